@@ -1,0 +1,79 @@
+# Shared helpers for scripts/run, scripts/test and friends. Source it; don't run it.
+# Everything here is idempotent: a second run skips what is already in place.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# System packages the app, its build and its tests need (Debian 12 / Ubuntu 22.04+ names).
+SYSTEM_PACKAGES=(
+  # Tauri 2 on Linux
+  libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev
+  build-essential pkg-config libssl-dev file libxdo-dev curl
+  # Headless runs, end-to-end tests, screenshots
+  xvfb xauth webkit2gtk-driver dbus-x11 imagemagick
+  # Japanese fonts the UI asks for (BIZ UD Gothic first), PDF tools
+  fonts-morisawa-bizud-gothic fonts-noto-cjk poppler-utils
+)
+
+step() { printf '\n==> %s\n' "$*"; }
+die() { printf 'エラー: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "root 権限が必要です（$*）。root で実行するか sudo を用意してください。"; fi
+}
+
+ensure_system_packages() {
+  local missing=()
+  for p in "${SYSTEM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "installing: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "all ${#SYSTEM_PACKAGES[@]} system packages present"
+  fi
+  command -v cargo >/dev/null || die "Rust (cargo) が見つかりません。rustup で安定版を入れてください。"
+  command -v npm >/dev/null || die "Node.js 20 以降と npm が見つかりません。"
+}
+
+ensure_tauri_driver() {
+  if command -v tauri-driver >/dev/null; then
+    echo "tauri-driver present"
+  else
+    cargo install tauri-driver --locked --version '^2'
+  fi
+}
+
+ensure_ui_deps() {
+  # npm ci is exact to package-lock.json; skip it when node_modules already matches.
+  local stamp="$ROOT/ui/node_modules/.kyosai-lock"
+  if [[ -f $stamp ]] && cmp -s "$stamp" "$ROOT/ui/package-lock.json"; then
+    echo "ui/node_modules up to date"
+  else
+    (cd "$ROOT/ui" && npm ci --no-audit --no-fund)
+    cp "$ROOT/ui/package-lock.json" "$stamp"
+  fi
+}
+
+# The self-contained debug binary (custom protocol, UI embedded) that E2E drives.
+build_app_debug() {
+  (cd "$ROOT/ui" && npm run build)
+  # The UI was just built; skip the beforeBuildCommand that would build it again.
+  (cd "$ROOT" && "$ROOT/ui/node_modules/.bin/tauri" build --debug --no-bundle --ci \
+    --config '{"build":{"beforeBuildCommand":""}}')
+  echo "built $ROOT/target/debug/kyosai-desk"
+}
+
+# Runs "$@" with a private session bus (and a virtual display when there is none).
+with_display_and_bus() {
+  if [[ -n ${DISPLAY:-} ]]; then
+    dbus-run-session -- "$@"
+  else
+    xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" dbus-run-session -- "$@"
+  fi
+}

@@ -1,0 +1,116 @@
+//! The desktop shell of 共済デスク: window, plugins, profile, logging and the IPC commands.
+//!
+//! Kept thin on purpose: commands convert DTOs and call `kyosai-app`; rules live in
+//! `kyosai-domain`, SQL in `kyosai-store`.
+
+mod commands;
+pub mod profile;
+mod startup;
+mod state;
+
+mod logging;
+
+use std::path::PathBuf;
+
+use tauri::Manager;
+
+use crate::profile::{Profile, ProfilePaths};
+use crate::state::AppState;
+
+/// The tauri-specta builder: the single list of commands, used both to serve them and to
+/// generate `ui/src/backend/bindings.ts`.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
+        commands::app_info,
+        commands::get_settings,
+        commands::check_settings,
+        commands::save_settings,
+        commands::wareki_to_date,
+        commands::date_to_wareki,
+        commands::parse_wareki,
+        commands::integrity_check,
+        commands::frontend_ready,
+    ])
+}
+
+/// Writes the TypeScript bindings to `path`.
+pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
+    let ts = specta_typescript::Typescript::default()
+        .header("// Generated from Rust by tauri-specta (src-tauri/tests/bindings.rs). Do not edit.\n// @ts-nocheck\n");
+    specta_builder()
+        .export(ts, path)
+        .map_err(|e| e.to_string())
+}
+
+/// Starts the app. Exits with status 2 on a bad command line.
+pub fn run() {
+    startup::mark_process_start();
+    let args: Vec<String> = std::env::args().collect();
+    let profile = match Profile::from_args_and_env(&args, std::env::var("KYOSAI_PROFILE").ok()) {
+        Ok(p) => p,
+        Err(msg) => {
+            eprintln!("{msg}");
+            std::process::exit(2);
+        }
+    };
+    let builder = specta_builder();
+    let context = tauri::generate_context!();
+    let identifier = context.config().identifier.clone();
+    let window_state_file = format!("window-state-{}.json", profile.name());
+
+    let app = tauri::Builder::default()
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(profile.instance_id(&identifier))
+                .callback(|app, _args, _cwd| {
+                    // A second start of the same profile brings the open window forward.
+                    if let Some(w) = app.get_webview_window("main") {
+                        let _ = w.unminimize();
+                        let _ = w.show();
+                        let _ = w.set_focus();
+                    }
+                })
+                .build(),
+        )
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_filename(window_state_file)
+                .build(),
+        )
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            let base = match std::env::var_os("KYOSAI_DATA_DIR") {
+                Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+                _ => app.path().app_local_data_dir()?,
+            };
+            let paths = ProfilePaths::new(&base, &profile);
+            match logging::init(&paths.logs) {
+                Ok(guard) => {
+                    app.manage(LogGuard(guard));
+                }
+                Err(e) => eprintln!("ログを開始できません: {e}"),
+            }
+            tracing::info!(
+                version = env!("CARGO_PKG_VERSION"),
+                profile = profile.name(),
+                "共済デスク starting"
+            );
+            let store = kyosai_store::Store::open(&paths.database).map_err(Into::into);
+            if let Err(e) = &store {
+                tracing::error!(code = %e.code, "local database unavailable");
+            }
+            app.manage(AppState::new(profile.clone(), paths, store));
+            Ok(())
+        })
+        .build(context);
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(e) => {
+            eprintln!("共済デスクを起動できません: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Keeps the log writer alive (and flushing) for the life of the app.
+struct LogGuard(#[allow(dead_code)] tracing_appender::non_blocking::WorkerGuard);

@@ -1,0 +1,253 @@
+//! Drives the real 共済デスク binary through tauri-driver and WebKitWebDriver.
+//!
+//! Each [`App`] gets its own tauri-driver on free ports, its own data folder and
+//! profile, so several apps (different users) can run side by side. Needs a display:
+//! run under `xvfb-run` (the test command does). The binary is the one built by
+//! `npx tauri build --debug --no-bundle`, or `KYOSAI_APP_BIN`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// How long to wait for something to appear on screen.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(15);
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn app_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("KYOSAI_APP_BIN") {
+        return PathBuf::from(p);
+    }
+    let p = workspace_root().join("target/debug/kyosai-desk");
+    assert!(
+        p.exists(),
+        "{} is missing: build it with `npx --prefix ui tauri build --debug --no-bundle` (scripts/test does)",
+        p.display()
+    );
+    p
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(p);
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap();
+    let p = home.join("bin/tauri-driver");
+    if p.exists() {
+        p
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+/// Where one simulated user keeps their data; reuse it to restart "the same PC".
+#[derive(Debug)]
+pub struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        Workspace {
+            dir: tempfile::Builder::new().prefix("kyosai-e2e-").tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// All log files the app wrote for `profile`.
+    pub fn logs(&self, profile: &str) -> Vec<PathBuf> {
+        let dir = self.dir.path().join("data/profiles").join(profile).join("logs");
+        std::fs::read_dir(dir)
+            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        Workspace::new()
+    }
+}
+
+/// A running app and the WebDriver session that drives it.
+#[derive(Debug)]
+pub struct App {
+    pub client: Client,
+    driver: Child,
+    name: String,
+}
+
+impl App {
+    /// Starts the app for `profile` with its data in `ws`.
+    pub async fn start(ws: &Workspace, profile: &str) -> App {
+        let port = free_port();
+        let native_port = free_port();
+        let home = ws.path();
+        let log = std::fs::File::create(home.join(format!("tauri-driver-{profile}.log"))).unwrap();
+        let driver = Command::new(tauri_driver())
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("KYOSAI_DATA_DIR", home.join("data"))
+            .env("KYOSAI_PROFILE", profile)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("tauri-driver could not start: install it with `cargo install tauri-driver --locked --version ^2`");
+        let url = format!("http://127.0.0.1:{port}");
+        wait_ready(&url).await;
+
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_binary(), "args": [] }),
+        );
+        let client = ClientBuilder::rustls()
+            .expect("TLS roots")
+            .capabilities(caps)
+            .connect(&url)
+            .await
+            .expect("WebDriver session for the app");
+        let app = App {
+            client,
+            driver,
+            name: profile.to_string(),
+        };
+        // The shell is ready when its navigation is on screen.
+        app.find(Locator::Css("nav[aria-label='業務メニュー']")).await;
+        app
+    }
+
+    /// Waits for an element, failing with a screenshot when it does not come.
+    pub async fn find(&self, locator: Locator<'_>) -> Element {
+        match self.client.wait().at_most(UI_TIMEOUT).for_element(locator).await {
+            Ok(e) => e,
+            Err(e) => {
+                self.screenshot("missing-element").await;
+                panic!("{}: element {locator:?} did not appear: {e}", self.name)
+            }
+        }
+    }
+
+    /// Waits until the element's text contains `needle` and returns the text.
+    pub async fn wait_text(&self, locator: Locator<'_>, needle: &str) -> String {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(e) = self.client.find(locator).await {
+                if let Ok(t) = e.text().await {
+                    if t.contains(needle) {
+                        return t;
+                    }
+                    last = t;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.screenshot("missing-text").await;
+        panic!("{}: {locator:?} never contained {needle:?}; last text {last:?}", self.name)
+    }
+
+    /// The focused element's attribute or text, for keyboard tests.
+    pub async fn focused(&self) -> Element {
+        self.client.active_element().await.unwrap()
+    }
+
+    /// Sends keys to whatever has focus.
+    pub async fn keys(&self, text: &str) -> Result<(), CmdError> {
+        self.focused().await.send_keys(text).await
+    }
+
+    /// Presses `modifier` + `key` (e.g. Ctrl+S) as one chord.
+    pub async fn chord(&self, modifier: Key, key: char) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let m: char = modifier.into();
+        let actions = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: m })
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key })
+            .then(KeyAction::Up { value: m });
+        self.client.perform_actions(actions).await.unwrap();
+        self.client.release_actions().await.unwrap();
+    }
+
+    /// Saves a screenshot under tests/e2e/artifacts (kept by CI for a failed run).
+    pub async fn screenshot(&self, what: &str) -> Option<PathBuf> {
+        let png = self.client.screenshot().await.ok()?;
+        let dir = workspace_root().join("tests/e2e/artifacts");
+        std::fs::create_dir_all(&dir).ok()?;
+        let p = dir.join(format!("{}-{what}.png", self.name));
+        std::fs::write(&p, png).ok()?;
+        println!("screenshot: {}", p.display());
+        Some(p)
+    }
+
+    /// Closes the session (the app exits) and stops tauri-driver with SIGTERM, which
+    /// also stops WebKitWebDriver; SIGKILL would orphan it with the port held.
+    pub async fn stop(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.driver.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.driver.try_wait() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+async fn wait_ready(url: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = format!("{url}/status");
+    while Instant::now() < deadline {
+        if let Ok(body) = http_get(&status).await {
+            if body.contains("\"ready\":true") || body.contains("\"ready\": true") {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("tauri-driver at {url} did not become ready");
+}
+
+/// A tiny HTTP/1.0 GET for the driver's status page (no extra client needed).
+async fn http_get(url: &str) -> std::io::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let mut s = tokio::net::TcpStream::connect(host).await?;
+    s.write_all(format!("GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n").as_bytes())
+        .await?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).await?;
+    Ok(buf)
+}
