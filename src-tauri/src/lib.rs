@@ -37,9 +37,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
 pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
     let ts = specta_typescript::Typescript::default()
         .header("// Generated from Rust by tauri-specta (src-tauri/tests/bindings.rs). Do not edit.\n// @ts-nocheck\n");
-    specta_builder()
-        .export(ts, path)
-        .map_err(|e| e.to_string())
+    specta_builder().export(ts, path).map_err(|e| e.to_string())
 }
 
 /// Starts the app. Exits with status 2 on a bad command line.
@@ -95,7 +93,8 @@ pub fn run() {
                 profile = profile.name(),
                 "共済デスク starting"
             );
-            let store = kyosai_store::Store::open(&paths.database).map_err(Into::into);
+            let store =
+                kyosai_store::Store::open(&paths.database).map_err(kyosai_app::AppError::from);
             if let Err(e) = &store {
                 tracing::error!(code = %e.code, "local database unavailable");
             }

@@ -92,7 +92,8 @@ mod tests {
 
     #[test]
     fn command_line_wins_over_environment() {
-        let p = Profile::from_args_and_env(&args(&["app", "--profile", "clerk1"]), Some("x".into()));
+        let p =
+            Profile::from_args_and_env(&args(&["app", "--profile", "clerk1"]), Some("x".into()));
         assert_eq!(p.unwrap().name(), "clerk1");
         let p = Profile::from_args_and_env(&args(&["app", "--profile=head"]), None);
         assert_eq!(p.unwrap().name(), "head");
@@ -115,7 +116,10 @@ mod tests {
         let base = Path::new("/data");
         let a = Profile::parse("clerk-1").unwrap();
         let b = Profile::parse("clerk_2").unwrap();
-        assert_ne!(ProfilePaths::new(base, &a).database, ProfilePaths::new(base, &b).database);
+        assert_ne!(
+            ProfilePaths::new(base, &a).database,
+            ProfilePaths::new(base, &b).database
+        );
         assert_eq!(a.instance_id("jp.kyosai.desk"), "jp.kyosai.desk.p_clerk_1");
     }
 }

@@ -48,7 +48,12 @@ impl AppState {
             .unwrap_or_default();
         AppInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
-            build_profile: if cfg!(debug_assertions) { "debug" } else { "release" }.to_string(),
+            build_profile: if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            }
+            .to_string(),
             profile: self.profile.name().to_string(),
             data_dir: self.paths.root.display().to_string(),
             log_dir: self.paths.logs.display().to_string(),

@@ -32,7 +32,10 @@ fn settings_survive_reopening() {
     }
     let mut store = Store::open(&path).unwrap();
     let all = store.settings().all().unwrap();
-    assert_eq!(all["centralUrl"].value, "https://central.kyosai.example:8443");
+    assert_eq!(
+        all["centralUrl"].value,
+        "https://central.kyosai.example:8443"
+    );
     assert_eq!(all["officeCode"].value, "1203");
     assert_eq!(all.len(), 2);
 }
@@ -40,7 +43,10 @@ fn settings_survive_reopening() {
 #[test]
 fn an_empty_value_removes_the_setting() {
     let mut store = Store::open_in_memory().unwrap();
-    store.settings().put_all(&[("proxyUrl", "http://proxy:8080")]).unwrap();
+    store
+        .settings()
+        .put_all(&[("proxyUrl", "http://proxy:8080")])
+        .unwrap();
     store.settings().put_all(&[("proxyUrl", "")]).unwrap();
     assert!(store.settings().get("proxyUrl").unwrap().is_none());
 }
@@ -73,7 +79,9 @@ fn a_database_from_a_newer_app_is_refused_and_left_untouched() {
     assert_eq!(err.code(), "store.newer_schema");
     assert!(err.to_string().contains("最新版に更新してください"));
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let v: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let v: u32 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(v, LATEST_SCHEMA_VERSION + 1);
 }
 
@@ -107,7 +115,11 @@ fn integrity_check_reports_a_damaged_file() {
     }
     let root: i64 = rusqlite::Connection::open(&path)
         .unwrap()
-        .query_row("SELECT rootpage FROM sqlite_schema WHERE name = 'settings'", [], |r| r.get(0))
+        .query_row(
+            "SELECT rootpage FROM sqlite_schema WHERE name = 'settings'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     {
         // Give the settings b-tree's root page an impossible page type.
@@ -119,7 +131,13 @@ fn integrity_check_reports_a_damaged_file() {
         Ok(store) => store.integrity_check().unwrap(),
         // Damage that SQLite notices while opening is also a detection.
         Err(e) => {
-            assert!(matches!(e, StoreError::Sqlite(_) | StoreError::Open { .. } | StoreError::Migration { .. }), "{e:?}");
+            assert!(
+                matches!(
+                    e,
+                    StoreError::Sqlite(_) | StoreError::Open { .. } | StoreError::Migration { .. }
+                ),
+                "{e:?}"
+            );
             return;
         }
     };

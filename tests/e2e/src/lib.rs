@@ -69,7 +69,10 @@ pub struct Workspace {
 impl Workspace {
     pub fn new() -> Workspace {
         Workspace {
-            dir: tempfile::Builder::new().prefix("kyosai-e2e-").tempdir().unwrap(),
+            dir: tempfile::Builder::new()
+                .prefix("kyosai-e2e-")
+                .tempdir()
+                .unwrap(),
         }
     }
 
@@ -79,7 +82,12 @@ impl Workspace {
 
     /// All log files the app wrote for `profile`.
     pub fn logs(&self, profile: &str) -> Vec<PathBuf> {
-        let dir = self.dir.path().join("data/profiles").join(profile).join("logs");
+        let dir = self
+            .dir
+            .path()
+            .join("data/profiles")
+            .join(profile)
+            .join("logs");
         std::fs::read_dir(dir)
             .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
             .unwrap_or_default()
@@ -138,13 +146,20 @@ impl App {
             name: profile.to_string(),
         };
         // The shell is ready when its navigation is on screen.
-        app.find(Locator::Css("nav[aria-label='業務メニュー']")).await;
+        app.find(Locator::Css("nav[aria-label='業務メニュー']"))
+            .await;
         app
     }
 
     /// Waits for an element, failing with a screenshot when it does not come.
     pub async fn find(&self, locator: Locator<'_>) -> Element {
-        match self.client.wait().at_most(UI_TIMEOUT).for_element(locator).await {
+        match self
+            .client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(locator)
+            .await
+        {
             Ok(e) => e,
             Err(e) => {
                 self.screenshot("missing-element").await;
@@ -169,7 +184,10 @@ impl App {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         self.screenshot("missing-text").await;
-        panic!("{}: {locator:?} never contained {needle:?}; last text {last:?}", self.name)
+        panic!(
+            "{}: {locator:?} never contained {needle:?}; last text {last:?}",
+            self.name
+        )
     }
 
     /// The focused element's attribute or text, for keyboard tests.

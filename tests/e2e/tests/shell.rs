@@ -11,7 +11,11 @@ const CENTRAL: &str = "https://central.kyosai.example:8443";
 async fn a_saved_setting_is_still_there_after_a_restart() {
     let ws = Workspace::new();
     let app = App::start(&ws, "clerk").await;
-    app.find(Locator::LinkText("設定")).await.click().await.unwrap();
+    app.find(Locator::LinkText("設定"))
+        .await
+        .click()
+        .await
+        .unwrap();
     let url = app.find(Locator::Css("input[name='centralUrl']")).await;
     url.send_keys(CENTRAL).await.unwrap();
     let office = app.find(Locator::Css("input[name='officeCode']")).await;
@@ -22,14 +26,22 @@ async fn a_saved_setting_is_still_there_after_a_restart() {
         .click()
         .await
         .unwrap();
-    app.wait_text(Locator::Css("[data-testid='settings-saved']"), "保存しました")
-        .await;
+    app.wait_text(
+        Locator::Css("[data-testid='settings-saved']"),
+        "保存しました",
+    )
+    .await;
     // The status bar shows the new office at once.
-    app.wait_text(Locator::Css("[data-testid='status-bar']"), "1203").await;
+    app.wait_text(Locator::Css("[data-testid='status-bar']"), "1203")
+        .await;
     app.stop().await;
 
     let app = App::start(&ws, "clerk").await;
-    app.find(Locator::LinkText("設定")).await.click().await.unwrap();
+    app.find(Locator::LinkText("設定"))
+        .await
+        .click()
+        .await
+        .unwrap();
     let url = app.find(Locator::Css("input[name='centralUrl']")).await;
     assert_eq!(url.prop("value").await.unwrap().as_deref(), Some(CENTRAL));
     let office = app.find(Locator::Css("input[name='officeCode']")).await;
@@ -41,20 +53,30 @@ async fn a_saved_setting_is_still_there_after_a_restart() {
 async fn an_invalid_setting_is_explained_and_nothing_typed_is_lost() {
     let ws = Workspace::new();
     let app = App::start(&ws, "clerk").await;
-    app.find(Locator::LinkText("設定")).await.click().await.unwrap();
+    app.find(Locator::LinkText("設定"))
+        .await
+        .click()
+        .await
+        .unwrap();
     let url = app.find(Locator::Css("input[name='centralUrl']")).await;
     url.send_keys("ftp://central.kyosai.example").await.unwrap();
     // Leaving the field shows the finding beside it.
     url.send_keys(&Key::Tab.to_string()).await.unwrap();
-    app.wait_text(Locator::Css("[data-testid='settings-centralUrl-findings']"), "https")
-        .await;
+    app.wait_text(
+        Locator::Css("[data-testid='settings-centralUrl-findings']"),
+        "https",
+    )
+    .await;
     app.find(Locator::Css("[data-testid='settings-save']"))
         .await
         .click()
         .await
         .unwrap();
-    app.wait_text(Locator::Css("[data-testid='settings-error']"), "入力内容を確認してください")
-        .await;
+    app.wait_text(
+        Locator::Css("[data-testid='settings-error']"),
+        "入力内容を確認してください",
+    )
+    .await;
     assert_eq!(
         url.prop("value").await.unwrap().as_deref(),
         Some("ftp://central.kyosai.example")
@@ -66,23 +88,36 @@ async fn an_invalid_setting_is_explained_and_nothing_typed_is_lost() {
 async fn an_impossible_wareki_date_gets_a_japanese_error_and_keeps_the_input() {
     let ws = Workspace::new();
     let app = App::start(&ws, "clerk").await;
-    app.find(Locator::LinkText("和暦変換")).await.click().await.unwrap();
+    app.find(Locator::LinkText("和暦変換"))
+        .await
+        .click()
+        .await
+        .unwrap();
     let field = "[data-testid='wareki-convert']";
     app.find(Locator::Css(&format!("{field} select")))
         .await
         .select_by_value("heisei")
         .await
         .unwrap();
-    let year = app.find(Locator::Css(&format!("{field} input[name$='year']"))).await;
+    let year = app
+        .find(Locator::Css(&format!("{field} input[name$='year']")))
+        .await;
     year.send_keys("31").await.unwrap();
-    let month = app.find(Locator::Css(&format!("{field} input[name$='month']"))).await;
+    let month = app
+        .find(Locator::Css(&format!("{field} input[name$='month']")))
+        .await;
     month.send_keys("5").await.unwrap();
-    let day = app.find(Locator::Css(&format!("{field} input[name$='day']"))).await;
+    let day = app
+        .find(Locator::Css(&format!("{field} input[name$='day']")))
+        .await;
     day.send_keys("1").await.unwrap();
     day.send_keys(&Key::Tab.to_string()).await.unwrap();
     // 平成31年5月1日 does not exist: that day is 令和元年5月1日.
     let msg = app
-        .wait_text(Locator::Css(&format!("{field} [role='alert']")), "令和元年5月1日")
+        .wait_text(
+            Locator::Css(&format!("{field} [role='alert']")),
+            "令和元年5月1日",
+        )
         .await;
     assert!(msg.contains("平成"), "{msg}");
     assert_eq!(year.prop("value").await.unwrap().as_deref(), Some("31"));
@@ -129,8 +164,11 @@ async fn the_shell_is_usable_with_the_keyboard_alone() {
     assert_eq!(name.as_deref(), Some("centralUrl"));
     app.keys("https://central.example.jp").await.unwrap();
     app.chord(Key::Control, 's').await;
-    app.wait_text(Locator::Css("[data-testid='settings-saved']"), "保存しました")
-        .await;
+    app.wait_text(
+        Locator::Css("[data-testid='settings-saved']"),
+        "保存しました",
+    )
+    .await;
 
     // Alt+4 opens diagnostics; Tab reaches the integrity check; Enter runs it.
     app.chord(Key::Alt, '4').await;
@@ -139,7 +177,13 @@ async fn the_shell_is_usable_with_the_keyboard_alone() {
         .find(Locator::Css("[data-testid='integrity-check']"))
         .await;
     for _ in 0..20 {
-        if app.focused().await.attr("data-testid").await.unwrap().as_deref()
+        if app
+            .focused()
+            .await
+            .attr("data-testid")
+            .await
+            .unwrap()
+            .as_deref()
             == Some("integrity-check")
         {
             break;
@@ -147,12 +191,18 @@ async fn the_shell_is_usable_with_the_keyboard_alone() {
         app.keys(&Key::Tab.to_string()).await.unwrap();
     }
     assert_eq!(
-        app.focused().await.attr("data-testid").await.unwrap().as_deref(),
+        app.focused()
+            .await
+            .attr("data-testid")
+            .await
+            .unwrap()
+            .as_deref(),
         Some("integrity-check"),
         "Tab never reached the integrity check button"
     );
     app.keys(&Key::Enter.to_string()).await.unwrap();
-    app.wait_text(Locator::Css("[data-testid='integrity-result']"), "正常").await;
+    app.wait_text(Locator::Css("[data-testid='integrity-result']"), "正常")
+        .await;
     drop(button);
     app.screenshot("keyboard-diagnostics").await;
     app.stop().await;

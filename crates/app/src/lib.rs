@@ -1,0 +1,16 @@
+//! The use cases of Kyosai Desk: what the desktop shell (and later the CLI) calls.
+//!
+//! Each public function takes plain data (the DTOs in this crate, which are also the
+//! types generated for TypeScript), applies the rules of `kyosai-domain`, persists
+//! through `kyosai-store` and returns either a DTO or the one boundary error
+//! [`AppError`]. Nothing here knows about Tauri or windows; the shell's commands are a
+//! few lines that call into this crate.
+
+pub mod dates;
+pub mod diagnostics;
+pub mod error;
+pub mod findings;
+pub mod settings;
+
+pub use error::AppError;
+pub use findings::{FindingDto, SeverityDto};

@@ -1,0 +1,235 @@
+//! Connection and office settings of a profile: check, load, save.
+
+use std::path::Path;
+
+use kyosai_domain::settings as rules;
+use kyosai_store::Store;
+use serde::{Deserialize, Serialize};
+
+use crate::findings::{has_errors, FindingDto};
+use crate::AppError;
+
+/// What the settings form sends. An empty string means "not set".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsDraft {
+    pub central_url: String,
+    pub root_ca_path: String,
+    pub proxy_url: String,
+    pub office_code: String,
+}
+
+/// The settings as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    pub central_url: String,
+    pub root_ca_path: String,
+    pub proxy_url: String,
+    pub office_code: String,
+    /// When any of them was last changed (RFC 3339), if ever.
+    pub updated_at: Option<String>,
+}
+
+const CENTRAL_URL: &str = "centralUrl";
+const ROOT_CA_PATH: &str = "rootCaPath";
+const PROXY_URL: &str = "proxyUrl";
+const OFFICE_CODE: &str = "officeCode";
+
+/// A root CA file larger than this is certainly not a bundle of a few certificates.
+const MAX_CA_FILE_BYTES: u64 = 1024 * 1024;
+
+impl SettingsDraft {
+    /// Trims and normalises what the clerk typed (full-width digits in the office code).
+    fn normalised(&self) -> SettingsDraft {
+        SettingsDraft {
+            central_url: self.central_url.trim().to_string(),
+            root_ca_path: self.root_ca_path.trim().to_string(),
+            proxy_url: self.proxy_url.trim().to_string(),
+            office_code: rules::check_office_code(self.office_code.trim()).0,
+        }
+    }
+}
+
+/// Checks a draft field by field; the UI shows each finding beside its field.
+pub fn check(draft: &SettingsDraft) -> Vec<FindingDto> {
+    let d = draft.normalised();
+    let mut out: Vec<FindingDto> = Vec::new();
+    out.extend(
+        rules::check_central_url(&d.central_url)
+            .into_iter()
+            .map(Into::into),
+    );
+    out.extend(
+        rules::check_proxy_url(&d.proxy_url)
+            .into_iter()
+            .map(Into::into),
+    );
+    out.extend(
+        rules::check_office_code(&d.office_code)
+            .1
+            .into_iter()
+            .map(Into::into),
+    );
+    let ca_findings: Vec<FindingDto> = rules::check_root_ca_path(&d.root_ca_path)
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    let ca_path_ok = !has_errors(&ca_findings);
+    out.extend(ca_findings);
+    if ca_path_ok && !d.root_ca_path.is_empty() {
+        out.extend(check_ca_file(Path::new(&d.root_ca_path)));
+    }
+    out
+}
+
+/// The file must exist, be readable and hold at least one PEM certificate.
+fn check_ca_file(path: &Path) -> Option<FindingDto> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::CertificateDer;
+
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(_) => {
+            return Some(FindingDto::error(
+                ROOT_CA_PATH,
+                "settings.ca_file_missing",
+                "ルート証明書ファイルが見つかりません。パスを確認するか、情報システム担当から配布されたファイルを指定してください。",
+            ))
+        }
+    };
+    if !meta.is_file() || meta.len() > MAX_CA_FILE_BYTES {
+        return Some(FindingDto::error(
+            ROOT_CA_PATH,
+            "settings.ca_file_invalid",
+            "指定されたものは証明書ファイルではありません。PEM形式（.pem / .crt）のファイルを指定してください。",
+        ));
+    }
+    let bytes =
+        match std::fs::read(path) {
+            Ok(b) => b,
+            Err(_) => return Some(FindingDto::error(
+                ROOT_CA_PATH,
+                "settings.ca_file_unreadable",
+                "ルート証明書ファイルを読み取れません。ファイルのアクセス権を確認してください。",
+            )),
+        };
+    let certs = CertificateDer::pem_slice_iter(&bytes)
+        .filter(Result::is_ok)
+        .count();
+    if certs == 0 {
+        return Some(FindingDto::error(
+            ROOT_CA_PATH,
+            "settings.ca_file_no_certificate",
+            "ファイルに証明書（-----BEGIN CERTIFICATE-----）が見つかりません。PEM形式のルート証明書を指定してください。",
+        ));
+    }
+    None
+}
+
+/// The stored settings (empty strings for what was never set).
+pub fn load(store: &mut Store) -> Result<SettingsView, AppError> {
+    let all = store.settings().all()?;
+    let value = |k: &str| all.get(k).map(|e| e.value.clone()).unwrap_or_default();
+    Ok(SettingsView {
+        central_url: value(CENTRAL_URL),
+        root_ca_path: value(ROOT_CA_PATH),
+        proxy_url: value(PROXY_URL),
+        office_code: value(OFFICE_CODE),
+        updated_at: all.values().map(|e| e.updated_at.clone()).max(),
+    })
+}
+
+/// Checks and saves all settings at once; nothing is saved when any field has an error.
+pub fn save(store: &mut Store, draft: &SettingsDraft) -> Result<SettingsView, AppError> {
+    let findings = check(draft);
+    if has_errors(&findings) {
+        return Err(AppError::validation(&findings));
+    }
+    let d = draft.normalised();
+    store.settings().put_all(&[
+        (CENTRAL_URL, &d.central_url),
+        (ROOT_CA_PATH, &d.root_ca_path),
+        (PROXY_URL, &d.proxy_url),
+        (OFFICE_CODE, &d.office_code),
+    ])?;
+    tracing::info!("settings saved");
+    load(store)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn draft() -> SettingsDraft {
+        SettingsDraft {
+            central_url: "https://central.kyosai.example:8443".into(),
+            root_ca_path: String::new(),
+            proxy_url: "http://proxy.tokyo.example:8080".into(),
+            office_code: "１２０３".into(),
+        }
+    }
+
+    #[test]
+    fn saved_settings_are_normalised_and_reloaded() {
+        let mut store = Store::open_in_memory().unwrap();
+        let view = save(&mut store, &draft()).unwrap();
+        assert_eq!(view.office_code, "1203");
+        assert!(view.updated_at.is_some());
+        assert_eq!(load(&mut store).unwrap(), view);
+    }
+
+    #[test]
+    fn an_invalid_field_saves_nothing() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut d = draft();
+        d.central_url = "ftp://central".into();
+        let err = save(&mut store, &d).unwrap_err();
+        assert_eq!(err.code, "validation.failed");
+        assert_eq!(load(&mut store).unwrap(), SettingsView::default());
+    }
+
+    #[test]
+    fn a_missing_ca_file_is_reported_on_its_field() {
+        let mut d = draft();
+        d.root_ca_path = "/nonexistent/kyosai-root.pem".into();
+        let f = check(&d);
+        assert!(
+            f.iter()
+                .any(|f| f.field == ROOT_CA_PATH && f.code == "settings.ca_file_missing"),
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn a_file_without_certificates_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("root.pem");
+        std::fs::write(&p, "これは証明書ではありません").unwrap();
+        let mut d = draft();
+        d.root_ca_path = p.to_string_lossy().into_owned();
+        let f = check(&d);
+        assert!(
+            f.iter()
+                .any(|f| f.code == "settings.ca_file_no_certificate"),
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn a_pem_certificate_is_accepted() {
+        // A syntactically valid PEM block is all this check needs; TLS validates the rest.
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("root.pem");
+        std::fs::write(
+            &p,
+            "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUDummyDummyDummyDummyDummyDummy0wCgYIKoZIzj0EAwIw\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let mut d = draft();
+        d.root_ca_path = p.to_string_lossy().into_owned();
+        let f = check(&d);
+        assert!(!has_errors(&f), "{f:?}");
+    }
+}
