@@ -228,19 +228,42 @@ impl App {
     /// also stops WebKitWebDriver; SIGKILL would orphan it with the port held.
     pub async fn stop(mut self) {
         let _ = self.client.clone().close().await;
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.driver.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.driver.try_wait() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        terminate(&mut self.driver);
     }
+
+    /// Opens a work area from the navigation menu.
+    pub async fn open(&self, route: &str) {
+        self.find(Locator::Css(&format!("[data-testid='nav-{route}']")))
+            .await
+            .click()
+            .await
+            .unwrap();
+    }
+}
+
+impl Drop for App {
+    /// A failed test still stops its driver (and so the app), leaving no orphans.
+    fn drop(&mut self) {
+        terminate(&mut self.driver);
+    }
+}
+
+fn terminate(driver: &mut Child) {
+    if let Ok(Some(_)) = driver.try_wait() {
+        return;
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &driver.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = driver.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = driver.kill();
+    let _ = driver.wait();
 }
 
 async fn wait_ready(url: &str) {

@@ -11,11 +11,7 @@ const CENTRAL: &str = "https://central.kyosai.example:8443";
 async fn a_saved_setting_is_still_there_after_a_restart() {
     let ws = Workspace::new();
     let app = App::start(&ws, "clerk").await;
-    app.find(Locator::LinkText("設定"))
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.open("settings").await;
     let url = app.find(Locator::Css("input[name='centralUrl']")).await;
     url.send_keys(CENTRAL).await.unwrap();
     let office = app.find(Locator::Css("input[name='officeCode']")).await;
@@ -37,11 +33,7 @@ async fn a_saved_setting_is_still_there_after_a_restart() {
     app.stop().await;
 
     let app = App::start(&ws, "clerk").await;
-    app.find(Locator::LinkText("設定"))
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.open("settings").await;
     let url = app.find(Locator::Css("input[name='centralUrl']")).await;
     assert_eq!(url.prop("value").await.unwrap().as_deref(), Some(CENTRAL));
     let office = app.find(Locator::Css("input[name='officeCode']")).await;
@@ -53,17 +45,13 @@ async fn a_saved_setting_is_still_there_after_a_restart() {
 async fn an_invalid_setting_is_explained_and_nothing_typed_is_lost() {
     let ws = Workspace::new();
     let app = App::start(&ws, "clerk").await;
-    app.find(Locator::LinkText("設定"))
-        .await
-        .click()
-        .await
-        .unwrap();
+    app.open("settings").await;
     let url = app.find(Locator::Css("input[name='centralUrl']")).await;
     url.send_keys("ftp://central.kyosai.example").await.unwrap();
     // Leaving the field shows the finding beside it.
     url.send_keys(&Key::Tab.to_string()).await.unwrap();
     app.wait_text(
-        Locator::Css("[data-testid='settings-centralUrl-findings']"),
+        Locator::Css("[data-testid='settings-findings-centralUrl']"),
         "https",
     )
     .await;
@@ -74,7 +62,7 @@ async fn an_invalid_setting_is_explained_and_nothing_typed_is_lost() {
         .unwrap();
     app.wait_text(
         Locator::Css("[data-testid='settings-error']"),
-        "入力内容を確認してください",
+        "赤で示した項目を直して",
     )
     .await;
     assert_eq!(
@@ -88,12 +76,8 @@ async fn an_invalid_setting_is_explained_and_nothing_typed_is_lost() {
 async fn an_impossible_wareki_date_gets_a_japanese_error_and_keeps_the_input() {
     let ws = Workspace::new();
     let app = App::start(&ws, "clerk").await;
-    app.find(Locator::LinkText("和暦変換"))
-        .await
-        .click()
-        .await
-        .unwrap();
-    let field = "[data-testid='wareki-convert']";
+    app.open("wareki").await;
+    let field = "[data-testid='convert-wareki']";
     app.find(Locator::Css(&format!("{field} select")))
         .await
         .select_by_value("heisei")
@@ -129,8 +113,17 @@ async fn an_impossible_wareki_date_gets_a_japanese_error_and_keeps_the_input() {
         .select_by_value("reiwa")
         .await
         .unwrap();
-    year.clear().await.unwrap();
-    year.send_keys("元").await.unwrap();
+    // Delete "31" the way a clerk would (a script's clear() bypasses React's input events).
+    year.click().await.unwrap();
+    year.send_keys(&format!(
+        "{}{}{}{}",
+        Key::End,
+        Key::Backspace,
+        Key::Backspace,
+        "元"
+    ))
+    .await
+    .unwrap();
     day.click().await.unwrap();
     day.send_keys(&Key::Tab.to_string()).await.unwrap();
     app.wait_text(Locator::Css(field), "2019-05-01").await;
@@ -174,7 +167,7 @@ async fn the_shell_is_usable_with_the_keyboard_alone() {
     app.chord(Key::Alt, '4').await;
     app.wait_text(Locator::Css("main h1"), "診断").await;
     let button = app
-        .find(Locator::Css("[data-testid='integrity-check']"))
+        .find(Locator::Css("[data-testid='diag-integrity-run']"))
         .await;
     for _ in 0..20 {
         if app
@@ -184,7 +177,7 @@ async fn the_shell_is_usable_with_the_keyboard_alone() {
             .await
             .unwrap()
             .as_deref()
-            == Some("integrity-check")
+            == Some("diag-integrity-run")
         {
             break;
         }
@@ -197,12 +190,15 @@ async fn the_shell_is_usable_with_the_keyboard_alone() {
             .await
             .unwrap()
             .as_deref(),
-        Some("integrity-check"),
+        Some("diag-integrity-run"),
         "Tab never reached the integrity check button"
     );
     app.keys(&Key::Enter.to_string()).await.unwrap();
-    app.wait_text(Locator::Css("[data-testid='integrity-result']"), "正常")
-        .await;
+    app.wait_text(
+        Locator::Css("[data-testid='diag-integrity-result']"),
+        "正常",
+    )
+    .await;
     drop(button);
     app.screenshot("keyboard-diagnostics").await;
     app.stop().await;

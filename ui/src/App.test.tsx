@@ -1,0 +1,128 @@
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { App } from "./App";
+import { todayIso } from "./lib/text";
+import { savedSettings } from "./test/fixtures";
+import { mockApi, resetMockApi } from "./test/mockBackend";
+
+vi.mock("./backend", async () => (await import("./test/mockBackend")).backendModule);
+
+async function renderApp() {
+  const user = userEvent.setup();
+  render(<App />);
+  await screen.findByTestId("home-today");
+  return { user };
+}
+
+async function expectPage(title: string) {
+  const heading = await screen.findByRole("heading", { level: 1, name: title });
+  await waitFor(() => expect(heading).toHaveFocus());
+  const nav = screen.getByRole("navigation", { name: "業務メニュー" });
+  expect(within(nav).getByRole("link", { current: "page" })).toHaveTextContent(title);
+}
+
+beforeEach(() => {
+  resetMockApi();
+  window.location.hash = "";
+});
+
+describe("shell", () => {
+  it("has the product name, a 業務メニュー with the four areas and marks the current one", async () => {
+    await renderApp();
+    expect(screen.getByTestId("product-name")).toHaveTextContent("共済デスク");
+    const nav = screen.getByRole("navigation", { name: "業務メニュー" });
+    const links = within(nav).getAllByRole("link");
+    expect(links.map((l) => l.textContent?.replace(/Alt\+\d/, ""))).toEqual([
+      "ホーム",
+      "和暦変換",
+      "設定",
+      "診断・バージョン情報",
+    ]);
+    expect(links[0]).toHaveAttribute("aria-current", "page");
+    expect(links.slice(1).every((l) => !l.hasAttribute("aria-current"))).toBe(true);
+  });
+
+  it("makes 本文へ移動 the first Tab stop, and it takes focus to the page heading", async () => {
+    const { user } = await renderApp();
+    await user.tab();
+    const skip = screen.getByRole("link", { name: "本文へ移動" });
+    expect(skip).toHaveFocus();
+    await user.keyboard("{Enter}");
+    expect(screen.getByRole("heading", { level: 1, name: "ホーム" })).toHaveFocus();
+    expect(window.location.hash).toBe(""); // the skip link does not disturb routing
+  });
+
+  it("opens the four areas with Alt+1..Alt+4 and moves focus to each page's heading", async () => {
+    await renderApp();
+    fireEvent.keyDown(document.body, { key: "2", code: "Digit2", altKey: true });
+    await expectPage("和暦変換");
+    fireEvent.keyDown(document.activeElement ?? document.body, { key: "3", code: "Digit3", altKey: true });
+    await expectPage("設定");
+    fireEvent.keyDown(document.body, { key: "4", code: "Digit4", altKey: true });
+    await expectPage("診断・バージョン情報");
+    const notPrevented = fireEvent.keyDown(document.body, { key: "1", code: "Digit1", altKey: true });
+    expect(notPrevented).toBe(false);
+    await expectPage("ホーム");
+  });
+
+  it("ignores Alt+digit while the IME is composing", async () => {
+    await renderApp();
+    fireEvent.keyDown(document.body, { key: "2", code: "Digit2", altKey: true, isComposing: true });
+    await act(async () => {});
+    expect(window.location.hash).toBe("");
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("ホーム");
+  });
+
+  it("reaches the menu by Tab and opens a page with Enter", async () => {
+    const { user } = await renderApp();
+    await user.tab(); // skip link
+    await user.tab(); // ホーム
+    await user.tab(); // 和暦変換
+    const nav = screen.getByRole("navigation", { name: "業務メニュー" });
+    expect(within(nav).getByRole("link", { name: "和暦変換" })).toHaveFocus();
+    await user.keyboard("{Enter}");
+    await expectPage("和暦変換");
+  });
+
+  it("tells Rust once that the first render is done", async () => {
+    await renderApp();
+    expect(mockApi.frontendReady).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows profile, office, central host and version in the status bar", async () => {
+    mockApi.getSettings.mockResolvedValue(savedSettings);
+    await renderApp();
+    const status = screen.getByRole("status", { name: "アプリの状態" });
+    await waitFor(() => expect(within(status).getByTestId("status-office")).toHaveTextContent("所属所番号:13104"));
+    expect(within(status).getByTestId("status-profile")).toHaveTextContent("default");
+    expect(within(status).getByTestId("status-central")).toHaveTextContent("sync.kyosai.example.lg.jp");
+    expect(within(status).getByTestId("status-version")).toHaveTextContent("0.1.0");
+  });
+
+  it("says 所属所未設定 and 未設定 when nothing is configured", async () => {
+    await renderApp();
+    const status = screen.getByRole("status", { name: "アプリの状態" });
+    await waitFor(() => expect(within(status).getByTestId("status-office")).toHaveTextContent("所属所未設定"));
+    expect(within(status).getByTestId("status-central")).toHaveTextContent("未設定");
+  });
+
+  it("shows today's date in 和暦 with 西暦 on the home page", async () => {
+    await renderApp();
+    expect(mockApi.dateToWareki).toHaveBeenCalledWith(todayIso());
+    expect(screen.getByTestId("home-today")).toHaveTextContent("令和6年4月1日");
+    expect(screen.getByTestId("home-today")).toHaveTextContent("2024-04-01（月）");
+  });
+
+  it("warns on every page when the database could not be opened", async () => {
+    mockApi.appInfo.mockResolvedValue({
+      ...(await import("./test/fixtures")).appInfo,
+      startupError: {
+        code: "store.open_failed",
+        message: "データベースを開けませんでした。ネットワークドライブではなくこのパソコンに保存してください。",
+      },
+    });
+    await renderApp();
+    expect(await screen.findByTestId("startup-error")).toHaveTextContent("ネットワークドライブではなく");
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * Every string a clerk sees, in one place so wording can be reviewed
+ * together. Keys are stable ids; `{name}` marks a parameter (see `t`).
+ *
+ * Keys starting with `error.` override a backend message by its code
+ * (`error.<code>`); Rust's messages are used as they are otherwise.
+ */
+export const ja = {
+  // Product and shell
+  "app.name": "共済デスク",
+  "app.organisation": "東京都職員共済組合",
+  "shell.skipLink": "本文へ移動",
+  "shell.nav.label": "業務メニュー",
+  "shell.nav.shortcutHint": "Alt+{n}",
+  "shell.loadFailed": "アプリの情報を読み込めませんでした。{message}",
+  "shell.startupError": "データベースを開けなかったため、保存や読み込みができません。{message}",
+
+  "nav.home": "ホーム",
+  "nav.wareki": "和暦変換",
+  "nav.settings": "設定",
+  "nav.diagnostics": "診断・バージョン情報",
+
+  // Status bar
+  "status.label": "アプリの状態",
+  "status.profile": "プロファイル",
+  "status.office": "所属所番号",
+  "status.officeUnset": "所属所未設定",
+  "status.central": "中央サービス",
+  "status.centralUnset": "未設定",
+  "status.version": "バージョン",
+  "status.loading": "読み込み中",
+
+  // Common
+  "common.loading": "読み込んでいます…",
+  "common.required": "必須",
+  "common.copy": "コピー",
+  "common.copied": "コピーしました。",
+  "common.copyFailed": "コピーできませんでした。文字を選択して Ctrl+C でコピーしてください。",
+  "common.errorPrefix": "エラー",
+  "common.warningPrefix": "注意",
+  "common.convert": "変換",
+  "common.notSet": "未設定",
+
+  // Home
+  "home.title": "ホーム",
+  "home.welcome": "共済デスクへようこそ。左の業務メニュー、または下の一覧から作業を選んでください。",
+  "home.today": "今日の日付",
+  "home.todayFailed": "今日の日付を和暦に変換できませんでした。{message}",
+  "home.areas": "使える機能",
+  "home.card.wareki": "和暦と西暦を相互に変換します。「R6.4.1」のような略記も読み取れます。",
+  "home.card.settings": "中央サービスの接続先、ルート証明書、プロキシ、所属所番号を設定します。",
+  "home.card.diagnostics": "バージョンや保存場所を確認し、データベースの整合性を点検します。",
+  "home.keyboardHint": "キーボード操作: Alt+1〜Alt+4 で各画面へ移動できます。",
+
+  // 和暦 date field
+  "wareki.era": "元号",
+  "wareki.year": "年",
+  "wareki.month": "月",
+  "wareki.day": "日",
+  "wareki.era.meiji": "明治",
+  "wareki.era.taisho": "大正",
+  "wareki.era.showa": "昭和",
+  "wareki.era.heisei": "平成",
+  "wareki.era.reiwa": "令和",
+  "wareki.yearHint": "元年は「元」と入力できます。",
+  "wareki.seireki": "西暦",
+  "wareki.checking": "確認しています…",
+  "wareki.incomplete": "年・月・日をすべて入力してください。",
+  "wareki.notNumber": "{part}は数字で入力してください（元年は「元」と入力できます）。",
+  "weekday.0": "日",
+  "weekday.1": "月",
+  "weekday.2": "火",
+  "weekday.3": "水",
+  "weekday.4": "木",
+  "weekday.5": "金",
+  "weekday.6": "土",
+
+  // 和暦変換 page
+  "convert.title": "和暦変換",
+  "convert.intro": "和暦と西暦を変換します。結果は選択してコピーするか、「コピー」ボタンを押してください。",
+  "convert.fromWareki.heading": "和暦から西暦へ",
+  "convert.fromWareki.label": "和暦の日付",
+  "convert.fromWareki.help": "元号を選び、年・月・日を入力してください。最後の欄で Enter を押すか、欄を離れると変換します。",
+  "convert.fromSeireki.heading": "西暦から和暦へ",
+  "convert.fromSeireki.label": "西暦の日付",
+  "convert.fromSeireki.help": "例: 2024-04-01（2024/4/1 でも入力できます）。Enter で変換します。",
+  "convert.fromSeireki.badFormat": "西暦は「2024-04-01」の形で入力してください。",
+  "convert.fromText.heading": "略記・文字から変換",
+  "convert.fromText.label": "和暦の文字",
+  "convert.fromText.help": "例: R6.4.1、令和6年4月1日、H31.4.30。Enter で変換します。",
+  "convert.empty": "変換する日付を入力してください。",
+  "convert.result": "変換結果",
+  "convert.result.wareki": "和暦",
+  "convert.result.iso": "西暦",
+
+  // Settings page
+  "settings.title": "設定",
+  "settings.intro": "この端末の接続先と所属所を設定します。各欄を離れると内容を確認します。",
+  "settings.centralUrl.label": "中央サービスのURL",
+  "settings.centralUrl.help": "情報システム担当から案内された https:// で始まるURLを入力してください。",
+  "settings.rootCaPath.label": "ルート証明書ファイル",
+  "settings.rootCaPath.help": "組合のルート証明書（.pem または .crt）のファイルの場所を入力してください。不要なら空欄のままにします。",
+  "settings.proxyUrl.label": "プロキシ",
+  "settings.proxyUrl.help": "プロキシを使う場合のみ入力してください（例: http://proxy.example.lg.jp:8080）。",
+  "settings.officeCode.label": "所属所番号",
+  "settings.officeCode.help": "この端末を使う所属所の番号を入力してください。",
+  "settings.save": "保存",
+  "settings.saving": "保存しています…",
+  "settings.saved": "保存しました。",
+  "settings.shortcutHint": "Ctrl+S でも保存できます。",
+  "settings.updatedAt": "最終保存: {when}",
+  "settings.neverSaved": "まだ保存されていません。",
+  "settings.hasErrors": "入力内容に誤りがあります。赤で示した項目を直してから、もう一度保存してください。",
+  "settings.saveFailed": "保存できませんでした。{message}",
+  "settings.loadFailed": "設定を読み込めませんでした。{message}",
+  "settings.checkFailed": "入力内容を確認できませんでした。{message}",
+
+  // Diagnostics page
+  "diag.title": "診断・バージョン情報",
+  "diag.info.heading": "バージョンと保存場所",
+  "diag.version": "バージョン",
+  "diag.buildProfile": "ビルド種別",
+  "diag.profile": "プロファイル",
+  "diag.dataDir": "データの保存場所",
+  "diag.logDir": "ログの保存場所",
+  "diag.databasePath": "データベースファイル",
+  "diag.schemaVersion": "スキーマのバージョン",
+  "diag.startupError": "データベースを開けませんでした",
+  "diag.integrity.heading": "データベースの点検",
+  "diag.integrity.help": "データベースが壊れていないかを確認します。数秒かかることがあります。",
+  "diag.integrity.run": "データベースの整合性を確認",
+  "diag.integrity.running": "確認しています…",
+  "diag.integrity.ok": "正常",
+  "diag.integrity.okDetail": "データベースに問題は見つかりませんでした。",
+  "diag.integrity.ng": "異常",
+  "diag.integrity.ngDetail": "データベースに問題が見つかりました。下の内容を情報システム担当へ連絡してください。",
+  "diag.integrity.failed": "整合性を確認できませんでした。{message}",
+  "diag.integrity.result": "点検結果",
+  "diag.integrity.messages": "検出された内容",
+  "diag.integrity.foreignKeyViolations": "外部キー違反",
+  "diag.integrity.pageCount": "ページ数",
+  "diag.integrity.size": "ファイルサイズ",
+  "diag.integrity.elapsed": "所要時間",
+  "diag.integrity.schemaVersion": "スキーマのバージョン",
+  "unit.count": "{n} 件",
+  "unit.pages": "{n} ページ",
+  "unit.kib": "{n} KB",
+  "unit.ms": "{n} ミリ秒",
+
+  // Backend error overrides by code (error.<code>)
+  "error.ipc.failed":
+    "アプリ本体と通信できませんでした。アプリを再起動してください。直らない場合は情報システム担当へ連絡してください。",
+} as const;
+
+export type MessageId = keyof typeof ja;

@@ -1,0 +1,51 @@
+/**
+ * Hash routing: the app is served from Tauri's custom protocol, so the path
+ * never changes; the page lives in `location.hash` ("#/settings").
+ */
+import { useSyncExternalStore } from "react";
+import type { MessageId } from "../i18n";
+
+export type RouteId = "home" | "wareki" | "settings" | "diagnostics";
+
+export interface RouteDef {
+  id: RouteId;
+  hash: string;
+  label: MessageId;
+  /** Alt+<shortcut> opens the page. */
+  shortcut: string;
+}
+
+export const ROUTES: readonly RouteDef[] = [
+  { id: "home", hash: "#/", label: "nav.home", shortcut: "1" },
+  { id: "wareki", hash: "#/wareki", label: "nav.wareki", shortcut: "2" },
+  { id: "settings", hash: "#/settings", label: "nav.settings", shortcut: "3" },
+  { id: "diagnostics", hash: "#/diagnostics", label: "nav.diagnostics", shortcut: "4" },
+];
+
+export function routeFromHash(hash: string): RouteId {
+  const clean = hash.replace(/\/+$/, "") || "#";
+  const found = ROUTES.find((r) => (r.hash.replace(/\/+$/, "") || "#") === clean);
+  return found ? found.id : "home";
+}
+
+export function hrefFor(id: RouteId): string {
+  return ROUTES.find((r) => r.id === id)?.hash ?? "#/";
+}
+
+export function navigate(id: RouteId): void {
+  const target = hrefFor(id);
+  if (window.location.hash !== target) window.location.hash = target;
+}
+
+function subscribe(callback: () => void): () => void {
+  window.addEventListener("hashchange", callback);
+  return () => window.removeEventListener("hashchange", callback);
+}
+
+export function useRoute(): RouteId {
+  return useSyncExternalStore(
+    subscribe,
+    () => routeFromHash(window.location.hash),
+    () => "home",
+  );
+}
