@@ -44,7 +44,7 @@ async fn main() {
     proxy.clear().await.unwrap();
 
     app.chord(Key::Alt, '1').await;
-    app.wait_text(Locator::Css("main h1"), "共済デスク").await;
+    app.wait_text(Locator::Css("main h1"), "ホーム").await;
     save(&app, "home").await;
 
     app.chord(Key::Alt, '2').await;
