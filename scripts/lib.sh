@@ -14,6 +14,10 @@ SYSTEM_PACKAGES=(
   xvfb xauth webkit2gtk-driver dbus-x11 imagemagick
   # Japanese fonts the UI asks for (BIZ UD Gothic first), PDF tools
   fonts-morisawa-bizud-gothic fonts-noto-cjk poppler-utils
+  # OS credential stores (Secret Service via gnome-keyring, kernel keyutils) for keyring
+  gnome-keyring libsecret-tools libdbus-1-dev keyutils
+  # The central service's production database, for its test suite
+  postgresql
 )
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -67,6 +71,21 @@ build_app_debug() {
   (cd "$ROOT" && "$ROOT/ui/node_modules/.bin/tauri" build --debug --no-bundle --ci \
     --config '{"build":{"beforeBuildCommand":""}}')
   echo "built $ROOT/target/debug/kyosai-desk"
+}
+
+# Runs "$@" in a private session bus with an unlocked gnome-keyring (the Secret Service
+# the app's keyring uses on Linux) and a fresh kernel keyring session (keyutils).
+# Keyrings live in a throwaway XDG_DATA_HOME, never in the user's own.
+with_test_keyring() {
+  local tmp
+  tmp=$(mktemp -d)
+  mkdir -p "$tmp/data" "$tmp/run" && chmod 700 "$tmp/run"
+  XDG_DATA_HOME="$tmp/data" XDG_RUNTIME_DIR="$tmp/run" KYOSAI_KEYRING_PASSWORD=kyosai-test \
+    dbus-run-session -- bash -c 'printf %s "$KYOSAI_KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+      exec keyctl session - "$@"' kyosai-test-keyring "$@"
+  local rc=$?
+  rm -rf "$tmp"
+  return $rc
 }
 
 # Runs "$@" with a private session bus (and a virtual display when there is none).
