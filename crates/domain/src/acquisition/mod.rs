@@ -1,0 +1,30 @@
+//! 組合員資格取得届 (membership acquisition notification): the record, its checks, and its
+//! workflow.
+//!
+//! - [`form`]: the record model ([`AcquisitionForm`]) as it travels between the desktop
+//!   app, the CLI and the central service (JSON, camelCase);
+//! - [`check`](mod@check): findings as the clerk types ([`check()`]) and before submission
+//!   ([`check_for_submission`]), with notes and grades ([`assess`]);
+//! - [`ack`]: acknowledged warnings;
+//! - [`codes`]: every finding and note code;
+//! - [`workflow`]: draft → submitted → certified → reviewed → registered, with returns
+//!   and withdrawal.
+
+pub mod ack;
+pub mod check;
+pub mod codes;
+pub mod form;
+mod normalize;
+pub mod workflow;
+
+pub use ack::{can_submit, unacknowledged_warnings, Acknowledgement};
+pub use check::{
+    assess, assess_with, check, check_for_submission, ready_for_submission, Assessment,
+    CheckContext, CheckMode, Note,
+};
+pub use form::{
+    AcquisitionForm, AcquisitionReason, AcquisitionSection, Appointment, Dependant,
+    EmploymentSection, MemberSection, MemberType, MyNumberText, OfficeSection, PensionPeriod,
+    PensionScheme, Sex,
+};
+pub use normalize::normalize;
