@@ -6,10 +6,15 @@
 //! not be read at all or the command line is wrong. The same rules as the desktop app
 //! apply: they come from `kyosai-domain`.
 
+mod acquisition;
 mod dates;
+mod grade;
 
 use std::process::ExitCode;
 
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
@@ -36,6 +41,32 @@ enum Command {
         /// 和暦の日付
         wareki: String,
     },
+    /// 報酬月額から短期給付と厚生年金の標準報酬の等級を求めます。
+    Grade {
+        /// 報酬月額（円）
+        #[arg(long, allow_negative_numbers = true)]
+        pay: i64,
+        /// 適用日（YYYY-MM-DD、省略時は今日）
+        #[arg(long)]
+        on: Option<NaiveDate>,
+    },
+    /// 組合員資格取得届
+    Acquisition {
+        #[command(subcommand)]
+        command: AcquisitionCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AcquisitionCommand {
+    /// 届出（JSON: 1件または配列）を提出前の基準で点検します。
+    Check {
+        /// JSON ファイル
+        file: PathBuf,
+        /// 点検の基準日（YYYY-MM-DD、省略時は今日）
+        #[arg(long)]
+        today: Option<NaiveDate>,
+    },
 }
 
 /// What a command produced: the JSON to print and whether the input was valid.
@@ -58,6 +89,16 @@ fn main() -> ExitCode {
     let out = match cli.command {
         Command::Wareki { date } => dates::wareki(&date),
         Command::Seireki { wareki } => dates::seireki(&wareki),
+        Command::Grade { pay, on } => grade::grade(pay, on.unwrap_or_else(today)),
+        Command::Acquisition {
+            command: AcquisitionCommand::Check { file, today: on },
+        } => match acquisition::check(&file, on.unwrap_or_else(today)) {
+            Ok(out) => out,
+            Err(acquisition::Unreadable(message)) => {
+                eprintln!("{message}");
+                return ExitCode::from(2);
+            }
+        },
     };
     #[allow(clippy::print_stdout)]
     {
@@ -68,6 +109,10 @@ fn main() -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
 }
 
 /// `{"error": {"code", "message"}}`

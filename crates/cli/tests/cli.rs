@@ -60,3 +60,46 @@ fn a_wrong_command_line_exits_2() {
     let (code, _) = kyosai(&["wareki"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn grade_of_the_domain_example() {
+    // 143,700 + 14,000 = 157,700 -> 短期 13級 160,000 / 厚生年金 10級 160,000
+    let (code, j) = kyosai(&["grade", "--pay", "157700", "--on", "2024-04-01"]);
+    assert_eq!(code, 0);
+    assert_eq!(j["health"]["grade"], 13);
+    assert_eq!(j["health"]["standardMonthly"], 160000);
+    assert_eq!(j["pension"]["grade"], 10);
+    assert_eq!(j["pension"]["standardMonthly"], 160000);
+    let (code, j) = kyosai(&["grade", "--pay", "-1", "--on", "2024-04-01"]);
+    assert_eq!(code, 1);
+    assert_eq!(j["error"]["code"], "grades.negative_amount");
+}
+
+#[test]
+fn acquisition_check_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    // An empty form: read fine, but the required fields are missing -> exit 1 with findings.
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "{}").unwrap();
+    let (code, j) = kyosai(&[
+        "acquisition",
+        "check",
+        empty.to_str().unwrap(),
+        "--today",
+        "2025-04-01",
+    ]);
+    assert_eq!(code, 1);
+    assert!(j["errors"].as_u64().unwrap() > 0);
+    assert!(j["forms"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "required"));
+    // Not JSON at all -> exit 2.
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "氏名,フリガナ\n").unwrap();
+    let (code, _) = kyosai(&["acquisition", "check", broken.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let (code, _) = kyosai(&["acquisition", "check", "/nonexistent/forms.json"]);
+    assert_eq!(code, 2);
+}
