@@ -73,6 +73,16 @@ build_app_debug() {
   echo "built $ROOT/target/debug/kyosai-desk"
 }
 
+# Starts the system PostgreSQL (idempotent) and exports the URL the central service's
+# tests on PostgreSQL connect to.
+ensure_test_postgres() {
+  as_root bash "$ROOT/crates/central/scripts/start-test-postgres.sh"
+  local port
+  port=$(pg_lsclusters -h | awk '$2 == "main" && $4 == "online" {print $3; exit}')
+  export KYOSAI_TEST_PG_URL="postgres://kyosai:kyosai@127.0.0.1:${port:-5432}/postgres"
+  echo "KYOSAI_TEST_PG_URL=$KYOSAI_TEST_PG_URL"
+}
+
 # Runs "$@" in a private session bus with an unlocked gnome-keyring (the Secret Service
 # the app's keyring uses on Linux) and a fresh kernel keyring session (keyutils).
 # Keyrings live in a throwaway XDG_DATA_HOME, never in the user's own.

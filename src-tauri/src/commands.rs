@@ -3,7 +3,9 @@
 
 use kyosai_app::dates::{self, DateView, WarekiInput};
 use kyosai_app::diagnostics::{self, AppInfo, IntegrityReport};
+use kyosai_app::notes::{self, NoteDraft, NoteView};
 use kyosai_app::settings::{self, SettingsDraft, SettingsView};
+use kyosai_app::sync::{ConflictView, ResolutionDto, SessionView, SyncStatusView};
 use kyosai_app::{AppError, FindingDto};
 use tauri::State;
 
@@ -27,13 +29,16 @@ pub fn check_settings(draft: SettingsDraft) -> Vec<FindingDto> {
     settings::check(&draft)
 }
 
-#[tauri::command(async)]
+/// Saves the settings and restarts the sync loop with them.
+#[tauri::command]
 #[specta::specta]
-pub fn save_settings(
+pub async fn save_settings(
     state: State<'_, AppState>,
     draft: SettingsDraft,
 ) -> Result<SettingsView, AppError> {
-    state.with_store(|s| settings::save(s, &draft))
+    let saved = state.with_store(|s| settings::save(s, &draft))?;
+    state.sync()?.apply_settings(&saved).await?;
+    Ok(saved)
 }
 
 #[tauri::command]
@@ -65,4 +70,83 @@ pub fn integrity_check(state: State<'_, AppState>) -> Result<IntegrityReport, Ap
 #[specta::specta]
 pub fn frontend_ready() {
     crate::startup::first_screen_shown();
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    user_id: String,
+    password: String,
+) -> Result<SessionView, AppError> {
+    state.sync()?.sign_in(&user_id, &password).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_out(state: State<'_, AppState>) -> Result<(), AppError> {
+    state.sync()?.sign_out().await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn session(state: State<'_, AppState>) -> Result<Option<SessionView>, AppError> {
+    Ok(state.sync()?.session().await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatusView, AppError> {
+    Ok(state.sync()?.status())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(state: State<'_, AppState>) -> Result<(), AppError> {
+    state.sync()?.sync_now().await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_conflicts(state: State<'_, AppState>) -> Result<Vec<ConflictView>, AppError> {
+    state.sync()?.conflicts().await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve_conflict(
+    state: State<'_, AppState>,
+    record_id: String,
+    resolution: ResolutionDto,
+) -> Result<(), AppError> {
+    state.sync()?.resolve(&record_id, resolution).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_notes(state: State<'_, AppState>) -> Result<Vec<NoteView>, AppError> {
+    notes::list(state.shared_store()?).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn check_note(draft: NoteDraft) -> Vec<FindingDto> {
+    notes::check(&draft)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_note(state: State<'_, AppState>, draft: NoteDraft) -> Result<NoteView, AppError> {
+    let sync = state.sync()?;
+    let office = match sync.session().await.and_then(|s| s.office_code) {
+        Some(code) => Some(code),
+        None => state
+            .with_store(settings::load)
+            .ok()
+            .map(|s| s.office_code)
+            .filter(|c| !c.is_empty()),
+    };
+    let saved = notes::save(state.shared_store()?, draft, office).await?;
+    sync.notify_local_write().await;
+    Ok(saved)
 }

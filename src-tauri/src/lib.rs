@@ -4,6 +4,7 @@
 //! `kyosai-domain`, SQL in `kyosai-store`.
 
 mod commands;
+mod events;
 pub mod profile;
 mod startup;
 mod state;
@@ -20,17 +21,29 @@ use crate::state::AppState;
 /// The tauri-specta builder: the single list of commands, used both to serve them and to
 /// generate `ui/src/backend/bindings.ts`.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
-        commands::app_info,
-        commands::get_settings,
-        commands::check_settings,
-        commands::save_settings,
-        commands::wareki_to_date,
-        commands::date_to_wareki,
-        commands::parse_wareki,
-        commands::integrity_check,
-        commands::frontend_ready,
-    ])
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            commands::app_info,
+            commands::get_settings,
+            commands::check_settings,
+            commands::save_settings,
+            commands::wareki_to_date,
+            commands::date_to_wareki,
+            commands::parse_wareki,
+            commands::integrity_check,
+            commands::frontend_ready,
+            commands::sign_in,
+            commands::sign_out,
+            commands::session,
+            commands::sync_status,
+            commands::sync_now,
+            commands::list_conflicts,
+            commands::resolve_conflict,
+            commands::list_notes,
+            commands::check_note,
+            commands::save_note,
+        ])
+        .events(tauri_specta::collect_events![events::SyncStatusChanged])
 }
 
 /// Writes the TypeScript bindings to `path`.
@@ -52,6 +65,7 @@ pub fn run() {
         }
     };
     let builder = specta_builder();
+    let invoke_handler = builder.invoke_handler();
     let context = tauri::generate_context!();
     let identifier = context.config().identifier.clone();
     let window_state_file = format!("window-state-{}.json", profile.name());
@@ -75,7 +89,7 @@ pub fn run() {
                 .with_filename(window_state_file)
                 .build(),
         )
-        .invoke_handler(builder.invoke_handler())
+        .invoke_handler(invoke_handler)
         .setup(move |app| {
             let base = match std::env::var_os("KYOSAI_DATA_DIR") {
                 Some(dir) if !dir.is_empty() => PathBuf::from(dir),
@@ -98,8 +112,26 @@ pub fn run() {
             if let Err(e) = &store {
                 tracing::error!(code = %e.code, "local database unavailable");
             }
-            app.manage(AppState::new(profile.clone(), paths, store));
+            let state = AppState::new(profile.clone(), paths, store);
+            if let Ok(sync) = state.sync() {
+                events::start_sync(
+                    app.handle(),
+                    sync.clone(),
+                    state.with_store(kyosai_app::settings::load),
+                );
+            }
+            app.manage(state);
+            builder.mount_events(app);
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Coming back to the window is a good moment to sync.
+            if let tauri::WindowEvent::Focused(true) = event {
+                if let Ok(sync) = window.state::<AppState>().sync() {
+                    let sync = sync.clone();
+                    tauri::async_runtime::spawn(async move { sync.trigger().await });
+                }
+            }
         })
         .build(context);
     match app {

@@ -1,10 +1,12 @@
-//! What the commands share: the profile, its paths and the open store.
+//! What the commands share: the profile, its paths, the open store and the sync service.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use kyosai_app::diagnostics::AppInfo;
+use kyosai_app::sync::SyncService;
 use kyosai_app::AppError;
 use kyosai_store::Store;
+use kyosai_sync_client::SharedStore;
 
 use crate::profile::{Profile, ProfilePaths};
 
@@ -13,33 +15,50 @@ use crate::profile::{Profile, ProfilePaths};
 pub struct AppState {
     pub profile: Profile,
     pub paths: ProfilePaths,
-    /// The store, or why it could not be opened (shown by the UI, e.g. "newer schema").
-    store: Result<Mutex<Store>, AppError>,
+    /// The store and its sync service, or why the store could not be opened (shown by
+    /// the UI, e.g. "newer schema").
+    open: Result<(SharedStore, Arc<SyncService>), AppError>,
 }
 
 impl AppState {
     pub fn new(profile: Profile, paths: ProfilePaths, store: Result<Store, AppError>) -> Self {
+        let open = store.map(|s| {
+            let shared: SharedStore = Arc::new(Mutex::new(s));
+            let sync = Arc::new(SyncService::new(
+                shared.clone(),
+                profile.name(),
+                env!("CARGO_PKG_VERSION"),
+                &device_name(),
+            ));
+            (shared, sync)
+        });
         AppState {
             profile,
             paths,
-            store: store.map(Mutex::new),
+            open,
         }
     }
 
-    /// Runs `f` with the store, or returns why there is none.
+    /// Runs `f` with the store (on the calling thread), or returns why there is none.
     pub fn with_store<T>(
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        let mutex = self.store.as_ref().map_err(Clone::clone)?;
-        let mut guard = mutex
-            .lock()
-            .map_err(|_| AppError::internal("store lock", &"poisoned"))?;
+        let (store, _) = self.open.as_ref().map_err(Clone::clone)?;
+        let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut guard)
     }
 
+    pub fn shared_store(&self) -> Result<&SharedStore, AppError> {
+        self.open.as_ref().map(|(s, _)| s).map_err(Clone::clone)
+    }
+
+    pub fn sync(&self) -> Result<&Arc<SyncService>, AppError> {
+        self.open.as_ref().map(|(_, s)| s).map_err(Clone::clone)
+    }
+
     pub fn startup_error(&self) -> Option<AppError> {
-        self.store.as_ref().err().cloned()
+        self.open.as_ref().err().cloned()
     }
 
     pub fn info(&self) -> AppInfo {
@@ -62,4 +81,20 @@ impl AppState {
             startup_error: self.startup_error(),
         }
     }
+}
+
+/// A name IT recognises for this PC (device enrolment).
+fn device_name() -> String {
+    let from_env = std::env::var("COMPUTERNAME")
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .ok();
+    let from_file = || {
+        std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .map(|s| s.trim().to_string())
+    };
+    from_env
+        .or_else(from_file)
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown-pc".to_string())
 }

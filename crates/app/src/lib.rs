@@ -10,7 +10,9 @@ pub mod dates;
 pub mod diagnostics;
 pub mod error;
 pub mod findings;
+pub mod notes;
 pub mod settings;
+pub mod sync;
 
 pub use error::AppError;
 pub use findings::{FindingDto, SeverityDto};

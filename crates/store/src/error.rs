@@ -38,6 +38,23 @@ pub enum StoreError {
 
     #[error("データベースの操作に失敗しました（{0}）。もう一度お試しください。続く場合は情報システム担当に連絡してください。")]
     Sqlite(#[from] rusqlite::Error),
+
+    #[error("対象の記録（{id}）がこのPCにありません。一覧を更新してからもう一度お試しください。")]
+    RecordNotFound { id: uuid::Uuid },
+
+    #[error("{field}が空です。入力してからもう一度お試しください。")]
+    InvalidInput { field: &'static str },
+
+    #[error("この記録の変更はまだ送信待ちです。同期が終わってからもう一度お試しください。")]
+    DraftInFlight { id: uuid::Uuid },
+
+    #[error("このプロファイルには、利用者 {user_id} さんの未送信・競合・差戻しの作業が残っています。先に {user_id} さんでサインインして作業を送信または整理してから、利用者を切り替えてください。")]
+    OtherUserUnsentWork { user_id: String },
+
+    #[error(
+        "保存されているデータ（{what}）を読み取れません。情報システム担当に連絡してください。"
+    )]
+    DataInvalid { what: String },
 }
 
 impl StoreError {
@@ -57,6 +74,11 @@ impl StoreError {
             StoreError::Location(_) => "store.network_drive",
             StoreError::Migration { .. } => "store.migration",
             StoreError::Sqlite(_) => "store.sqlite",
+            StoreError::RecordNotFound { .. } => "store.record_not_found",
+            StoreError::InvalidInput { .. } => "store.invalid_input",
+            StoreError::DraftInFlight { .. } => "sync.draft_in_flight",
+            StoreError::OtherUserUnsentWork { .. } => "sync.other_user_unsent_work",
+            StoreError::DataInvalid { .. } => "store.data_invalid",
         }
     }
 }

@@ -6,6 +6,10 @@
 //! Tauri, HTTP or the screens, and holds no business rules: those live in
 //! `kyosai-domain`.
 //!
+//! The [`sync`] module holds the local half of sync: the command outbox, the local copy
+//! of server records with the clerk's drafts, and the sync state (see its docs for the
+//! rules that keep a clerk's typing from ever being dropped).
+//!
 //! What it refuses, on purpose:
 //! - a database written by a newer version of the app (opening it could lose data);
 //! - a database on a network drive (SQLite's locking is not safe there).
@@ -15,6 +19,7 @@ mod error;
 mod location;
 mod migrations;
 mod settings;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +30,7 @@ pub use error::StoreError;
 pub use location::{check_local_path, LocationError};
 pub use migrations::LATEST_SCHEMA_VERSION;
 pub use settings::{SettingEntry, SettingsRepo};
+pub use sync::SyncRepo;
 
 /// An open local database.
 #[derive(Debug)]
@@ -100,6 +106,11 @@ impl Store {
         SettingsRepo::new(&mut self.conn)
     }
 
+    /// The outbox, the local records and the sync state.
+    pub fn sync(&mut self) -> SyncRepo<'_> {
+        SyncRepo::new(&mut self.conn)
+    }
+
     /// Runs `PRAGMA integrity_check` and `PRAGMA foreign_key_check`.
     pub fn integrity_check(&self) -> Result<IntegrityReport, StoreError> {
         diagnostics::integrity_check(&self.conn)
@@ -118,4 +129,9 @@ impl Store {
             .conn
             .query_row("PRAGMA synchronous", [], |row| row.get(0))?)
     }
+}
+
+/// Now, as stored in the database (RFC 3339, UTC, milliseconds).
+pub(crate) fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

@@ -58,6 +58,11 @@ pub mod codes {
     pub const SEQ_GAP: &str = "sync.seq_gap";
     /// Push: the client id belongs to another user or device.
     pub const CLIENT_ID_MISMATCH: &str = "sync.client_id_mismatch";
+    /// Push: a `seq` the server already processed came back with a different command
+    /// (name, version or record differ), e.g. the client's outbox was restored from an
+    /// old copy. Answered 409 before anything is applied; the client must not treat the
+    /// stored results as its own (start a new `client_id` after keeping the drafts).
+    pub const SEQ_REUSED: &str = "sync.seq_reused";
     /// Command outcome: the record changed since the version the command was based on.
     pub const VERSION_CONFLICT: &str = "sync.version_conflict";
     /// Command outcome: no such command name/version on this server.

@@ -1,0 +1,457 @@
+//! Signing in to the central service, the sync loop and what the status bar shows, and
+//! the conflicts a clerk settles.
+//!
+//! One [`SyncService`] per profile owns the [`SyncEngine`] (restarted when the connection
+//! settings change). The local store is shared with the engine; every local write is one
+//! transaction that also appends the command to the outbox, after which the engine is
+//! nudged. The server decides: this module only sends the clerk's intent.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use kyosai_store::sync::{DraftState, LocalRecord};
+use kyosai_sync_client::{
+    Api, Auth, ClientConfig, EngineOptions, KeyringSecretStore, MemorySecretStore, SecretStore,
+    SharedStore, SyncEngine, SyncError, SyncStatus,
+};
+use kyosai_sync_protocol::{Resolution, Role, UserInfo};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{watch, RwLock};
+use uuid::Uuid;
+
+use crate::settings::SettingsView;
+use crate::AppError;
+
+impl From<SyncError> for AppError {
+    fn from(e: SyncError) -> Self {
+        tracing::info!(code = %e.code, status = ?e.status, "sync error");
+        AppError::new(e.code, e.message)
+    }
+}
+
+/// RFC 3339 in UTC with seconds, as the UI formats it.
+pub(crate) fn time_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A role as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleView {
+    /// `office_clerk`, `office_head`, `secretariat_reviewer`, `approver`, `it_admin`.
+    pub id: String,
+    /// 所属所担当者 …
+    pub name: String,
+}
+
+/// Who is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    pub user_id: String,
+    pub display_name: String,
+    pub roles: Vec<RoleView>,
+    pub office_code: Option<String>,
+    pub office_name: Option<String>,
+}
+
+fn role_id(r: Role) -> String {
+    serde_json::to_value(r)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+impl From<&UserInfo> for SessionView {
+    fn from(u: &UserInfo) -> Self {
+        SessionView {
+            user_id: u.user_id.clone(),
+            display_name: u.display_name.clone(),
+            roles: u
+                .roles
+                .iter()
+                .map(|r| RoleView {
+                    id: role_id(*r),
+                    name: r.name_ja().to_string(),
+                })
+                .collect(),
+            office_code: u.office_code.clone(),
+            office_name: u.office_name.clone(),
+        }
+    }
+}
+
+/// What the status bar shows about the sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatusView {
+    /// A central service URL is set.
+    pub configured: bool,
+    /// The last request reached the server.
+    pub online: bool,
+    pub syncing: bool,
+    pub last_sync_at: Option<String>,
+    /// 未送信
+    pub pending: u32,
+    /// 競合
+    pub conflicted: u32,
+    /// 差戻し (the server refused the command)
+    pub rejected: u32,
+    pub last_error_code: Option<String>,
+    pub last_error_message: Option<String>,
+    pub signed_in_user: Option<String>,
+}
+
+fn count(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl SyncStatusView {
+    pub fn from_status(s: &SyncStatus) -> Self {
+        SyncStatusView {
+            configured: true,
+            online: s.online,
+            syncing: s.syncing,
+            last_sync_at: s.last_sync_at.map(time_text),
+            pending: count(s.pending),
+            conflicted: count(s.conflicted),
+            rejected: count(s.rejected),
+            last_error_code: s.last_error.as_ref().map(|e| e.code.clone()),
+            last_error_message: s.last_error.as_ref().map(|e| e.message.clone()),
+            signed_in_user: s.signed_in_user.clone(),
+        }
+    }
+}
+
+/// How the clerk settles a conflicted or refused draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ResolutionDto {
+    /// Keep mine: send it again on top of the server's current version.
+    Reapply,
+    /// Drop mine: keep the server's version.
+    Discard,
+}
+
+/// One side of a conflict.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictSide {
+    pub title: String,
+    /// The record's content as JSON text (the module's screen renders it; the conflicts
+    /// list shows it as is).
+    pub body: String,
+    pub office_code: String,
+    pub version: Option<u32>,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+/// A draft the server did not take: a conflict (the record moved on) or a refusal.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictView {
+    pub record_id: String,
+    pub kind: String,
+    /// `conflict`, `rejected` or `revoked`.
+    pub state: String,
+    /// 競合 / 差戻し / 閲覧権限がなくなりました
+    pub label: String,
+    pub code: Option<String>,
+    /// The server's Japanese explanation.
+    pub message: Option<String>,
+    /// The server version the clerk's draft was based on.
+    pub base_version: Option<u32>,
+    pub mine: ConflictSide,
+    /// The server's current version (`None` when it has none or no longer shows it).
+    pub server: Option<ConflictSide>,
+}
+
+fn version_u32(v: i64) -> Option<u32> {
+    u32::try_from(v).ok()
+}
+
+impl ConflictView {
+    fn from_record(r: &LocalRecord) -> Option<ConflictView> {
+        let draft = r.draft.as_ref()?;
+        let state = if r.revoked {
+            "revoked"
+        } else {
+            match draft.state {
+                DraftState::Conflict => "conflict",
+                DraftState::Rejected => "rejected",
+                DraftState::Pending => return None,
+            }
+        };
+        Some(ConflictView {
+            record_id: r.id.to_string(),
+            kind: r.kind.clone(),
+            state: state.to_string(),
+            label: r.label.clone().unwrap_or_default(),
+            code: draft.code.clone(),
+            message: draft.message.clone(),
+            base_version: draft.base_version.and_then(version_u32),
+            mine: ConflictSide {
+                title: draft.title.clone(),
+                body: draft.body.to_string(),
+                office_code: draft
+                    .office_code
+                    .clone()
+                    .unwrap_or_else(|| r.office_code.clone()),
+                version: None,
+                updated_by: None,
+                updated_at: draft.updated_at.map(time_text),
+            },
+            server: r.server.as_ref().map(|s| ConflictSide {
+                title: s.title.clone(),
+                body: s.body.to_string(),
+                office_code: s.office_code.clone(),
+                version: version_u32(s.version),
+                updated_by: s.updated_by.clone(),
+                updated_at: s.updated_at.map(time_text),
+            }),
+        })
+    }
+}
+
+/// Runs `f` on the shared store on a blocking thread.
+pub async fn with_store<T, F>(store: &SharedStore, f: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut kyosai_store::Store) -> Result<T, AppError> + Send + 'static,
+{
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    })
+    .await
+    .map_err(|e| AppError::internal("store task", &e))?
+}
+
+/// The sync side of one profile.
+pub struct SyncService {
+    store: SharedStore,
+    profile: String,
+    app_version: String,
+    device_name: String,
+    secrets: Arc<dyn SecretStore>,
+    engine: RwLock<Option<SyncEngine>>,
+    /// Follows the current engine's status; replaced when the engine restarts.
+    status_tx: watch::Sender<SyncStatusView>,
+}
+
+impl std::fmt::Debug for SyncService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncService")
+            .field("profile", &self.profile)
+            .field("status", &*self.status_tx.borrow())
+            .finish_non_exhaustive()
+    }
+}
+
+fn not_configured() -> AppError {
+    AppError::new(
+        "sync.not_configured",
+        "中央サービスのURLが設定されていません。「設定」で中央サービスのURLを入力して保存してください。",
+    )
+}
+
+impl SyncService {
+    /// Picks the OS credential store (Secret Service or keyutils on Linux, Credential
+    /// Manager on Windows). Without one, the session lasts until the app closes.
+    pub fn new(store: SharedStore, profile: &str, app_version: &str, device_name: &str) -> Self {
+        let secrets: Arc<dyn SecretStore> = match KeyringSecretStore::detect() {
+            Some(k) => {
+                tracing::info!(backend = ?k.backend(), "credential store selected");
+                Arc::new(k)
+            }
+            None => {
+                tracing::warn!("no OS credential store: the sign-in lasts until the app closes");
+                Arc::new(MemorySecretStore::new())
+            }
+        };
+        Self::with_secrets(store, profile, app_version, device_name, secrets)
+    }
+
+    pub fn with_secrets(
+        store: SharedStore,
+        profile: &str,
+        app_version: &str,
+        device_name: &str,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Self {
+        SyncService {
+            store,
+            profile: profile.to_string(),
+            app_version: app_version.to_string(),
+            device_name: device_name.to_string(),
+            secrets,
+            engine: RwLock::new(None),
+            status_tx: watch::channel(SyncStatusView::default()).0,
+        }
+    }
+
+    pub fn store(&self) -> &SharedStore {
+        &self.store
+    }
+
+    /// The status as it changes (the shell forwards it to the window).
+    pub fn subscribe(&self) -> watch::Receiver<SyncStatusView> {
+        self.status_tx.subscribe()
+    }
+
+    pub fn status(&self) -> SyncStatusView {
+        self.status_tx.borrow().clone()
+    }
+
+    /// (Re)starts the loop with `settings`: stops the old one (its work is in the store),
+    /// and without a central service URL leaves sync off.
+    pub async fn apply_settings(&self, settings: &SettingsView) -> Result<(), AppError> {
+        let mut slot = self.engine.write().await;
+        if let Some(old) = slot.take() {
+            old.shutdown().await;
+        }
+        if settings.central_url.is_empty() {
+            self.status_tx.send_replace(SyncStatusView::default());
+            return Ok(());
+        }
+        let mut config = ClientConfig::new(settings.central_url.clone(), self.app_version.clone());
+        config.root_ca_pem_path =
+            (!settings.root_ca_path.is_empty()).then(|| settings.root_ca_path.clone().into());
+        config.proxy_url = (!settings.proxy_url.is_empty()).then(|| settings.proxy_url.clone());
+        let api = Api::new(config)?;
+        let auth = Arc::new(Auth::new(
+            api,
+            self.secrets.clone(),
+            self.profile.clone(),
+            self.device_name.clone(),
+        ));
+        if let Err(e) = auth.restore(&self.store).await {
+            tracing::warn!(code = %e.code, "could not restore the previous sign-in");
+        }
+        let engine = SyncEngine::start(self.store.clone(), auth, EngineOptions::default());
+        let mut rx = engine.status();
+        let tx = self.status_tx.clone();
+        tx.send_replace(SyncStatusView::from_status(&rx.borrow()));
+        tokio::spawn(async move {
+            while rx.changed().await.is_ok() {
+                let view = SyncStatusView::from_status(&rx.borrow_and_update());
+                tx.send_replace(view);
+            }
+        });
+        *slot = Some(engine);
+        Ok(())
+    }
+
+    /// Signs in; the profile becomes this user's.
+    pub async fn sign_in(&self, user_id: &str, password: &str) -> Result<SessionView, AppError> {
+        let slot = self.engine.read().await;
+        let engine = slot.as_ref().ok_or_else(not_configured)?;
+        let info = engine.sign_in(user_id.trim(), password).await?;
+        tracing::info!("signed in");
+        Ok(SessionView::from(&info))
+    }
+
+    /// Signs out; refused while this profile has unsent work.
+    pub async fn sign_out(&self) -> Result<(), AppError> {
+        let slot = self.engine.read().await;
+        let engine = slot.as_ref().ok_or_else(not_configured)?;
+        engine.sign_out().await?;
+        tracing::info!("signed out");
+        Ok(())
+    }
+
+    /// Who is signed in, if anyone.
+    pub async fn session(&self) -> Option<SessionView> {
+        let slot = self.engine.read().await;
+        let engine = slot.as_ref()?;
+        engine.auth().user_info().as_ref().map(SessionView::from)
+    }
+
+    /// After a local write: sync soon.
+    pub async fn notify_local_write(&self) {
+        if let Some(engine) = self.engine.read().await.as_ref() {
+            engine.notify_local_write();
+        }
+    }
+
+    /// The window got focus: sync now if due.
+    pub async fn trigger(&self) {
+        if let Some(engine) = self.engine.read().await.as_ref() {
+            engine.trigger();
+        }
+    }
+
+    /// One full cycle now (push, then pull), for the 「今すぐ同期」 button.
+    pub async fn sync_now(&self) -> Result<(), AppError> {
+        let slot = self.engine.read().await;
+        let engine = slot.as_ref().ok_or_else(not_configured)?;
+        engine.sync_now().await?;
+        Ok(())
+    }
+
+    /// Every conflicted, refused or revoked draft of this profile (works offline).
+    pub async fn conflicts(&self) -> Result<Vec<ConflictView>, AppError> {
+        with_store(&self.store, |s| {
+            let drafts = s.sync().drafts()?;
+            Ok(drafts
+                .iter()
+                .filter_map(ConflictView::from_record)
+                .collect())
+        })
+        .await
+    }
+
+    /// Settles one conflicted or refused draft.
+    pub async fn resolve(
+        &self,
+        record_id: &str,
+        resolution: ResolutionDto,
+    ) -> Result<(), AppError> {
+        let id = Uuid::parse_str(record_id).map_err(|_| {
+            AppError::new(
+                "request.invalid",
+                "対象の記録が見つかりません。画面を開き直してください。",
+            )
+        })?;
+        let resolution = match resolution {
+            ResolutionDto::Reapply => Resolution::Reapplied,
+            ResolutionDto::Discard => Resolution::Discarded,
+        };
+        let conflict_id = with_store(&self.store, move |s| {
+            Ok(s.sync()
+                .record(id)?
+                .and_then(|r| r.draft.and_then(|d| d.conflict_id)))
+        })
+        .await?;
+        let slot = self.engine.read().await;
+        match slot.as_ref() {
+            Some(engine) => {
+                engine.resolve(id, conflict_id, resolution).await?;
+            }
+            // Without a server the decision is still taken locally.
+            None => {
+                with_store(&self.store, move |s| {
+                    match resolution {
+                        Resolution::Reapplied => {
+                            s.sync().record_reapply_local(id)?;
+                        }
+                        Resolution::Discarded => s.sync().record_discard_draft(id)?,
+                    }
+                    Ok(())
+                })
+                .await?;
+            }
+        }
+        tracing::info!(record = %id, ?resolution, "conflict settled");
+        Ok(())
+    }
+
+    /// Stops the loop (app exit).
+    pub async fn shutdown(&self) {
+        if let Some(engine) = self.engine.write().await.take() {
+            engine.shutdown().await;
+        }
+    }
+}

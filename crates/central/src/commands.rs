@@ -1,0 +1,477 @@
+//! Named, versioned commands: what each may do and who may send it.
+//!
+//! A command is parsed by the registry entry for its `(name, version)` into an
+//! [`Intent`]; [`decide`] then checks the actor's rights, the record's version and the
+//! payload against the record as it is now, and answers with a [`Decision`]. Nothing here
+//! touches storage: the storage layer loads what `decide` needs and writes what it
+//! returns, in one transaction.
+
+use chrono::{DateTime, Utc};
+use kyosai_sync_protocol::{codes, record, CommandEnvelope, Record, Role};
+use serde::Deserialize as _;
+
+use crate::model::{Actor, ChangeOp};
+
+/// What a command asks for, once its payload is read.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Intent {
+    Create(record::Create),
+    Update(record::Update),
+    Transfer(record::Transfer),
+}
+
+impl Intent {
+    /// An office the command names and that must exist.
+    pub(crate) fn named_office(&self) -> Option<&str> {
+        match self {
+            Intent::Create(c) => Some(&c.office_code),
+            Intent::Transfer(t) => Some(&t.office_code),
+            Intent::Update(_) => None,
+        }
+    }
+}
+
+type Parser = fn(&serde_json::Value) -> Result<Intent, serde_json::Error>;
+
+fn parse_create(v: &serde_json::Value) -> Result<Intent, serde_json::Error> {
+    record::Create::deserialize(v).map(Intent::Create)
+}
+fn parse_update(v: &serde_json::Value) -> Result<Intent, serde_json::Error> {
+    record::Update::deserialize(v).map(Intent::Update)
+}
+fn parse_transfer(v: &serde_json::Value) -> Result<Intent, serde_json::Error> {
+    record::Transfer::deserialize(v).map(Intent::Transfer)
+}
+
+/// Every command this server knows, by name and version. A module adds its commands
+/// here (and an [`Intent`] for each).
+const REGISTRY: &[(&str, u32, Parser)] = &[
+    (record::CREATE, 1, parse_create),
+    (record::UPDATE, 1, parse_update),
+    (record::TRANSFER, 1, parse_transfer),
+];
+
+/// The `name@version` pairs this server accepts.
+pub fn known_commands() -> Vec<String> {
+    REGISTRY
+        .iter()
+        .map(|(name, version, _)| format!("{name}@{version}"))
+        .collect()
+}
+
+/// A command that will not be applied as sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Rejection {
+    pub code: &'static str,
+    pub message: String,
+}
+
+const DRAFT_KEPT: &str = "入力した内容は下書きとして残っています。";
+
+fn reject(code: &'static str, message: String) -> Rejection {
+    Rejection { code, message }
+}
+
+pub(crate) fn parse(cmd: &CommandEnvelope) -> Result<Intent, Rejection> {
+    let Some((_, _, parser)) = REGISTRY
+        .iter()
+        .find(|(name, version, _)| *name == cmd.name && *version == cmd.version)
+    else {
+        return Err(reject(
+            codes::UNKNOWN_COMMAND,
+            format!(
+                "このサーバーは操作「{}@{}」に対応していません。アプリを最新版に更新してください。{DRAFT_KEPT}",
+                cmd.name, cmd.version
+            ),
+        ));
+    };
+    parser(&cmd.payload).map_err(|_| {
+        reject(
+            codes::INVALID_PAYLOAD,
+            format!(
+                "送信された内容の形式が正しくありません（{}@{}）。{DRAFT_KEPT}続く場合はIT管理者に連絡してください。",
+                cmd.name, cmd.version
+            ),
+        )
+    })
+}
+
+/// What to do with a command.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Decision {
+    /// Write `record` (insert when `is_new`) and these change-log rows (op, office).
+    Apply {
+        record: Box<Record>,
+        is_new: bool,
+        changes: Vec<(ChangeOp, String)>,
+    },
+    /// The record moved on since the clerk's version: store a conflict.
+    Conflict {
+        message: String,
+    },
+    Reject(Rejection),
+}
+
+fn not_permitted() -> Decision {
+    Decision::Reject(reject(
+        codes::NOT_PERMITTED,
+        format!("この操作を行う権限がありません。{DRAFT_KEPT}必要な場合は所属所長またはIT管理者に相談してください。"),
+    ))
+}
+
+fn not_found() -> Decision {
+    Decision::Reject(reject(
+        codes::NOT_FOUND,
+        format!("対象のレコードがサーバーにありません。削除されたか、別の所属所に移された可能性があります。{DRAFT_KEPT}"),
+    ))
+}
+
+fn invalid(message: impl Into<String>) -> Decision {
+    Decision::Reject(reject(codes::INVALID_PAYLOAD, message.into()))
+}
+
+fn version_conflict(base: i64, current: i64) -> Decision {
+    Decision::Conflict {
+        message: format!(
+            "このレコードは、あなたが編集している間に他の人が更新しました（編集の元にした版: {base}、現在の版: {current}）。競合の画面でサーバーの内容と比べ、反映し直すか破棄するかを選んでください。{DRAFT_KEPT}"
+        ),
+    }
+}
+
+/// May the actor write records of `office`? Office staff: their own office, as clerk or
+/// head. Secretariat, approvers and IT (no office): every office.
+fn may_write(actor: &Actor, office: &str) -> bool {
+    match &actor.office_code {
+        Some(own) => own == office && (actor.has(Role::OfficeClerk) || actor.has(Role::OfficeHead)),
+        None => {
+            actor.has(Role::SecretariatReviewer)
+                || actor.has(Role::Approver)
+                || actor.has(Role::ItAdmin)
+        }
+    }
+}
+
+const MAX_KIND_CHARS: usize = 64;
+const MAX_TITLE_CHARS: usize = 500;
+
+fn check_text(title: &str, kind: Option<&str>) -> Option<Decision> {
+    if let Some(kind) = kind {
+        let ok = !kind.is_empty()
+            && kind.chars().count() <= MAX_KIND_CHARS
+            && kind
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+        if !ok {
+            return Some(invalid(format!(
+                "レコードの種類「{kind}」が正しくありません。アプリを最新版に更新してください。{DRAFT_KEPT}"
+            )));
+        }
+    }
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Some(invalid(format!(
+            "件名が長すぎます（{MAX_TITLE_CHARS}文字まで）。短くしてからもう一度保存してください。{DRAFT_KEPT}"
+        )));
+    }
+    None
+}
+
+/// Decides one command against the record as it is now (`current`). `office_exists`
+/// tells whether [`Intent::named_office`] is a registered office.
+pub(crate) fn decide(
+    actor: &Actor,
+    cmd: &CommandEnvelope,
+    intent: Intent,
+    current: Option<&Record>,
+    office_exists: bool,
+    now: DateTime<Utc>,
+) -> Decision {
+    match intent {
+        Intent::Create(c) => {
+            if actor.office_code.is_none() || !may_write(actor, &c.office_code) {
+                return not_permitted();
+            }
+            if let Some(d) = check_text(&c.title, Some(&c.kind)) {
+                return d;
+            }
+            if !office_exists {
+                return invalid(format!(
+                    "所属所番号「{}」は登録されていません。{DRAFT_KEPT}",
+                    c.office_code
+                ));
+            }
+            if current.is_some() {
+                return invalid(format!(
+                    "同じIDのレコードがサーバーに既にあります。{DRAFT_KEPT}IT管理者に連絡してください。"
+                ));
+            }
+            let record = Record {
+                id: cmd.record_id,
+                kind: c.kind,
+                office_code: c.office_code.clone(),
+                version: 1,
+                state: "draft".to_string(),
+                title: c.title,
+                body: c.body,
+                created_by: actor.user_id.clone(),
+                updated_by: actor.user_id.clone(),
+                created_at: now,
+                updated_at: now,
+            };
+            Decision::Apply {
+                record: Box::new(record),
+                is_new: true,
+                changes: vec![(ChangeOp::Upsert, c.office_code)],
+            }
+        }
+        Intent::Update(u) => {
+            let Some(current) = current else {
+                return not_found();
+            };
+            if !may_write(actor, &current.office_code) {
+                return not_permitted();
+            }
+            if let Some(d) = check_text(&u.title, None) {
+                return d;
+            }
+            let Some(base) = cmd.base_version else {
+                return invalid(format!(
+                    "更新の元にした版がありません。アプリを最新版に更新してください。{DRAFT_KEPT}"
+                ));
+            };
+            if base != current.version {
+                return version_conflict(base, current.version);
+            }
+            let mut record = current.clone();
+            record.title = u.title;
+            record.body = u.body;
+            record.version += 1;
+            record.updated_by = actor.user_id.clone();
+            record.updated_at = now;
+            let office = record.office_code.clone();
+            Decision::Apply {
+                record: Box::new(record),
+                is_new: false,
+                changes: vec![(ChangeOp::Upsert, office)],
+            }
+        }
+        Intent::Transfer(t) => {
+            let Some(current) = current else {
+                return not_found();
+            };
+            let role_ok = actor.has(Role::SecretariatReviewer) || actor.has(Role::ItAdmin);
+            let sees = actor
+                .office_code
+                .as_deref()
+                .is_none_or(|own| own == current.office_code);
+            if !role_ok || !sees {
+                return not_permitted();
+            }
+            let Some(base) = cmd.base_version else {
+                return invalid(format!(
+                    "移管の元にした版がありません。アプリを最新版に更新してください。{DRAFT_KEPT}"
+                ));
+            };
+            if base != current.version {
+                return version_conflict(base, current.version);
+            }
+            if !office_exists {
+                return invalid(format!(
+                    "移管先の所属所番号「{}」は登録されていません。{DRAFT_KEPT}",
+                    t.office_code
+                ));
+            }
+            if t.office_code == current.office_code {
+                return Decision::Reject(reject(
+                    codes::INVALID_TRANSITION,
+                    format!(
+                        "移管先が現在の所属所（{}）と同じです。{DRAFT_KEPT}",
+                        current.office_code
+                    ),
+                ));
+            }
+            let from = current.office_code.clone();
+            let mut record = current.clone();
+            record.office_code = t.office_code.clone();
+            record.version += 1;
+            record.updated_by = actor.user_id.clone();
+            record.updated_at = now;
+            Decision::Apply {
+                record: Box::new(record),
+                is_new: false,
+                changes: vec![(ChangeOp::Revoke, from), (ChangeOp::Upsert, t.office_code)],
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use serde_json::json;
+    use uuid::Uuid;
+
+    fn actor(roles: &[Role], office: Option<&str>) -> Actor {
+        Actor {
+            user_id: "u".into(),
+            roles: roles.to_vec(),
+            office_code: office.map(str::to_string),
+            device_id: Uuid::nil(),
+        }
+    }
+
+    fn cmd(name: &str, base: Option<i64>, payload: serde_json::Value) -> CommandEnvelope {
+        CommandEnvelope {
+            seq: 1,
+            name: name.into(),
+            version: 1,
+            record_id: Uuid::nil(),
+            base_version: base,
+            payload,
+            issued_at: Utc::now(),
+        }
+    }
+
+    fn rec(office: &str, version: i64) -> Record {
+        Record {
+            id: Uuid::nil(),
+            kind: "note".into(),
+            office_code: office.into(),
+            version,
+            state: "draft".into(),
+            title: "t".into(),
+            body: json!({}),
+            created_by: "x".into(),
+            updated_by: "x".into(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn run(a: &Actor, c: &CommandEnvelope, current: Option<&Record>) -> Decision {
+        match parse(c) {
+            Ok(intent) => decide(a, c, intent, current, true, Utc::now()),
+            Err(r) => Decision::Reject(r),
+        }
+    }
+
+    fn code(d: &Decision) -> &'static str {
+        match d {
+            Decision::Apply { .. } => "applied",
+            Decision::Conflict { .. } => codes::VERSION_CONFLICT,
+            Decision::Reject(r) => r.code,
+        }
+    }
+
+    #[test]
+    fn unknown_commands_and_bad_payloads_are_rejected() {
+        let a = actor(&[Role::OfficeClerk], Some("1203"));
+        let c = cmd("approval.approve", None, json!({}));
+        assert_eq!(code(&run(&a, &c, None)), codes::UNKNOWN_COMMAND);
+        let c = cmd(record::CREATE, None, json!({"kind": "note"}));
+        assert_eq!(code(&run(&a, &c, None)), codes::INVALID_PAYLOAD);
+    }
+
+    #[test]
+    fn who_may_do_what() {
+        let create = cmd(
+            record::CREATE,
+            None,
+            json!({"kind": "note", "office_code": "1203", "title": "t", "body": {}}),
+        );
+        let update = cmd(record::UPDATE, Some(1), json!({"title": "t2", "body": {}}));
+        let transfer = cmd(record::TRANSFER, Some(1), json!({"office_code": "1101"}));
+        let r = rec("1203", 1);
+
+        let clerk = actor(&[Role::OfficeClerk], Some("1203"));
+        let head = actor(&[Role::OfficeHead], Some("1203"));
+        let other_clerk = actor(&[Role::OfficeClerk], Some("1101"));
+        let reviewer = actor(&[Role::SecretariatReviewer], None);
+        let approver = actor(&[Role::Approver], None);
+        let it = actor(&[Role::ItAdmin], None);
+        let clerk_without_office = actor(&[Role::OfficeClerk], None);
+
+        assert_eq!(code(&run(&clerk, &create, None)), "applied");
+        assert_eq!(code(&run(&head, &create, None)), "applied");
+        assert_eq!(
+            code(&run(&other_clerk, &create, None)),
+            codes::NOT_PERMITTED
+        );
+        assert_eq!(code(&run(&reviewer, &create, None)), codes::NOT_PERMITTED);
+
+        assert_eq!(code(&run(&clerk, &update, Some(&r))), "applied");
+        assert_eq!(
+            code(&run(&other_clerk, &update, Some(&r))),
+            codes::NOT_PERMITTED
+        );
+        assert_eq!(code(&run(&reviewer, &update, Some(&r))), "applied");
+        assert_eq!(code(&run(&approver, &update, Some(&r))), "applied");
+        assert_eq!(
+            code(&run(&clerk_without_office, &update, Some(&r))),
+            codes::NOT_PERMITTED
+        );
+
+        assert_eq!(
+            code(&run(&clerk, &transfer, Some(&r))),
+            codes::NOT_PERMITTED
+        );
+        assert_eq!(code(&run(&head, &transfer, Some(&r))), codes::NOT_PERMITTED);
+        assert_eq!(
+            code(&run(&approver, &transfer, Some(&r))),
+            codes::NOT_PERMITTED
+        );
+        assert_eq!(code(&run(&reviewer, &transfer, Some(&r))), "applied");
+        assert_eq!(code(&run(&it, &transfer, Some(&r))), "applied");
+    }
+
+    #[test]
+    fn versions_are_checked_after_rights() {
+        let update = cmd(record::UPDATE, Some(1), json!({"title": "t2", "body": {}}));
+        let r = rec("1203", 2);
+        let clerk = actor(&[Role::OfficeClerk], Some("1203"));
+        assert_eq!(
+            code(&run(&clerk, &update, Some(&r))),
+            codes::VERSION_CONFLICT
+        );
+        let other = actor(&[Role::OfficeClerk], Some("1101"));
+        assert_eq!(code(&run(&other, &update, Some(&r))), codes::NOT_PERMITTED);
+        assert_eq!(code(&run(&clerk, &update, None)), codes::NOT_FOUND);
+    }
+
+    #[test]
+    fn a_transfer_revokes_for_the_old_office_and_upserts_for_the_new() {
+        let transfer = cmd(record::TRANSFER, Some(3), json!({"office_code": "1101"}));
+        let r = rec("1203", 3);
+        let d = run(
+            &actor(&[Role::SecretariatReviewer], None),
+            &transfer,
+            Some(&r),
+        );
+        let Decision::Apply {
+            record, changes, ..
+        } = d
+        else {
+            panic!("not applied: {d:?}");
+        };
+        assert_eq!(record.office_code, "1101");
+        assert_eq!(record.version, 4);
+        assert_eq!(
+            changes,
+            vec![
+                (ChangeOp::Revoke, "1203".to_string()),
+                (ChangeOp::Upsert, "1101".to_string())
+            ]
+        );
+        let same = cmd(record::TRANSFER, Some(3), json!({"office_code": "1203"}));
+        let d = run(&actor(&[Role::ItAdmin], None), &same, Some(&r));
+        assert_eq!(code(&d), codes::INVALID_TRANSITION);
+    }
+
+    #[test]
+    fn the_registry_lists_the_generic_record_commands() {
+        assert_eq!(
+            known_commands(),
+            vec!["record.create@1", "record.update@1", "record.transfer@1"]
+        );
+    }
+}

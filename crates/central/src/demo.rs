@@ -1,0 +1,205 @@
+//! Demo data (`kyosai-central demo-data`): three offices, one user per role and a few
+//! records, so a fresh service is usable at once.
+//!
+//! Every demo user's password is [`DEMO_PASSWORD`]. **Demo only**: never load this into a
+//! database that holds real work. Loading twice changes nothing.
+
+use chrono::{TimeZone, Utc};
+use kyosai_sync_protocol::{Record, Role};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::config::Argon2Config;
+use crate::storage::{AdminError, NewUser, Storage};
+
+/// The password of every demo user. Public: demo only.
+pub const DEMO_PASSWORD: &str = "kyosai-demo";
+
+/// (code, name) of the demo offices.
+pub const DEMO_OFFICES: &[(&str, &str)] = &[
+    ("0001", "共済組合事務局"),
+    ("1101", "東京都総務局"),
+    ("1203", "新宿区役所"),
+];
+
+/// One demo user.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoUser {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub role: Role,
+    pub office: Option<&'static str>,
+}
+
+/// One user per role (and a second clerk in another office).
+pub const DEMO_USERS: &[DemoUser] = &[
+    DemoUser {
+        id: "tanto1203",
+        name: "佐藤 花子",
+        role: Role::OfficeClerk,
+        office: Some("1203"),
+    },
+    DemoUser {
+        id: "shocho1203",
+        name: "鈴木 一郎",
+        role: Role::OfficeHead,
+        office: Some("1203"),
+    },
+    DemoUser {
+        id: "tanto1101",
+        name: "高橋 健",
+        role: Role::OfficeClerk,
+        office: Some("1101"),
+    },
+    DemoUser {
+        id: "shinsa",
+        name: "田中 美咲",
+        role: Role::SecretariatReviewer,
+        office: None,
+    },
+    DemoUser {
+        id: "kessai",
+        name: "伊藤 誠",
+        role: Role::Approver,
+        office: None,
+    },
+    DemoUser {
+        id: "itadmin",
+        name: "渡辺 大輔",
+        role: Role::ItAdmin,
+        office: None,
+    },
+];
+
+/// What [`load`] added (it skips what is already there).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub offices: usize,
+    pub users_added: usize,
+    pub records_added: usize,
+}
+
+fn demo_records() -> Vec<Record> {
+    let at = |m: u32, d: u32, h: u32| {
+        Utc.with_ymd_and_hms(2026, m, d, h, 0, 0)
+            .single()
+            .unwrap_or_else(Utc::now)
+    };
+    let record = |n: u128,
+                  kind: &str,
+                  office: &str,
+                  title: &str,
+                  body: serde_json::Value,
+                  by: &str,
+                  when| Record {
+        id: Uuid::from_u128(0x6b79_6f73_6169_0000_0000_0000_0000_0000 + n),
+        kind: kind.to_string(),
+        office_code: office.to_string(),
+        version: 1,
+        state: "draft".to_string(),
+        title: title.to_string(),
+        body,
+        created_by: by.to_string(),
+        updated_by: by.to_string(),
+        created_at: when,
+        updated_at: when,
+    };
+    vec![
+        record(
+            1,
+            "acquisition",
+            "1203",
+            "組合員資格取得届　山田 太郎",
+            json!({
+                "member_name": "山田 太郎",
+                "member_kana": "ヤマダ タロウ",
+                "birth_date": "1998-07-14",
+                "acquired_on": "2026-04-01",
+                "department": "区民部 戸籍住民課",
+                "employment": "常勤"
+            }),
+            "tanto1203",
+            at(4, 2, 0),
+        ),
+        record(
+            2,
+            "acquisition",
+            "1203",
+            "組合員資格取得届　小林 さくら",
+            json!({
+                "member_name": "小林 さくら",
+                "member_kana": "コバヤシ サクラ",
+                "birth_date": "2001-11-03",
+                "acquired_on": "2026-04-01",
+                "department": "福祉部 保護課",
+                "employment": "常勤"
+            }),
+            "tanto1203",
+            at(4, 2, 1),
+        ),
+        record(
+            3,
+            "acquisition",
+            "1101",
+            "組合員資格取得届　中村 翔",
+            json!({
+                "member_name": "中村 翔",
+                "member_kana": "ナカムラ ショウ",
+                "birth_date": "1995-02-20",
+                "acquired_on": "2026-05-01",
+                "department": "総務部 文書課",
+                "employment": "常勤"
+            }),
+            "tanto1101",
+            at(5, 7, 0),
+        ),
+        record(
+            4,
+            "note",
+            "0001",
+            "令和8年度 資格取得届の審査日程",
+            json!({
+                "text": "4月採用分の資格取得届は4月15日までに審査します。差し戻しは所属所の担当者に連絡します。"
+            }),
+            "shinsa",
+            at(3, 25, 0),
+        ),
+    ]
+}
+
+/// Loads the demo offices, users and records, skipping what exists.
+pub async fn load(storage: &Storage, argon2: &Argon2Config) -> Result<DemoSummary, AdminError> {
+    let mut summary = DemoSummary::default();
+    for (code, name) in DEMO_OFFICES {
+        storage.upsert_office(code, name).await?;
+        summary.offices += 1;
+    }
+    let existing: Vec<String> = storage.users().await?.into_iter().map(|u| u.id).collect();
+    let config = *argon2;
+    let hash =
+        tokio::task::spawn_blocking(move || crate::auth::hash_password(&config, DEMO_PASSWORD))
+            .await
+            .map_err(|e| crate::storage::StorageError::Internal(e.to_string()))?
+            .map_err(crate::storage::StorageError::Internal)?;
+    for u in DEMO_USERS {
+        if existing.iter().any(|id| id == u.id) {
+            continue;
+        }
+        storage
+            .add_user(NewUser {
+                id: u.id.to_string(),
+                display_name: u.name.to_string(),
+                password_hash: hash.clone(),
+                roles: vec![u.role],
+                office_code: u.office.map(str::to_string),
+            })
+            .await?;
+        summary.users_added += 1;
+    }
+    for r in demo_records() {
+        if storage.import_record(&r).await? {
+            summary.records_added += 1;
+        }
+    }
+    Ok(summary)
+}

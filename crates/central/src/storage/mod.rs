@@ -1,0 +1,423 @@
+//! Storage: one async interface, two backends.
+//!
+//! [`Storage`] is an enum over the embedded SQLite backend (rusqlite on blocking threads:
+//! WAL, `synchronous=FULL`, one writer connection plus readers) and the PostgreSQL backend
+//! (tokio-postgres with a deadpool pool). Both hold the same tables, created by their own
+//! migrations, and both run the same push algorithm (`storage::push`) so their behaviour cannot
+//! drift apart; the test suite runs against both.
+//!
+//! Write transactions are serialised (SQLite has one writer; PostgreSQL takes a
+//! transaction-scoped advisory lock). That is what keeps the change log's serial numbers
+//! in commit order, which pull cursors rely on: a reader never sees change 11 before
+//! change 10 has committed.
+
+pub(crate) mod postgres;
+pub(crate) mod push;
+pub(crate) mod sqlite;
+
+use chrono::{DateTime, Utc};
+use kyosai_sync_protocol::{
+    CommandEnvelope, CommandResult, Conflict, Record, Resolution, Role, UserInfo,
+};
+use uuid::Uuid;
+
+use crate::config::StorageSpec;
+use crate::model::{Actor, ChangeOp, Scope};
+
+pub use postgres::PgStorage;
+pub use sqlite::SqliteStorage;
+
+/// Something went wrong below the API. Never shown to clients (they get a generic
+/// message with a request id); logged for IT.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("PostgreSQL connection pool: {0}")]
+    Pool(String),
+    #[error("cannot open {path}: {message}")]
+    Open { path: String, message: String },
+    #[error("the database was written by a newer kyosai-central (schema {found}, this build knows {known}); update kyosai-central")]
+    TooNew { found: i64, known: i64 },
+    #[error("unexpected data in the database: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl StorageError {
+    /// Busy, not broken: the client should retry shortly (503).
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StorageError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ),
+            StorageError::Pool(_) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Admin operations refused for a reason IT can fix.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("ユーザー「{0}」は既に登録されています")]
+    UserExists(String),
+    #[error("ユーザー「{0}」は登録されていません")]
+    NoSuchUser(String),
+    #[error("所属所番号「{0}」は登録されていません（先に `office add` で登録してください）")]
+    NoSuchOffice(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Office {
+    pub code: String,
+    pub name: String,
+}
+
+/// A user to create.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub id: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub roles: Vec<Role>,
+    pub office_code: Option<String>,
+}
+
+/// A user as `user list` shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    pub id: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub office_code: Option<String>,
+    pub failed_logins: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub disabled: bool,
+}
+
+/// What sign-in needs to know about a user.
+#[derive(Debug, Clone)]
+pub struct LoginUser {
+    pub info: UserInfo,
+    pub password_hash: String,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub disabled: bool,
+}
+
+/// An enrolled PC of one user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub device_id: Uuid,
+    pub user_id: String,
+    pub name: String,
+    pub enrolled_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A fresh access + refresh token pair, as stored (hashes only).
+#[derive(Debug, Clone)]
+pub struct NewTokens {
+    pub access_hash: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_hash: String,
+    pub refresh_expires_at: DateTime<Utc>,
+}
+
+/// What an access token says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessLookup {
+    Valid(Actor),
+    /// Unknown, revoked, or not an access token.
+    Invalid,
+    Expired,
+    DeviceRevoked,
+    Disabled,
+}
+
+/// What a refresh attempt found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshOutcome {
+    /// The old token is now spent and the new pair stored.
+    Rotated(UserInfo),
+    /// Not a refresh token we know, or for another device.
+    Unknown,
+    /// Already rotated or revoked: someone replayed it. Every token of that user on that
+    /// device has been revoked.
+    Reused,
+    Expired,
+    DeviceRevoked,
+    Disabled,
+}
+
+/// What a push did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushOutcome {
+    Done {
+        results: Vec<CommandResult>,
+        acknowledged_seq: u64,
+        /// The newest change-log serial written by this push, if any.
+        newest_change: Option<i64>,
+    },
+    /// The client id belongs to another user or device.
+    ClientMismatch,
+    /// The first command's seq is beyond the next expected one.
+    SeqGap { expected: u64 },
+    /// A seq already processed came back with a different command.
+    SeqReused { seq: u64 },
+}
+
+/// One change-log row with the record as it is now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeRow {
+    pub seq: i64,
+    pub record_id: Uuid,
+    pub op: ChangeOp,
+    pub record: Option<Record>,
+}
+
+/// A stored conflict and the record as it is now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredConflict {
+    pub conflict: Conflict,
+    pub record: Option<Record>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResolveOutcome {
+    Resolved,
+    AlreadyResolved,
+    NotFound,
+}
+
+pub(crate) fn resolution_str(r: Resolution) -> &'static str {
+    match r {
+        Resolution::Discarded => "discarded",
+        Resolution::Reapplied => "reapplied",
+    }
+}
+
+/// The service's database.
+#[derive(Debug, Clone)]
+pub enum Storage {
+    Sqlite(SqliteStorage),
+    Postgres(PgStorage),
+}
+
+macro_rules! dispatch {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {
+        match $self {
+            Storage::Sqlite(s) => s.$method($($arg),*).await,
+            Storage::Postgres(p) => p.$method($($arg),*).await,
+        }
+    };
+}
+
+impl Storage {
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    pub async fn open(spec: &StorageSpec) -> Result<Storage, StorageError> {
+        match spec {
+            StorageSpec::Sqlite(path) => Ok(Storage::Sqlite(SqliteStorage::open(path).await?)),
+            StorageSpec::Postgres(url) => Ok(Storage::Postgres(PgStorage::open(url).await?)),
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Storage::Sqlite(_) => "sqlite",
+            Storage::Postgres(_) => "postgres",
+        }
+    }
+
+    /// The random id of this database's change history (part of every pull cursor).
+    pub async fn epoch(&self) -> Result<String, StorageError> {
+        dispatch!(self.epoch())
+    }
+
+    /// Starts a new change history: every client's next pull resets and downloads
+    /// everything again. For after a restore from backup.
+    pub async fn rotate_epoch(&self) -> Result<String, StorageError> {
+        dispatch!(self.rotate_epoch())
+    }
+
+    pub async fn upsert_office(&self, code: &str, name: &str) -> Result<(), StorageError> {
+        dispatch!(self.upsert_office(code, name))
+    }
+
+    pub async fn offices(&self) -> Result<Vec<Office>, StorageError> {
+        dispatch!(self.offices())
+    }
+
+    pub async fn add_user(&self, user: NewUser) -> Result<(), AdminError> {
+        dispatch!(self.add_user(user))
+    }
+
+    pub async fn users(&self) -> Result<Vec<UserSummary>, StorageError> {
+        dispatch!(self.users())
+    }
+
+    pub async fn set_password(&self, user_id: &str, hash: &str) -> Result<bool, StorageError> {
+        dispatch!(self.set_password(user_id, hash))
+    }
+
+    /// Clears the failure counter and any lock. `false` if there is no such user.
+    pub async fn unlock_user(&self, user_id: &str) -> Result<bool, StorageError> {
+        dispatch!(self.unlock_user(user_id))
+    }
+
+    pub async fn user_for_login(&self, user_id: &str) -> Result<Option<LoginUser>, StorageError> {
+        dispatch!(self.user_for_login(user_id))
+    }
+
+    /// Counts a failed sign-in. When the count reaches `threshold` the account is locked
+    /// until `locked_until` (returned) and the count starts again.
+    pub async fn record_login_failure(
+        &self,
+        user_id: &str,
+        threshold: u32,
+        locked_until: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StorageError> {
+        dispatch!(self.record_login_failure(user_id, threshold, locked_until))
+    }
+
+    pub async fn record_login_success(&self, user_id: &str) -> Result<(), StorageError> {
+        dispatch!(self.record_login_success(user_id))
+    }
+
+    pub async fn device(
+        &self,
+        user_id: &str,
+        device_id: Uuid,
+    ) -> Result<Option<Device>, StorageError> {
+        dispatch!(self.device(user_id, device_id))
+    }
+
+    /// Enrols the device for the user if it is new; refreshes its name otherwise.
+    pub async fn enroll_device(
+        &self,
+        user_id: &str,
+        device_id: Uuid,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        dispatch!(self.enroll_device(user_id, device_id, name, now))
+    }
+
+    pub async fn devices(&self) -> Result<Vec<Device>, StorageError> {
+        dispatch!(self.devices())
+    }
+
+    /// Revokes a device (for one user, or for everyone who enrolled it) and every token
+    /// issued to it. Returns how many enrolments were revoked.
+    pub async fn revoke_device(
+        &self,
+        device_id: Uuid,
+        user_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        dispatch!(self.revoke_device(device_id, user_id, now))
+    }
+
+    /// Stores a new token pair for the user on the device (and forgets that device's
+    /// expired tokens).
+    pub async fn issue_tokens(
+        &self,
+        user_id: &str,
+        device_id: Uuid,
+        tokens: &NewTokens,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        dispatch!(self.issue_tokens(user_id, device_id, tokens, now))
+    }
+
+    pub async fn lookup_access(
+        &self,
+        hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<AccessLookup, StorageError> {
+        dispatch!(self.lookup_access(hash, now))
+    }
+
+    /// Spends a refresh token and stores `new` in its place, in one transaction.
+    pub async fn rotate_refresh(
+        &self,
+        old_hash: &str,
+        device_id: Uuid,
+        new: &NewTokens,
+        now: DateTime<Utc>,
+    ) -> Result<RefreshOutcome, StorageError> {
+        dispatch!(self.rotate_refresh(old_hash, device_id, new, now))
+    }
+
+    /// Sign-out: revokes every token of the user on the device.
+    pub async fn revoke_tokens(&self, user_id: &str, device_id: Uuid) -> Result<(), StorageError> {
+        dispatch!(self.revoke_tokens(user_id, device_id))
+    }
+
+    /// Processes a push in one transaction: the client binding, each command's outcome,
+    /// record, change-log rows and conflict commit together or not at all.
+    pub async fn push(
+        &self,
+        actor: &Actor,
+        client_id: Uuid,
+        commands: Vec<CommandEnvelope>,
+        now: DateTime<Utc>,
+    ) -> Result<PushOutcome, StorageError> {
+        dispatch!(self.push(actor, client_id, commands, now))
+    }
+
+    /// Up to `limit` change-log rows after `after` visible in `scope`, oldest first, each
+    /// with the record as it is now.
+    pub async fn changes_after(
+        &self,
+        scope: &Scope,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ChangeRow>, StorageError> {
+        dispatch!(self.changes_after(scope, after, limit))
+    }
+
+    pub async fn has_changes_after(&self, scope: &Scope, after: i64) -> Result<bool, StorageError> {
+        dispatch!(self.has_changes_after(scope, after))
+    }
+
+    /// The newest change-log serial (0 when empty).
+    pub async fn newest_change(&self) -> Result<i64, StorageError> {
+        dispatch!(self.newest_change())
+    }
+
+    pub async fn open_conflicts(&self, user_id: &str) -> Result<Vec<StoredConflict>, StorageError> {
+        dispatch!(self.open_conflicts(user_id))
+    }
+
+    pub async fn resolve_conflict(
+        &self,
+        user_id: &str,
+        id: Uuid,
+        resolution: Resolution,
+        now: DateTime<Utc>,
+    ) -> Result<ResolveOutcome, StorageError> {
+        dispatch!(self.resolve_conflict(user_id, id, resolution, now))
+    }
+
+    pub async fn record(&self, id: Uuid) -> Result<Option<Record>, StorageError> {
+        dispatch!(self.record(id))
+    }
+
+    /// How many distinct seqs of this client were processed.
+    pub async fn command_count(&self, client_id: Uuid) -> Result<u64, StorageError> {
+        dispatch!(self.command_count(client_id))
+    }
+
+    /// Inserts a record with its change-log row unless one with that id exists (demo
+    /// data). `true` if inserted.
+    pub async fn import_record(&self, record: &Record) -> Result<bool, StorageError> {
+        dispatch!(self.import_record(record))
+    }
+}

@@ -1,0 +1,1147 @@
+//! The production backend: PostgreSQL through tokio-postgres and a deadpool pool.
+//!
+//! Every write that touches records or the change log first takes one
+//! transaction-scoped advisory lock, so change serials commit in the order they were
+//! drawn (a `BIGSERIAL` alone would let a later serial commit first, and a puller could
+//! skip the earlier one forever).
+//!
+//! The connection is not encrypted (`NoTls`): run PostgreSQL on the same host or on a
+//! private network segment.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use kyosai_sync_protocol::{CommandEnvelope, Conflict, Record, Resolution, Role, UserInfo};
+use tokio_postgres::{NoTls, Row};
+use uuid::Uuid;
+
+use super::push::{self, ClientBinding, CommandWrite, PushTx, StoredResult};
+use super::{
+    resolution_str, AccessLookup, AdminError, ChangeRow, Device, LoginUser, NewTokens, NewUser,
+    Office, PushOutcome, RefreshOutcome, ResolveOutcome, StorageError, StoredConflict, UserSummary,
+};
+use crate::model::{parse_role, role_str, Actor, ChangeOp, Scope};
+
+const MIGRATIONS: &[&str] = &[include_str!("postgres_schema_1.sql")];
+/// The advisory lock every change-log writer holds until it commits.
+const WRITE_LOCK: i64 = 0x6b79_6f73_6169; // "kyosai"
+const POOL_SIZE: usize = 16;
+
+/// The PostgreSQL backend. Cheap to clone.
+#[derive(Clone)]
+pub struct PgStorage {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for PgStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The pool's configuration holds the password: never print it.
+        f.debug_struct("PgStorage").finish_non_exhaustive()
+    }
+}
+
+fn pool_err(e: impl std::fmt::Display) -> StorageError {
+    StorageError::Pool(e.to_string())
+}
+
+const RECORD_COLUMNS: &str = "r.id, r.kind, r.office_code, r.version, r.state, r.title, r.body, \
+     r.created_by, r.updated_by, r.created_at, r.updated_at";
+
+fn record_at(row: &Row, at: usize) -> Result<Option<Record>, StorageError> {
+    let id: Option<Uuid> = row.try_get(at)?;
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    Ok(Some(Record {
+        id,
+        kind: row.try_get(at + 1)?,
+        office_code: row.try_get(at + 2)?,
+        version: row.try_get(at + 3)?,
+        state: row.try_get(at + 4)?,
+        title: row.try_get(at + 5)?,
+        body: row.try_get(at + 6)?,
+        created_by: row.try_get(at + 7)?,
+        updated_by: row.try_get(at + 8)?,
+        created_at: row.try_get(at + 9)?,
+        updated_at: row.try_get(at + 10)?,
+    }))
+}
+
+fn roles(names: Vec<String>) -> Vec<Role> {
+    let mut roles: Vec<Role> = names.iter().filter_map(|n| parse_role(n)).collect();
+    roles.sort();
+    roles
+}
+
+fn seq_i64(seq: u64) -> Result<i64, StorageError> {
+    i64::try_from(seq).map_err(|_| StorageError::Internal(format!("seq {seq} out of range")))
+}
+
+fn version_i32(v: u32) -> Result<i32, StorageError> {
+    i32::try_from(v).map_err(|_| StorageError::Internal(format!("version {v} out of range")))
+}
+
+fn version_u32(v: i32) -> Result<u32, StorageError> {
+    u32::try_from(v).map_err(|_| StorageError::Corrupt(format!("version {v}")))
+}
+
+async fn user_info<C: GenericClient>(
+    c: &C,
+    user_id: &str,
+) -> Result<Option<UserInfo>, StorageError> {
+    let row = c
+        .query_opt(
+            "SELECT u.id, u.display_name, u.office_code, o.name, \
+                    ARRAY(SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role) \
+             FROM users u LEFT JOIN offices o ON o.code = u.office_code WHERE u.id = $1",
+            &[&user_id],
+        )
+        .await?;
+    row.map(|r| {
+        Ok(UserInfo {
+            user_id: r.try_get(0)?,
+            display_name: r.try_get(1)?,
+            office_code: r.try_get(2)?,
+            office_name: r.try_get(3)?,
+            roles: roles(r.try_get(4)?),
+        })
+    })
+    .transpose()
+}
+
+async fn insert_tokens<C: GenericClient>(
+    c: &C,
+    user_id: &str,
+    device_id: Uuid,
+    t: &NewTokens,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    c.execute(
+        "INSERT INTO tokens (hash, kind, user_id, device_id, expires_at, revoked, created_at) \
+         VALUES ($1, 'access', $3, $4, $5, FALSE, $7), ($2, 'refresh', $3, $4, $6, FALSE, $7)",
+        &[
+            &t.access_hash,
+            &t.refresh_hash,
+            &user_id,
+            &device_id,
+            &t.access_expires_at,
+            &t.refresh_expires_at,
+            &now,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn read_record<C: GenericClient>(c: &C, id: Uuid) -> Result<Option<Record>, StorageError> {
+    let stmt = c
+        .prepare_cached(&format!(
+            "SELECT {RECORD_COLUMNS} FROM records r WHERE r.id = $1"
+        ))
+        .await?;
+    match c.query_opt(&stmt, &[&id]).await? {
+        Some(row) => record_at(&row, 0),
+        None => Ok(None),
+    }
+}
+
+impl PgStorage {
+    /// Connects to `url` (`postgres://…`) and brings the schema up to date.
+    pub async fn open(url: &str) -> Result<PgStorage, StorageError> {
+        let pg: tokio_postgres::Config =
+            url.parse()
+                .map_err(|e: tokio_postgres::Error| StorageError::Open {
+                    path: "PostgreSQL".into(),
+                    message: e.to_string(),
+                })?;
+        let manager = Manager::from_config(
+            pg,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(Duration::from_secs(5)))
+            .create_timeout(Some(Duration::from_secs(10)))
+            .build()
+            .map_err(pool_err)?;
+        let storage = PgStorage { pool };
+        storage.migrate().await?;
+        tracing::info!("PostgreSQL storage opened");
+        Ok(storage)
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object, StorageError> {
+        self.pool.get().await.map_err(|e| match e {
+            deadpool_postgres::PoolError::Backend(e) => StorageError::Postgres(e),
+            other => pool_err(other),
+        })
+    }
+
+    async fn migrate(&self) -> Result<(), StorageError> {
+        let mut client = self.client().await?;
+        client
+            .batch_execute("CREATE TABLE IF NOT EXISTS kyosai_schema (version INTEGER NOT NULL)")
+            .await?;
+        let tx = client.transaction().await?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+            .await?;
+        let current: i32 = match tx
+            .query_opt("SELECT version FROM kyosai_schema", &[])
+            .await?
+        {
+            Some(r) => r.try_get(0)?,
+            None => {
+                tx.execute("INSERT INTO kyosai_schema (version) VALUES (0)", &[])
+                    .await?;
+                0
+            }
+        };
+        let known = MIGRATIONS.len() as i32;
+        if current > known {
+            return Err(StorageError::TooNew {
+                found: current.into(),
+                known: known.into(),
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            let version = i as i32 + 1;
+            tx.batch_execute(sql).await?;
+            if version == 1 {
+                tx.execute(
+                    "INSERT INTO server_meta (key, value) VALUES ('epoch', $1)",
+                    &[&Uuid::new_v4().simple().to_string()],
+                )
+                .await?;
+            }
+            tx.execute("UPDATE kyosai_schema SET version = $1", &[&version])
+                .await?;
+            tracing::info!(version, "PostgreSQL schema migrated");
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn epoch(&self) -> Result<String, StorageError> {
+        let c = self.client().await?;
+        let row = c
+            .query_one("SELECT value FROM server_meta WHERE key = 'epoch'", &[])
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    pub async fn rotate_epoch(&self) -> Result<String, StorageError> {
+        let c = self.client().await?;
+        let epoch = Uuid::new_v4().simple().to_string();
+        c.execute(
+            "UPDATE server_meta SET value = $1 WHERE key = 'epoch'",
+            &[&epoch],
+        )
+        .await?;
+        Ok(epoch)
+    }
+
+    pub async fn upsert_office(&self, code: &str, name: &str) -> Result<(), StorageError> {
+        let c = self.client().await?;
+        c.execute(
+            "INSERT INTO offices (code, name, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+            &[&code, &name, &crate::model::now()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn offices(&self) -> Result<Vec<Office>, StorageError> {
+        let c = self.client().await?;
+        let rows = c
+            .query("SELECT code, name FROM offices ORDER BY code", &[])
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Office {
+                    code: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn add_user(&self, user: NewUser) -> Result<(), AdminError> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(StorageError::from)?;
+        let exists: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)",
+                &[&user.id],
+            )
+            .await
+            .map_err(StorageError::from)?
+            .try_get(0)
+            .map_err(StorageError::from)?;
+        if exists {
+            return Err(AdminError::UserExists(user.id));
+        }
+        if let Some(office) = &user.office_code {
+            let known: bool = tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM offices WHERE code = $1)",
+                    &[office],
+                )
+                .await
+                .map_err(StorageError::from)?
+                .try_get(0)
+                .map_err(StorageError::from)?;
+            if !known {
+                return Err(AdminError::NoSuchOffice(office.clone()));
+            }
+        }
+        tx.execute(
+            "INSERT INTO users (id, display_name, password_hash, office_code, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &user.id,
+                &user.display_name,
+                &user.password_hash,
+                &user.office_code,
+                &crate::model::now(),
+            ],
+        )
+        .await
+        .map_err(StorageError::from)?;
+        for role in &user.roles {
+            tx.execute(
+                "INSERT INTO user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&user.id, &role_str(*role)],
+            )
+            .await
+            .map_err(StorageError::from)?;
+        }
+        tx.commit().await.map_err(StorageError::from)?;
+        Ok(())
+    }
+
+    pub async fn users(&self) -> Result<Vec<UserSummary>, StorageError> {
+        let c = self.client().await?;
+        let rows = c
+            .query(
+                "SELECT u.id, u.display_name, u.office_code, u.failed_logins, u.locked_until, u.disabled, \
+                        ARRAY(SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role) \
+                 FROM users u ORDER BY u.id",
+                &[],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(UserSummary {
+                    id: r.try_get(0)?,
+                    display_name: r.try_get(1)?,
+                    office_code: r.try_get(2)?,
+                    failed_logins: u32::try_from(r.try_get::<_, i32>(3)?).unwrap_or(0),
+                    locked_until: r.try_get(4)?,
+                    disabled: r.try_get(5)?,
+                    roles: roles(r.try_get(6)?),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn set_password(&self, user_id: &str, hash: &str) -> Result<bool, StorageError> {
+        let c = self.client().await?;
+        let n = c
+            .execute(
+                "UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1",
+                &[&user_id, &hash],
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    pub async fn unlock_user(&self, user_id: &str) -> Result<bool, StorageError> {
+        let c = self.client().await?;
+        let n = c
+            .execute(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
+                &[&user_id],
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    pub async fn user_for_login(&self, user_id: &str) -> Result<Option<LoginUser>, StorageError> {
+        let c = self.client().await?;
+        let Some(row) = c
+            .query_opt(
+                "SELECT password_hash, locked_until, disabled FROM users WHERE id = $1",
+                &[&user_id],
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Some(info) = user_info(&c, user_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(LoginUser {
+            info,
+            password_hash: row.try_get(0)?,
+            locked_until: row.try_get(1)?,
+            disabled: row.try_get(2)?,
+        }))
+    }
+
+    pub async fn record_login_failure(
+        &self,
+        user_id: &str,
+        threshold: u32,
+        locked_until: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StorageError> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let count: Option<i32> = tx
+            .query_opt(
+                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+                &[&user_id],
+            )
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        let locked = match count {
+            Some(n) if i64::from(n) >= i64::from(threshold) => {
+                tx.execute(
+                    "UPDATE users SET failed_logins = 0, locked_until = $2 WHERE id = $1",
+                    &[&user_id, &locked_until],
+                )
+                .await?;
+                Some(locked_until)
+            }
+            _ => None,
+        };
+        tx.commit().await?;
+        Ok(locked)
+    }
+
+    pub async fn record_login_success(&self, user_id: &str) -> Result<(), StorageError> {
+        let c = self.client().await?;
+        c.execute(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL \
+             WHERE id = $1 AND (failed_logins <> 0 OR locked_until IS NOT NULL)",
+            &[&user_id],
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn device(
+        &self,
+        user_id: &str,
+        device_id: Uuid,
+    ) -> Result<Option<Device>, StorageError> {
+        let c = self.client().await?;
+        let row = c
+            .query_opt(
+                "SELECT name, enrolled_at, revoked_at FROM devices WHERE user_id = $1 AND device_id = $2",
+                &[&user_id, &device_id],
+            )
+            .await?;
+        row.map(|r| {
+            Ok(Device {
+                device_id,
+                user_id: user_id.to_string(),
+                name: r.try_get(0)?,
+                enrolled_at: r.try_get(1)?,
+                revoked_at: r.try_get(2)?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn enroll_device(
+        &self,
+        user_id: &str,
+        device_id: Uuid,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let c = self.client().await?;
+        c.execute(
+            "INSERT INTO devices (device_id, user_id, name, enrolled_at, last_seen_at) VALUES ($1, $2, $3, $4, $4) \
+             ON CONFLICT (user_id, device_id) DO UPDATE SET name = excluded.name, last_seen_at = excluded.last_seen_at",
+            &[&device_id, &user_id, &name, &now],
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn devices(&self) -> Result<Vec<Device>, StorageError> {
+        let c = self.client().await?;
+        let rows = c
+            .query(
+                "SELECT device_id, user_id, name, enrolled_at, revoked_at FROM devices ORDER BY user_id, enrolled_at",
+                &[],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Device {
+                    device_id: r.try_get(0)?,
+                    user_id: r.try_get(1)?,
+                    name: r.try_get(2)?,
+                    enrolled_at: r.try_get(3)?,
+                    revoked_at: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn revoke_device(
+        &self,
+        device_id: Uuid,
+        user_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let n = tx
+            .execute(
+                "UPDATE devices SET revoked_at = $3 WHERE device_id = $1 \
+                 AND ($2::TEXT IS NULL OR user_id = $2) AND revoked_at IS NULL",
+                &[&device_id, &user_id, &now],
+            )
+            .await?;
+        tx.execute(
+            "UPDATE tokens SET revoked = TRUE WHERE device_id = $1 AND ($2::TEXT IS NULL OR user_id = $2)",
+            &[&device_id, &user_id],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    pub async fn issue_tokens(
+        &self,
+        user_id: &str,
+        device_id: Uuid,
+        tokens: &NewTokens,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        tx.execute(
+            "DELETE FROM tokens WHERE user_id = $1 AND device_id = $2 AND expires_at < $3",
+            &[&user_id, &device_id, &now],
+        )
+        .await?;
+        insert_tokens(&tx, user_id, device_id, tokens, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn lookup_access(
+        &self,
+        hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<AccessLookup, StorageError> {
+        let c = self.client().await?;
+        let stmt = c
+            .prepare_cached(
+                "SELECT t.kind, t.expires_at, t.revoked, t.user_id, t.device_id, u.office_code, u.disabled, \
+                        (d.device_id IS NULL OR d.revoked_at IS NOT NULL), \
+                        ARRAY(SELECT role FROM user_roles WHERE user_id = t.user_id ORDER BY role) \
+                 FROM tokens t JOIN users u ON u.id = t.user_id \
+                 LEFT JOIN devices d ON d.user_id = t.user_id AND d.device_id = t.device_id \
+                 WHERE t.hash = $1",
+            )
+            .await?;
+        let Some(r) = c.query_opt(&stmt, &[&hash]).await? else {
+            return Ok(AccessLookup::Invalid);
+        };
+        let kind: String = r.try_get(0)?;
+        let expires_at: DateTime<Utc> = r.try_get(1)?;
+        let revoked: bool = r.try_get(2)?;
+        if kind != "access" {
+            return Ok(AccessLookup::Invalid);
+        }
+        if r.try_get::<_, bool>(7)? {
+            return Ok(AccessLookup::DeviceRevoked);
+        }
+        if revoked {
+            return Ok(AccessLookup::Invalid);
+        }
+        if r.try_get::<_, bool>(6)? {
+            return Ok(AccessLookup::Disabled);
+        }
+        if expires_at <= now {
+            return Ok(AccessLookup::Expired);
+        }
+        Ok(AccessLookup::Valid(Actor {
+            user_id: r.try_get(3)?,
+            device_id: r.try_get(4)?,
+            office_code: r.try_get(5)?,
+            roles: roles(r.try_get(8)?),
+        }))
+    }
+
+    pub async fn rotate_refresh(
+        &self,
+        old_hash: &str,
+        device_id: Uuid,
+        new: &NewTokens,
+        now: DateTime<Utc>,
+    ) -> Result<RefreshOutcome, StorageError> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let row = tx
+            .query_opt(
+                "SELECT t.kind, t.user_id, t.device_id, t.expires_at, t.revoked, u.disabled, \
+                        (d.device_id IS NULL OR d.revoked_at IS NOT NULL) \
+                 FROM tokens t JOIN users u ON u.id = t.user_id \
+                 LEFT JOIN devices d ON d.user_id = t.user_id AND d.device_id = t.device_id \
+                 WHERE t.hash = $1 FOR UPDATE OF t",
+                &[&old_hash],
+            )
+            .await?;
+        let Some(r) = row else {
+            return Ok(RefreshOutcome::Unknown);
+        };
+        let kind: String = r.try_get(0)?;
+        let user_id: String = r.try_get(1)?;
+        let token_device: Uuid = r.try_get(2)?;
+        let expires_at: DateTime<Utc> = r.try_get(3)?;
+        let revoked: bool = r.try_get(4)?;
+        let disabled: bool = r.try_get(5)?;
+        let device_revoked: bool = r.try_get(6)?;
+        if kind != "refresh" || token_device != device_id {
+            return Ok(RefreshOutcome::Unknown);
+        }
+        if device_revoked {
+            return Ok(RefreshOutcome::DeviceRevoked);
+        }
+        if revoked {
+            tx.execute(
+                "UPDATE tokens SET revoked = TRUE WHERE user_id = $1 AND device_id = $2 AND NOT revoked",
+                &[&user_id, &device_id],
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(RefreshOutcome::Reused);
+        }
+        if expires_at <= now {
+            return Ok(RefreshOutcome::Expired);
+        }
+        if disabled {
+            return Ok(RefreshOutcome::Disabled);
+        }
+        tx.execute(
+            "UPDATE tokens SET revoked = TRUE WHERE hash = $1",
+            &[&old_hash],
+        )
+        .await?;
+        insert_tokens(&tx, &user_id, device_id, new, now).await?;
+        let info = user_info(&tx, &user_id)
+            .await?
+            .ok_or_else(|| StorageError::Corrupt(format!("token of unknown user {user_id}")))?;
+        tx.commit().await?;
+        Ok(RefreshOutcome::Rotated(info))
+    }
+
+    pub async fn revoke_tokens(&self, user_id: &str, device_id: Uuid) -> Result<(), StorageError> {
+        let c = self.client().await?;
+        c.execute(
+            "UPDATE tokens SET revoked = TRUE WHERE user_id = $1 AND device_id = $2 AND NOT revoked",
+            &[&user_id, &device_id],
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn push(
+        &self,
+        actor: &Actor,
+        client_id: Uuid,
+        commands: Vec<CommandEnvelope>,
+        now: DateTime<Utc>,
+    ) -> Result<PushOutcome, StorageError> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+            .await?;
+        let outcome = {
+            let mut ptx = PgPushTx { tx: &tx };
+            push::push(&mut ptx, actor, client_id, &commands, now).await?
+        };
+        if matches!(outcome, PushOutcome::Done { .. }) {
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+        }
+        Ok(outcome)
+    }
+
+    pub async fn changes_after(
+        &self,
+        scope: &Scope,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ChangeRow>, StorageError> {
+        let c = self.client().await?;
+        let limit = i64::from(limit);
+        let rows = match scope {
+            Scope::Office(code) => {
+                let stmt = c
+                    .prepare_cached(&format!(
+                        "SELECT c.seq, c.record_id, c.op, {RECORD_COLUMNS} FROM changes c \
+                         LEFT JOIN records r ON r.id = c.record_id \
+                         WHERE c.seq > $1 AND c.office_code = $2 ORDER BY c.seq LIMIT $3"
+                    ))
+                    .await?;
+                c.query(&stmt, &[&after, code, &limit]).await?
+            }
+            Scope::All => {
+                let stmt = c
+                    .prepare_cached(&format!(
+                        "SELECT c.seq, c.record_id, c.op, {RECORD_COLUMNS} FROM changes c \
+                         LEFT JOIN records r ON r.id = c.record_id \
+                         WHERE c.seq > $1 AND c.op = 'upsert' ORDER BY c.seq LIMIT $2"
+                    ))
+                    .await?;
+                c.query(&stmt, &[&after, &limit]).await?
+            }
+        };
+        rows.iter()
+            .map(|r| {
+                let op: String = r.try_get(2)?;
+                Ok(ChangeRow {
+                    seq: r.try_get(0)?,
+                    record_id: r.try_get(1)?,
+                    op: ChangeOp::parse(&op)
+                        .ok_or_else(|| StorageError::Corrupt(format!("change op {op:?}")))?,
+                    record: record_at(r, 3)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn has_changes_after(&self, scope: &Scope, after: i64) -> Result<bool, StorageError> {
+        let c = self.client().await?;
+        let row = match scope {
+            Scope::Office(code) => {
+                c.query_one(
+                    "SELECT EXISTS (SELECT 1 FROM changes WHERE seq > $1 AND office_code = $2)",
+                    &[&after, code],
+                )
+                .await?
+            }
+            Scope::All => {
+                c.query_one(
+                    "SELECT EXISTS (SELECT 1 FROM changes WHERE seq > $1 AND op = 'upsert')",
+                    &[&after],
+                )
+                .await?
+            }
+        };
+        Ok(row.try_get(0)?)
+    }
+
+    pub async fn newest_change(&self) -> Result<i64, StorageError> {
+        let c = self.client().await?;
+        let row = c
+            .query_one("SELECT COALESCE(MAX(seq), 0) FROM changes", &[])
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    pub async fn open_conflicts(&self, user_id: &str) -> Result<Vec<StoredConflict>, StorageError> {
+        let c = self.client().await?;
+        let rows = c
+            .query(
+                &format!(
+                    "SELECT c.id, c.client_id, c.seq, c.command, c.version, c.record_id, c.base_version, \
+                            c.payload, c.code, c.message, c.created_at, {RECORD_COLUMNS} \
+                     FROM conflicts c LEFT JOIN records r ON r.id = c.record_id \
+                     WHERE c.user_id = $1 AND c.resolved_at IS NULL ORDER BY c.created_at, c.seq"
+                ),
+                &[&user_id],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredConflict {
+                    conflict: Conflict {
+                        id: r.try_get(0)?,
+                        client_id: r.try_get(1)?,
+                        seq: u64::try_from(r.try_get::<_, i64>(2)?).unwrap_or(0),
+                        command: r.try_get(3)?,
+                        version: version_u32(r.try_get(4)?)?,
+                        record_id: r.try_get(5)?,
+                        base_version: r.try_get(6)?,
+                        payload: r.try_get(7)?,
+                        server_record: None,
+                        code: r.try_get(8)?,
+                        message: r.try_get(9)?,
+                        created_at: r.try_get(10)?,
+                    },
+                    record: record_at(r, 11)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn resolve_conflict(
+        &self,
+        user_id: &str,
+        id: Uuid,
+        resolution: Resolution,
+        now: DateTime<Utc>,
+    ) -> Result<ResolveOutcome, StorageError> {
+        let c = self.client().await?;
+        let n = c
+            .execute(
+                "UPDATE conflicts SET resolved_at = $3, resolution = $4 \
+                 WHERE id = $1 AND user_id = $2 AND resolved_at IS NULL",
+                &[&id, &user_id, &now, &resolution_str(resolution)],
+            )
+            .await?;
+        if n > 0 {
+            return Ok(ResolveOutcome::Resolved);
+        }
+        let exists: bool = c
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM conflicts WHERE id = $1 AND user_id = $2)",
+                &[&id, &user_id],
+            )
+            .await?
+            .try_get(0)?;
+        Ok(if exists {
+            ResolveOutcome::AlreadyResolved
+        } else {
+            ResolveOutcome::NotFound
+        })
+    }
+
+    pub async fn record(&self, id: Uuid) -> Result<Option<Record>, StorageError> {
+        let c = self.client().await?;
+        read_record(&c, id).await
+    }
+
+    pub async fn command_count(&self, client_id: Uuid) -> Result<u64, StorageError> {
+        let c = self.client().await?;
+        let n: i64 = c
+            .query_one(
+                "SELECT COUNT(*) FROM command_results WHERE client_id = $1",
+                &[&client_id],
+            )
+            .await?
+            .try_get(0)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    pub async fn import_record(&self, record: &Record) -> Result<bool, StorageError> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+            .await?;
+        if read_record(&tx, record.id).await?.is_some() {
+            return Ok(false);
+        }
+        let mut ptx = PgPushTx { tx: &tx };
+        ptx.save_record(record, true).await?;
+        ptx.append_change(
+            record.id,
+            ChangeOp::Upsert,
+            &record.office_code,
+            record.updated_at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+struct PgPushTx<'a, 'c> {
+    tx: &'a deadpool_postgres::Transaction<'c>,
+}
+
+impl PushTx for PgPushTx<'_, '_> {
+    async fn client(&mut self, client_id: Uuid) -> Result<Option<ClientBinding>, StorageError> {
+        let stmt = self
+            .tx
+            .prepare_cached("SELECT user_id, device_id, last_seq FROM clients WHERE client_id = $1")
+            .await?;
+        let row = self.tx.query_opt(&stmt, &[&client_id]).await?;
+        row.map(|r| {
+            Ok(ClientBinding {
+                user_id: r.try_get(0)?,
+                device_id: r.try_get(1)?,
+                last_seq: u64::try_from(r.try_get::<_, i64>(2)?)
+                    .map_err(|_| StorageError::Corrupt("negative last_seq".into()))?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn bind_client(
+        &mut self,
+        client_id: Uuid,
+        user_id: &str,
+        device_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        self.tx
+            .execute(
+                "INSERT INTO clients (client_id, user_id, device_id, last_seq, created_at) VALUES ($1, $2, $3, 0, $4)",
+                &[&client_id, &user_id, &device_id, &now],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn stored_result(
+        &mut self,
+        client_id: Uuid,
+        seq: u64,
+    ) -> Result<Option<StoredResult>, StorageError> {
+        let stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT command, version, record_id, result FROM command_results WHERE client_id = $1 AND seq = $2",
+            )
+            .await?;
+        let row = self
+            .tx
+            .query_opt(&stmt, &[&client_id, &seq_i64(seq)?])
+            .await?;
+        row.map(|r| {
+            Ok(StoredResult {
+                command: r.try_get(0)?,
+                version: version_u32(r.try_get(1)?)?,
+                record_id: r.try_get(2)?,
+                outcome_json: r.try_get(3)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn record(&mut self, id: Uuid) -> Result<Option<Record>, StorageError> {
+        // No row lock needed: the advisory lock already serialises every writer.
+        read_record(self.tx, id).await
+    }
+
+    async fn office_exists(&mut self, code: &str) -> Result<bool, StorageError> {
+        let stmt = self
+            .tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM offices WHERE code = $1)")
+            .await?;
+        Ok(self.tx.query_one(&stmt, &[&code]).await?.try_get(0)?)
+    }
+
+    async fn save_record(&mut self, r: &Record, is_new: bool) -> Result<(), StorageError> {
+        save_record(self.tx, r, is_new).await
+    }
+
+    async fn append_change(
+        &mut self,
+        record_id: Uuid,
+        op: ChangeOp,
+        office_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StorageError> {
+        append_change(self.tx, record_id, op, office_code, now).await
+    }
+
+    async fn save_conflict(&mut self, c: &Conflict, user_id: &str) -> Result<(), StorageError> {
+        save_conflict(self.tx, c, user_id).await
+    }
+
+    async fn save_result(
+        &mut self,
+        client_id: Uuid,
+        command: &CommandEnvelope,
+        outcome_json: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        save_result(self.tx, client_id, command, outcome_json, now).await
+    }
+
+    /// One round trip instead of four: the statements are independent, so they are
+    /// pipelined on the connection (tokio-postgres sends them back to back).
+    async fn write_command(&mut self, w: &CommandWrite<'_>) -> Result<Option<i64>, StorageError> {
+        let tx = self.tx;
+        let record = async {
+            match w.record {
+                Some((r, is_new)) => save_record(tx, r, is_new).await,
+                None => Ok(()),
+            }
+        };
+        let changes = async {
+            let mut newest = None;
+            if let Some((r, _)) = w.record {
+                for (op, office) in w.changes {
+                    newest = Some(append_change(tx, r.id, *op, office, w.now).await?);
+                }
+            }
+            Ok::<_, StorageError>(newest)
+        };
+        let conflict = async {
+            match w.conflict {
+                Some((c, user_id)) => save_conflict(tx, c, user_id).await,
+                None => Ok(()),
+            }
+        };
+        let result = save_result(tx, w.client_id, w.command, w.outcome_json, w.now);
+        let ((), newest, (), ()) = tokio::try_join!(record, changes, conflict, result)?;
+        Ok(newest)
+    }
+
+    async fn set_last_seq(&mut self, client_id: Uuid, seq: u64) -> Result<(), StorageError> {
+        self.tx
+            .execute(
+                "UPDATE clients SET last_seq = $2 WHERE client_id = $1",
+                &[&client_id, &seq_i64(seq)?],
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+async fn save_record(
+    tx: &deadpool_postgres::Transaction<'_>,
+    r: &Record,
+    is_new: bool,
+) -> Result<(), StorageError> {
+    if is_new {
+        let stmt = tx
+            .prepare_cached(
+                "INSERT INTO records (id, kind, office_code, version, state, title, body, \
+                     created_by, updated_by, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .await?;
+        tx.execute(
+            &stmt,
+            &[
+                &r.id,
+                &r.kind,
+                &r.office_code,
+                &r.version,
+                &r.state,
+                &r.title,
+                &r.body,
+                &r.created_by,
+                &r.updated_by,
+                &r.created_at,
+                &r.updated_at,
+            ],
+        )
+        .await?;
+    } else {
+        let stmt = tx
+                .prepare_cached(
+                    "UPDATE records SET kind = $2, office_code = $3, version = $4::BIGINT, state = $5, title = $6, \
+                     body = $7, updated_by = $8, updated_at = $9 WHERE id = $1 AND version = $4::BIGINT - 1",
+                )
+                .await?;
+        let n = tx
+            .execute(
+                &stmt,
+                &[
+                    &r.id,
+                    &r.kind,
+                    &r.office_code,
+                    &r.version,
+                    &r.state,
+                    &r.title,
+                    &r.body,
+                    &r.updated_by,
+                    &r.updated_at,
+                ],
+            )
+            .await?;
+        if n != 1 {
+            return Err(StorageError::Internal(format!(
+                "record {} changed under a write transaction",
+                r.id
+            )));
+        }
+    }
+    Ok(())
+}
+
+async fn append_change(
+    tx: &deadpool_postgres::Transaction<'_>,
+    record_id: Uuid,
+    op: ChangeOp,
+    office_code: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, StorageError> {
+    let stmt = tx
+            .prepare_cached(
+                "INSERT INTO changes (record_id, op, office_code, created_at) VALUES ($1, $2, $3, $4) RETURNING seq",
+            )
+            .await?;
+    let row = tx
+        .query_one(&stmt, &[&record_id, &op.as_str(), &office_code, &now])
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+async fn save_conflict(
+    tx: &deadpool_postgres::Transaction<'_>,
+    c: &Conflict,
+    user_id: &str,
+) -> Result<(), StorageError> {
+    tx
+            .execute(
+                "INSERT INTO conflicts (id, client_id, seq, user_id, command, version, record_id, base_version, \
+                 payload, code, message, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                &[
+                    &c.id,
+                    &c.client_id,
+                    &seq_i64(c.seq)?,
+                    &user_id,
+                    &c.command,
+                    &version_i32(c.version)?,
+                    &c.record_id,
+                    &c.base_version,
+                    &c.payload,
+                    &c.code,
+                    &c.message,
+                    &c.created_at,
+                ],
+            )
+            .await?;
+    Ok(())
+}
+
+async fn save_result(
+    tx: &deadpool_postgres::Transaction<'_>,
+    client_id: Uuid,
+    command: &CommandEnvelope,
+    outcome_json: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let stmt = tx
+            .prepare_cached(
+                "INSERT INTO command_results (client_id, seq, command, version, record_id, result, processed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .await?;
+    tx.execute(
+        &stmt,
+        &[
+            &client_id,
+            &seq_i64(command.seq)?,
+            &command.name,
+            &version_i32(command.version)?,
+            &command.record_id,
+            &outcome_json,
+            &now,
+        ],
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,345 @@
+//! The push algorithm, written once for both backends.
+//!
+//! It runs inside one write transaction that the backend opens and commits: the client's
+//! binding, each command's stored result, the record it changed, the change-log rows
+//! and any conflict are committed together or not at all. A crash or a cut response
+//! therefore never loses or duplicates a command: the client resends, and every seq the
+//! server already processed is answered from `command_results` instead of being applied
+//! again.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use chrono::{DateTime, Utc};
+use kyosai_sync_protocol::{codes, CommandEnvelope, CommandResult, Conflict, Outcome, Record};
+use uuid::Uuid;
+
+use super::{PushOutcome, StorageError};
+use crate::commands::{self, Decision};
+use crate::model::{Actor, ChangeOp};
+
+/// The client id's owner and progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ClientBinding {
+    pub user_id: String,
+    pub device_id: Uuid,
+    pub last_seq: u64,
+}
+
+/// A processed command as remembered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StoredResult {
+    pub command: String,
+    pub version: u32,
+    pub record_id: Uuid,
+    pub outcome_json: String,
+}
+
+/// The operations the algorithm needs inside the open transaction.
+pub(crate) trait PushTx {
+    async fn client(&mut self, client_id: Uuid) -> Result<Option<ClientBinding>, StorageError>;
+    async fn bind_client(
+        &mut self,
+        client_id: Uuid,
+        user_id: &str,
+        device_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    async fn stored_result(
+        &mut self,
+        client_id: Uuid,
+        seq: u64,
+    ) -> Result<Option<StoredResult>, StorageError>;
+    async fn record(&mut self, id: Uuid) -> Result<Option<Record>, StorageError>;
+    async fn office_exists(&mut self, code: &str) -> Result<bool, StorageError>;
+    async fn save_record(&mut self, record: &Record, is_new: bool) -> Result<(), StorageError>;
+    async fn append_change(
+        &mut self,
+        record_id: Uuid,
+        op: ChangeOp,
+        office_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StorageError>;
+    async fn save_conflict(
+        &mut self,
+        conflict: &Conflict,
+        user_id: &str,
+    ) -> Result<(), StorageError>;
+    async fn save_result(
+        &mut self,
+        client_id: Uuid,
+        command: &CommandEnvelope,
+        outcome_json: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    async fn set_last_seq(&mut self, client_id: Uuid, seq: u64) -> Result<(), StorageError>;
+
+    /// Writes everything one processed command leaves behind: its stored outcome, the
+    /// record and change-log rows (applied) or the conflict. Returns the newest change
+    /// serial written. Backends may send these together (PostgreSQL pipelines them).
+    async fn write_command(&mut self, w: &CommandWrite<'_>) -> Result<Option<i64>, StorageError> {
+        let mut newest = None;
+        if let Some((record, is_new)) = w.record {
+            self.save_record(record, is_new).await?;
+            for (op, office) in w.changes {
+                newest = Some(self.append_change(record.id, *op, office, w.now).await?);
+            }
+        }
+        if let Some((conflict, user_id)) = w.conflict {
+            self.save_conflict(conflict, user_id).await?;
+        }
+        self.save_result(w.client_id, w.command, w.outcome_json, w.now)
+            .await?;
+        Ok(newest)
+    }
+}
+
+/// What one processed command writes.
+#[derive(Debug)]
+pub(crate) struct CommandWrite<'a> {
+    pub client_id: Uuid,
+    pub command: &'a CommandEnvelope,
+    pub outcome_json: &'a str,
+    pub now: DateTime<Utc>,
+    /// The record's new state and whether it is new.
+    pub record: Option<(&'a Record, bool)>,
+    pub changes: &'a [(ChangeOp, String)],
+    /// A conflict and the user it belongs to.
+    pub conflict: Option<(&'a Conflict, &'a str)>,
+}
+
+/// Checks a batch's seqs before touching anything: they must be consecutive, start at 1
+/// or later, and not skip past `last + 1`.
+pub(crate) fn check_seqs(last: u64, commands: &[CommandEnvelope]) -> Result<(), u64> {
+    let Some(first) = commands.first() else {
+        return Ok(());
+    };
+    if first.seq == 0 || first.seq > last + 1 {
+        return Err(last + 1);
+    }
+    for (i, c) in commands.iter().enumerate() {
+        if c.seq != first.seq + i as u64 {
+            // The gap is inside the batch; report what the server will expect once the
+            // consecutive part is in.
+            return Err(last.max(first.seq + i as u64 - 1) + 1);
+        }
+    }
+    Ok(())
+}
+
+/// Processes a push. The caller commits only on [`PushOutcome::Done`].
+pub(crate) async fn push<T: PushTx>(
+    tx: &mut T,
+    actor: &Actor,
+    client_id: Uuid,
+    commands: &[CommandEnvelope],
+    now: DateTime<Utc>,
+) -> Result<PushOutcome, StorageError> {
+    let last = match tx.client(client_id).await? {
+        Some(b) => {
+            if b.user_id != actor.user_id || b.device_id != actor.device_id {
+                return Ok(PushOutcome::ClientMismatch);
+            }
+            b.last_seq
+        }
+        None => {
+            tx.bind_client(client_id, &actor.user_id, actor.device_id, now)
+                .await?;
+            0
+        }
+    };
+    if let Err(expected) = check_seqs(last, commands) {
+        return Ok(PushOutcome::SeqGap { expected });
+    }
+
+    let mut results = Vec::with_capacity(commands.len());
+    let mut newest_change = None;
+    // Offices named by commands, looked up once per push.
+    let mut offices: HashMap<String, bool> = HashMap::new();
+    let mut acknowledged = last;
+    for cmd in commands {
+        if cmd.seq <= last {
+            let Some(stored) = tx.stored_result(client_id, cmd.seq).await? else {
+                return Err(StorageError::Corrupt(format!(
+                    "client {client_id}: seq {} is acknowledged but has no stored result",
+                    cmd.seq
+                )));
+            };
+            if stored.command != cmd.name
+                || stored.version != cmd.version
+                || stored.record_id != cmd.record_id
+            {
+                return Ok(PushOutcome::SeqReused { seq: cmd.seq });
+            }
+            let outcome: Outcome = serde_json::from_str(&stored.outcome_json).map_err(|e| {
+                StorageError::Corrupt(format!("stored result of {client_id}/{}: {e}", cmd.seq))
+            })?;
+            results.push(CommandResult {
+                seq: cmd.seq,
+                outcome,
+            });
+            continue;
+        }
+
+        let (outcome, newest) = apply_one(tx, actor, client_id, cmd, now, &mut offices).await?;
+        if newest.is_some() {
+            newest_change = newest;
+        }
+        results.push(CommandResult {
+            seq: cmd.seq,
+            outcome,
+        });
+        acknowledged = cmd.seq;
+    }
+    if acknowledged != last {
+        tx.set_last_seq(client_id, acknowledged).await?;
+    }
+    Ok(PushOutcome::Done {
+        results,
+        acknowledged_seq: acknowledged,
+        newest_change,
+    })
+}
+
+fn outcome_json(outcome: &Outcome) -> Result<String, StorageError> {
+    serde_json::to_string(outcome)
+        .map_err(|e| StorageError::Internal(format!("serialising an outcome: {e}")))
+}
+
+/// Decides one new command and writes what it leaves behind. Returns its outcome and
+/// the newest change serial it wrote.
+async fn apply_one<T: PushTx>(
+    tx: &mut T,
+    actor: &Actor,
+    client_id: Uuid,
+    cmd: &CommandEnvelope,
+    now: DateTime<Utc>,
+    offices: &mut HashMap<String, bool>,
+) -> Result<(Outcome, Option<i64>), StorageError> {
+    let mut write = CommandWrite {
+        client_id,
+        command: cmd,
+        outcome_json: "",
+        now,
+        record: None,
+        changes: &[],
+        conflict: None,
+    };
+    let decision = match commands::parse(cmd) {
+        Ok(intent) => {
+            let current = tx.record(cmd.record_id).await?;
+            let office_exists = match intent.named_office() {
+                Some(code) => match offices.get(code) {
+                    Some(known) => *known,
+                    None => {
+                        let known = tx.office_exists(code).await?;
+                        offices.insert(code.to_string(), known);
+                        known
+                    }
+                },
+                None => true,
+            };
+            commands::decide(actor, cmd, intent, current.as_ref(), office_exists, now)
+        }
+        Err(r) => Decision::Reject(r),
+    };
+    match decision {
+        Decision::Apply {
+            record,
+            is_new,
+            changes,
+        } => {
+            let outcome = Outcome::Applied {
+                record_id: record.id,
+                version: record.version,
+            };
+            let json = outcome_json(&outcome)?;
+            write.outcome_json = &json;
+            write.record = Some((&record, is_new));
+            write.changes = &changes;
+            let newest = tx.write_command(&write).await?;
+            Ok((outcome, newest))
+        }
+        Decision::Conflict { message } => {
+            let conflict = Conflict {
+                id: Uuid::new_v4(),
+                client_id,
+                seq: cmd.seq,
+                command: cmd.name.clone(),
+                version: cmd.version,
+                record_id: cmd.record_id,
+                base_version: cmd.base_version,
+                payload: cmd.payload.clone(),
+                server_record: None,
+                code: codes::VERSION_CONFLICT.to_string(),
+                message: message.clone(),
+                created_at: now,
+            };
+            let outcome = Outcome::Conflict {
+                conflict_id: conflict.id,
+                code: conflict.code.clone(),
+                message,
+            };
+            let json = outcome_json(&outcome)?;
+            write.outcome_json = &json;
+            write.conflict = Some((&conflict, &actor.user_id));
+            tx.write_command(&write).await?;
+            Ok((outcome, None))
+        }
+        Decision::Reject(r) => {
+            let outcome = Outcome::Rejected {
+                code: r.code.to_string(),
+                message: r.message,
+            };
+            let json = outcome_json(&outcome)?;
+            write.outcome_json = &json;
+            tx.write_command(&write).await?;
+            Ok((outcome, None))
+        }
+    }
+}
+
+/// Runs a future that never waits (the SQLite implementation of [`PushTx`] is
+/// synchronous underneath) to completion on the current thread.
+pub(crate) fn complete_now<F: Future>(future: F) -> Result<F::Output, StorageError> {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        Poll::Ready(v) => Ok(v),
+        Poll::Pending => Err(StorageError::Internal(
+            "a synchronous storage operation tried to wait".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmds(seqs: &[u64]) -> Vec<CommandEnvelope> {
+        seqs.iter()
+            .map(|&seq| CommandEnvelope {
+                seq,
+                name: "record.update".into(),
+                version: 1,
+                record_id: Uuid::nil(),
+                base_version: Some(1),
+                payload: serde_json::json!({}),
+                issued_at: Utc::now(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn seqs_must_be_consecutive_and_not_skip_ahead() {
+        assert_eq!(check_seqs(0, &cmds(&[1, 2, 3])), Ok(()));
+        assert_eq!(check_seqs(5, &cmds(&[3, 4, 5, 6])), Ok(()));
+        assert_eq!(check_seqs(5, &cmds(&[])), Ok(()));
+        assert_eq!(check_seqs(5, &cmds(&[7])), Err(6));
+        assert_eq!(check_seqs(0, &cmds(&[0])), Err(1));
+        assert_eq!(check_seqs(0, &cmds(&[1, 3])), Err(2));
+        assert_eq!(check_seqs(5, &cmds(&[2, 3, 5])), Err(6));
+    }
+}

@@ -1,0 +1,296 @@
+//! Test helpers: an HTTPS client that trusts the test CA, and the fixture offices and users.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+use chrono::Utc;
+use kyosai_central::testing::{TestBackend, TestServer};
+use kyosai_sync_protocol::{
+    ApiError, CommandEnvelope, DeviceInfo, LoginRequest, PullRequest, PullResponse, PushRequest,
+    PushResponse, Role, Session, HEADER_APP_VERSION, HEADER_PROTOCOL, PROTOCOL_VERSION,
+};
+use reqwest::StatusCode;
+use serde::Serialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "kyosai-test-pass";
+
+/// Fixture users: (id, name, role, office).
+pub const CLERK_A: &str = "tanto1203";
+pub const CLERK_A2: &str = "tanto1203b";
+pub const HEAD_A: &str = "shocho1203";
+pub const CLERK_B: &str = "tanto1101";
+pub const REVIEWER: &str = "shinsa";
+pub const APPROVER: &str = "kessai";
+pub const IT: &str = "itadmin";
+
+pub struct Api {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+    pub fn error(&self) -> ApiError {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("not an ApiError ({e}): {}", self.text))
+    }
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> T {
+        assert!(self.status.is_success(), "{}: {}", self.status, self.text);
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("unexpected body ({e}): {}", self.text))
+    }
+    /// Asserts an error answer with this status and code.
+    pub fn assert_error(&self, status: StatusCode, code: &str) -> ApiError {
+        assert_eq!(self.status, status, "{}", self.text);
+        let e = self.error();
+        assert_eq!(e.code, code, "{}", self.text);
+        assert!(!e.message.is_empty());
+        e
+    }
+}
+
+/// A signed-in user on one device.
+#[derive(Clone)]
+pub struct User {
+    pub session: Session,
+    pub device_id: Uuid,
+    pub client_id: Uuid,
+}
+
+impl User {
+    pub fn token(&self) -> &str {
+        &self.session.access_token
+    }
+}
+
+impl Api {
+    pub fn new(server: &TestServer) -> Api {
+        let ca = reqwest::Certificate::from_pem(server.ca_pem.as_bytes()).unwrap();
+        let http = reqwest::Client::builder()
+            .add_root_certificate(ca)
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .unwrap();
+        Api {
+            http,
+            base: server.base_url.clone(),
+        }
+    }
+
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Reply {
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        Reply { status, text }
+    }
+
+    fn with_headers(
+        &self,
+        req: reqwest::RequestBuilder,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let req = req
+            .header(HEADER_PROTOCOL, PROTOCOL_VERSION.to_string())
+            .header(HEADER_APP_VERSION, "0.1.0");
+        match token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
+    }
+
+    pub async fn post<T: Serialize + ?Sized>(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &T,
+    ) -> Reply {
+        let req = self.http.post(format!("{}{path}", self.base)).json(body);
+        self.send(self.with_headers(req, token)).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        let req = self.http.get(format!("{}{path}", self.base));
+        self.send(self.with_headers(req, token)).await
+    }
+
+    pub async fn login_reply(&self, user: &str, password: &str, device_id: Uuid) -> Reply {
+        self.post(
+            "/auth/v1/login",
+            None,
+            &LoginRequest {
+                user_id: user.into(),
+                password: password.into(),
+                device: DeviceInfo {
+                    device_id,
+                    name: format!("PC-{user}"),
+                },
+            },
+        )
+        .await
+    }
+
+    pub async fn login(&self, user: &str) -> User {
+        let device_id = Uuid::new_v4();
+        let session: Session = self.login_reply(user, PASSWORD, device_id).await.parse();
+        User {
+            session,
+            device_id,
+            client_id: Uuid::new_v4(),
+        }
+    }
+
+    pub async fn push_reply(&self, user: &User, commands: &[CommandEnvelope]) -> Reply {
+        self.post(
+            "/sync/v1/push",
+            Some(user.token()),
+            &PushRequest {
+                client_id: user.client_id,
+                commands: commands.to_vec(),
+            },
+        )
+        .await
+    }
+
+    pub async fn push(&self, user: &User, commands: &[CommandEnvelope]) -> PushResponse {
+        self.push_reply(user, commands).await.parse()
+    }
+
+    pub async fn pull(&self, user: &User, cursor: Option<&str>, limit: u32) -> PullResponse {
+        self.post(
+            "/sync/v1/pull",
+            Some(user.token()),
+            &PullRequest {
+                cursor: cursor.map(str::to_string),
+                limit,
+            },
+        )
+        .await
+        .parse()
+    }
+
+    /// Pulls every page; returns the changes and the final cursor.
+    pub async fn pull_all(
+        &self,
+        user: &User,
+        cursor: Option<&str>,
+    ) -> (Vec<kyosai_sync_protocol::Change>, String) {
+        let mut cursor = cursor.map(str::to_string);
+        let mut changes = Vec::new();
+        loop {
+            let page = self.pull(user, cursor.as_deref(), 1000).await;
+            changes.extend(page.changes);
+            cursor = Some(page.cursor);
+            if !page.has_more {
+                break;
+            }
+        }
+        (changes, cursor.unwrap_or_default())
+    }
+}
+
+pub fn command(
+    seq: u64,
+    name: &str,
+    record_id: Uuid,
+    base: Option<i64>,
+    payload: Value,
+) -> CommandEnvelope {
+    CommandEnvelope {
+        seq,
+        name: name.into(),
+        version: 1,
+        record_id,
+        base_version: base,
+        payload,
+        issued_at: Utc::now(),
+    }
+}
+
+pub fn create(seq: u64, record_id: Uuid, office: &str, title: &str) -> CommandEnvelope {
+    command(
+        seq,
+        "record.create",
+        record_id,
+        None,
+        json!({
+            "kind": "acquisition",
+            "office_code": office,
+            "title": title,
+            "body": {"member_name": "山田 太郎", "member_kana": "ヤマダ タロウ", "acquired_on": "2026-04-01"}
+        }),
+    )
+}
+
+pub fn update(seq: u64, record_id: Uuid, base: i64, title: &str) -> CommandEnvelope {
+    command(
+        seq,
+        "record.update",
+        record_id,
+        Some(base),
+        json!({"title": title, "body": {"member_name": "山田 太郎", "note": title}}),
+    )
+}
+
+pub fn transfer(seq: u64, record_id: Uuid, base: i64, office: &str) -> CommandEnvelope {
+    command(
+        seq,
+        "record.transfer",
+        record_id,
+        Some(base),
+        json!({"office_code": office}),
+    )
+}
+
+/// A server with three offices and the fixture users.
+pub async fn setup(backend: TestBackend) -> (TestServer, Api) {
+    setup_with(backend, |_| {}).await
+}
+
+pub async fn setup_with(
+    backend: TestBackend,
+    tweak: impl FnOnce(&mut kyosai_central::Config),
+) -> (TestServer, Api) {
+    // RUST_LOG=kyosai_central=debug shows the server's log of a failing test.
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .try_init();
+    let server = TestServer::start_with(backend, tweak).await;
+    server.add_office("1203", "新宿区役所").await;
+    server.add_office("1101", "東京都総務局").await;
+    server.add_office("0001", "共済組合事務局").await;
+    let users: &[(&str, &str, Role, Option<&str>)] = &[
+        (CLERK_A, "佐藤 花子", Role::OfficeClerk, Some("1203")),
+        (CLERK_A2, "木村 陽子", Role::OfficeClerk, Some("1203")),
+        (HEAD_A, "鈴木 一郎", Role::OfficeHead, Some("1203")),
+        (CLERK_B, "高橋 健", Role::OfficeClerk, Some("1101")),
+        (REVIEWER, "田中 美咲", Role::SecretariatReviewer, None),
+        (APPROVER, "伊藤 誠", Role::Approver, None),
+        (IT, "渡辺 大輔", Role::ItAdmin, None),
+    ];
+    for (id, name, role, office) in users {
+        server.add_user(id, name, &[*role], *office, PASSWORD).await;
+    }
+    let api = Api::new(&server);
+    (server, api)
+}
+
+/// The record ids a list of changes upserts, and the ones it revokes.
+pub fn split(changes: &[kyosai_sync_protocol::Change]) -> (Vec<Uuid>, Vec<Uuid>) {
+    let mut up = Vec::new();
+    let mut revoked = Vec::new();
+    for c in changes {
+        match c {
+            kyosai_sync_protocol::Change::Upsert { record } => up.push(record.id),
+            kyosai_sync_protocol::Change::Revoke { record_id } => revoked.push(*record_id),
+        }
+    }
+    (up, revoked)
+}
