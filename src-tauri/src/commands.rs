@@ -20,7 +20,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 #[tauri::command(async)]
 #[specta::specta]
 pub fn get_settings(state: State<'_, AppState>) -> Result<SettingsView, AppError> {
-    state.with_store(settings::load)
+    state.settings()
 }
 
 #[tauri::command(async)]
@@ -36,7 +36,7 @@ pub async fn save_settings(
     state: State<'_, AppState>,
     draft: SettingsDraft,
 ) -> Result<SettingsView, AppError> {
-    let saved = state.with_store(|s| settings::save(s, &draft))?;
+    let saved = state.with_store(|s| settings::save(s, state.policy.as_ref(), &draft))?;
     state.sync()?.apply_settings(&saved).await?;
     Ok(saved)
 }
@@ -141,7 +141,7 @@ pub async fn save_note(state: State<'_, AppState>, draft: NoteDraft) -> Result<N
     let office = match sync.session().await.and_then(|s| s.office_code) {
         Some(code) => Some(code),
         None => state
-            .with_store(settings::load)
+            .settings()
             .ok()
             .map(|s| s.office_code)
             .filter(|c| !c.is_empty()),

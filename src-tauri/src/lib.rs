@@ -112,13 +112,13 @@ pub fn run() {
             if let Err(e) = &store {
                 tracing::error!(code = %e.code, "local database unavailable");
             }
-            let state = AppState::new(profile.clone(), paths, store);
+            let policy = kyosai_app::settings::Policy::load(&state::policy_path());
+            if let Err(e) = &policy {
+                tracing::error!(code = %e.code, "machine policy unusable");
+            }
+            let state = AppState::new(profile.clone(), paths, policy, store);
             if let Ok(sync) = state.sync() {
-                events::start_sync(
-                    app.handle(),
-                    sync.clone(),
-                    state.with_store(kyosai_app::settings::load),
-                );
+                events::start_sync(app.handle(), sync.clone(), state.settings());
             }
             app.manage(state);
             builder.mount_events(app);

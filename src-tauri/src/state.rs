@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use kyosai_app::diagnostics::AppInfo;
+use kyosai_app::settings::{Policy, SettingsView};
 use kyosai_app::sync::SyncService;
 use kyosai_app::AppError;
 use kyosai_store::Store;
@@ -15,13 +16,26 @@ use crate::profile::{Profile, ProfilePaths};
 pub struct AppState {
     pub profile: Profile,
     pub paths: ProfilePaths,
+    /// IT's machine policy, if this PC has one.
+    pub policy: Option<Policy>,
     /// The store and its sync service, or why the store could not be opened (shown by
     /// the UI, e.g. "newer schema").
     open: Result<(SharedStore, Arc<SyncService>), AppError>,
 }
 
 impl AppState {
-    pub fn new(profile: Profile, paths: ProfilePaths, store: Result<Store, AppError>) -> Self {
+    /// `store` fails when the database could not be opened, and also when the machine
+    /// policy is unreadable: a managed PC must not quietly run without its policy.
+    pub fn new(
+        profile: Profile,
+        paths: ProfilePaths,
+        policy: Result<Option<Policy>, AppError>,
+        store: Result<Store, AppError>,
+    ) -> Self {
+        let (policy, store) = match policy {
+            Ok(p) => (p, store),
+            Err(e) => (None, Err(e)),
+        };
         let open = store.map(|s| {
             let shared: SharedStore = Arc::new(Mutex::new(s));
             let sync = Arc::new(SyncService::new(
@@ -35,8 +49,14 @@ impl AppState {
         AppState {
             profile,
             paths,
+            policy,
             open,
         }
+    }
+
+    /// The settings in force (the policy applied).
+    pub fn settings(&self) -> Result<SettingsView, AppError> {
+        self.with_store(|s| kyosai_app::settings::load(s, self.policy.as_ref()))
     }
 
     /// Runs `f` with the store (on the calling thread), or returns why there is none.
@@ -97,4 +117,23 @@ fn device_name() -> String {
         .or_else(from_file)
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "unknown-pc".to_string())
+}
+
+/// Where IT puts the machine policy: `KYOSAI_POLICY`, else the platform's machine-wide
+/// configuration folder.
+pub fn policy_path() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("KYOSAI_POLICY").filter(|p| !p.is_empty()) {
+        return p.into();
+    }
+    #[cfg(windows)]
+    {
+        let base = std::env::var_os("ProgramData").unwrap_or_else(|| r"C:\ProgramData".into());
+        std::path::PathBuf::from(base)
+            .join("KyosaiDesk")
+            .join("policy.json")
+    }
+    #[cfg(not(windows))]
+    {
+        std::path::PathBuf::from("/etc/kyosai-desk/policy.json")
+    }
 }

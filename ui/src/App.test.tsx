@@ -3,8 +3,8 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import { todayIso } from "./lib/text";
-import { savedSettings } from "./test/fixtures";
-import { mockApi, resetMockApi } from "./test/mockBackend";
+import { conflictNote, onlineStatus, savedSettings, signedOutStatus } from "./test/fixtures";
+import { emitSyncStatus, mockApi, resetMockApi } from "./test/mockBackend";
 
 vi.mock("./backend", async () => (await import("./test/mockBackend")).backendModule);
 
@@ -28,7 +28,7 @@ beforeEach(() => {
 });
 
 describe("shell", () => {
-  it("has the product name, a 業務メニュー with the four areas and marks the current one", async () => {
+  it("has the product name, a 業務メニュー with the six areas and marks the current one", async () => {
     await renderApp();
     expect(screen.getByTestId("product-name")).toHaveTextContent("共済デスク");
     const nav = screen.getByRole("navigation", { name: "業務メニュー" });
@@ -38,7 +38,10 @@ describe("shell", () => {
       "和暦変換",
       "設定",
       "診断・バージョン情報",
+      "連絡メモ",
+      "サインイン",
     ]);
+    expect(links.map((l) => l.getAttribute("aria-keyshortcuts"))).toEqual(["Alt+1", "Alt+2", "Alt+3", "Alt+4", "Alt+5", "Alt+6"]);
     expect(links[0]).toHaveAttribute("aria-current", "page");
     expect(links.slice(1).every((l) => !l.hasAttribute("aria-current"))).toBe(true);
   });
@@ -92,17 +95,19 @@ describe("shell", () => {
 
   it("shows profile, office, central host and version in the status bar", async () => {
     mockApi.getSettings.mockResolvedValue(savedSettings);
+    mockApi.syncStatus.mockResolvedValue(signedOutStatus);
     await renderApp();
-    const status = screen.getByRole("status", { name: "アプリの状態" });
+    const status = screen.getByRole("contentinfo", { name: "アプリの状態" });
     await waitFor(() => expect(within(status).getByTestId("status-office")).toHaveTextContent("所属所番号:13104"));
     expect(within(status).getByTestId("status-profile")).toHaveTextContent("default");
-    expect(within(status).getByTestId("status-central")).toHaveTextContent("sync.kyosai.example.lg.jp");
+    expect(within(status).getByTestId("status-central")).toHaveAttribute("title", expect.stringContaining("sync.kyosai.example.lg.jp"));
+    expect(within(status).getByTestId("status-sync")).toHaveTextContent("未接続"); // set up, nobody signed in yet
     expect(within(status).getByTestId("status-version")).toHaveTextContent("0.1.0");
   });
 
   it("says 所属所未設定 and 未設定 when nothing is configured", async () => {
     await renderApp();
-    const status = screen.getByRole("status", { name: "アプリの状態" });
+    const status = screen.getByRole("contentinfo", { name: "アプリの状態" });
     await waitFor(() => expect(within(status).getByTestId("status-office")).toHaveTextContent("所属所未設定"));
     expect(within(status).getByTestId("status-central")).toHaveTextContent("未設定");
   });
@@ -124,5 +129,41 @@ describe("shell", () => {
     });
     await renderApp();
     expect(await screen.findByTestId("startup-error")).toHaveTextContent("ネットワークドライブではなく");
+  });
+
+  it("opens 連絡メモ with Alt+5 and サインイン with Alt+6", async () => {
+    await renderApp();
+    fireEvent.keyDown(document.body, { key: "5", code: "Digit5", altKey: true });
+    await expectPage("連絡メモ");
+    expect(window.location.hash).toBe("#/notes");
+    fireEvent.keyDown(document.body, { key: "6", code: "Digit6", altKey: true });
+    await expectPage("サインイン");
+    expect(window.location.hash).toBe("#/signin");
+  });
+
+  it("lists 競合の確認 in the menu only while something needs settling, and the status bar links to it", async () => {
+    mockApi.syncStatus.mockResolvedValue(onlineStatus);
+    mockApi.listConflicts.mockResolvedValue([conflictNote]);
+    const { user } = await renderApp();
+    const nav = screen.getByRole("navigation", { name: "業務メニュー" });
+    await waitFor(() => expect(screen.getByTestId("status-sync")).toHaveTextContent("オンライン"));
+    expect(within(nav).queryByTestId("nav-conflicts")).not.toBeInTheDocument();
+
+    await emitSyncStatus({ ...onlineStatus, conflicted: 1, rejected: 1 });
+    const item = within(nav).getByTestId("nav-conflicts");
+    expect(item).toHaveTextContent("競合の確認");
+    expect(item).toHaveTextContent("2 件");
+    expect(item).not.toHaveAttribute("aria-keyshortcuts");
+
+    await user.click(screen.getByTestId("status-conflicts-link"));
+    await expectPage("競合の確認");
+    expect(await screen.findByTestId("conflict-row")).toHaveAttribute("data-id", conflictNote.recordId);
+
+    // Settled while open: the page stays in the menu until the clerk leaves it.
+    await emitSyncStatus(onlineStatus);
+    expect(within(nav).getByTestId("nav-conflicts")).toBeInTheDocument();
+    fireEvent.keyDown(document.body, { key: "1", code: "Digit1", altKey: true });
+    await expectPage("ホーム");
+    expect(within(nav).queryByTestId("nav-conflicts")).not.toBeInTheDocument();
   });
 });

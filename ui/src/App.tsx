@@ -1,17 +1,22 @@
 /**
  * The shell: header, 業務メニュー, the current page and the status bar.
- * Keyboard: the skip link is the first Tab stop, Alt+1..Alt+4 open the four
- * areas, and opening a page moves focus to its <h1>.
+ * Keyboard: the skip link is the first Tab stop, Alt+1..Alt+6 open the six
+ * areas (競合の確認 has no shortcut: the status bar links to it), and opening
+ * a page moves focus to its <h1>.
  */
 import { useEffect, useRef } from "react";
 import { api } from "./backend";
+import { Badge } from "./components/Badge";
 import { Notice } from "./components/Notice";
-import { errorMessage, t } from "./i18n";
+import { errorMessage, t, type MessageId } from "./i18n";
 import { isComposing } from "./lib/ime";
-import { hrefFor, navigate, ROUTES, useRoute, type RouteId } from "./lib/router";
+import { hrefFor, navigate, ROUTES, useRoute, type RouteDef, type RouteId } from "./lib/router";
+import { ConflictsPage } from "./pages/ConflictsPage";
 import { DiagnosticsPage } from "./pages/DiagnosticsPage";
 import { HomePage } from "./pages/HomePage";
+import { NotesPage } from "./pages/NotesPage";
 import { SettingsPage } from "./pages/SettingsPage";
+import { SignInPage } from "./pages/SignInPage";
 import { WarekiPage } from "./pages/WarekiPage";
 import { AppStateProvider, useAppState } from "./shell/appState";
 import { StatusBar } from "./shell/StatusBar";
@@ -48,12 +53,27 @@ function Page({ route }: { route: RouteId }) {
       return <SettingsPage />;
     case "diagnostics":
       return <DiagnosticsPage />;
+    case "notes":
+      return <NotesPage />;
+    case "signin":
+      return <SignInPage />;
+    case "conflicts":
+      return <ConflictsPage />;
   }
+}
+
+/** The menu's words for a route: サインイン becomes サインアウト while someone is signed in. */
+function routeLabel(route: RouteDef, signedIn: boolean): MessageId {
+  return route.id === "signin" && signedIn ? "nav.signout" : route.label;
 }
 
 function Shell() {
   const route = useRoute();
-  const { appInfo, appInfoError } = useAppState();
+  const { appInfo, appInfoError, sync, signedInUser } = useAppState();
+  const signedIn = signedInUser !== null;
+  const problems = sync ? sync.conflicted + sync.rejected : 0;
+  // 競合の確認 is in the menu while there is something to settle (and while it is open).
+  const routes = ROUTES.filter((r) => r.id !== "conflicts" || problems > 0 || route === "conflicts");
   const readySent = useRef(false);
   const shownRoute = useRef<RouteId>(route);
 
@@ -67,12 +87,13 @@ function Shell() {
   }, []);
 
   useEffect(() => {
-    const label = ROUTES.find((r) => r.id === route)?.label ?? "nav.home";
+    const def = ROUTES.find((r) => r.id === route);
+    const label = def ? routeLabel(def, signedIn) : "nav.home";
     document.title = route === "home" ? t("app.name") : `${t(label)} - ${t("app.name")}`;
     if (shownRoute.current === route) return;
     shownRoute.current = route;
     focusPageHeading();
-  }, [route]);
+  }, [route, signedIn]);
 
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
@@ -107,14 +128,14 @@ function Shell() {
       </header>
       <nav aria-label={t("shell.nav.label")} className="overflow-y-auto border-r border-solid-gray-420 bg-solid-gray-50 py-4">
         <ul className="flex flex-col gap-1 px-2">
-          {ROUTES.map((r) => {
+          {routes.map((r) => {
             const current = r.id === route;
             return (
               <li key={r.id}>
                 <a
                   href={hrefFor(r.id)}
                   aria-current={current ? "page" : undefined}
-                  aria-keyshortcuts={`Alt+${r.shortcut}`}
+                  aria-keyshortcuts={r.shortcut ? `Alt+${r.shortcut}` : undefined}
                   data-testid={`nav-${r.id}`}
                   onClick={() => {
                     if (current) focusPageHeading();
@@ -126,10 +147,16 @@ function Shell() {
                       : "border-transparent text-solid-gray-900 underline-offset-[calc(3/16*1rem)] hover:bg-solid-gray-100 hover:underline",
                   ].join(" ")}
                 >
-                  <span>{t(r.label)}</span>
-                  <span aria-hidden="true" className="text-dns-14N-120 text-solid-gray-700">
-                    {t("shell.nav.shortcutHint", { n: r.shortcut })}
-                  </span>
+                  <span>{t(routeLabel(r, signedIn))}</span>
+                  {r.shortcut ? (
+                    <span aria-hidden="true" className="text-dns-14N-120 text-solid-gray-700">
+                      {t("shell.nav.shortcutHint", { n: r.shortcut })}
+                    </span>
+                  ) : r.id === "conflicts" && problems > 0 ? (
+                    <Badge tone="warning" testId="nav-conflicts-count">
+                      {t("nav.conflictCount", { n: problems })}
+                    </Badge>
+                  ) : null}
                 </a>
               </li>
             );

@@ -19,7 +19,7 @@ pub struct SettingsDraft {
     pub office_code: String,
 }
 
-/// The settings as stored.
+/// The settings in force: the user's, with the machine policy's values over them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsView {
@@ -29,6 +29,102 @@ pub struct SettingsView {
     pub office_code: String,
     /// When any of them was last changed (RFC 3339), if ever.
     pub updated_at: Option<String>,
+    /// Fields set by IT's machine policy: shown read-only, never saved from the form.
+    pub managed: Vec<String>,
+    /// Where the policy came from, when there is one.
+    pub policy_path: Option<String>,
+}
+
+/// IT's machine-wide policy file (JSON): the values it sets override the user's settings
+/// on this PC and cannot be changed in the app. Read once at start.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Policy {
+    pub central_url: Option<String>,
+    pub root_ca_path: Option<String>,
+    pub proxy_url: Option<String>,
+    pub office_code: Option<String>,
+    #[serde(skip)]
+    pub path: Option<String>,
+}
+
+impl Policy {
+    /// Reads the policy at `path`; `Ok(None)` when there is no such file.
+    pub fn load(path: &Path) -> Result<Option<Policy>, AppError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(AppError::new(
+                    "policy.unreadable",
+                    format!("管理者設定ファイル {} を読み取れません（{e}）。情報システム担当に連絡してください。", path.display()),
+                ))
+            }
+        };
+        let mut policy: Policy = serde_json::from_str(&text).map_err(|e| {
+            AppError::new(
+                "policy.invalid",
+                format!("管理者設定ファイル {} の形式が正しくありません（{e}）。情報システム担当に連絡してください。", path.display()),
+            )
+        })?;
+        let draft = policy.apply(&SettingsDraft::default());
+        let findings: Vec<FindingDto> = check(&draft)
+            .into_iter()
+            .filter(|f| policy.manages(&f.field) && f.severity == crate::SeverityDto::Error)
+            .collect();
+        if !findings.is_empty() {
+            return Err(AppError::new(
+                "policy.invalid",
+                format!(
+                    "管理者設定ファイル {} の値に誤りがあります: {}",
+                    path.display(),
+                    findings
+                        .iter()
+                        .map(|f| f.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            ));
+        }
+        policy.path = Some(path.display().to_string());
+        tracing::info!(path = %path.display(), "machine policy applied");
+        Ok(Some(policy))
+    }
+
+    fn fields(&self) -> [(&'static str, &Option<String>); 4] {
+        [
+            (CENTRAL_URL, &self.central_url),
+            (ROOT_CA_PATH, &self.root_ca_path),
+            (PROXY_URL, &self.proxy_url),
+            (OFFICE_CODE, &self.office_code),
+        ]
+    }
+
+    /// The field keys this policy sets.
+    pub fn managed(&self) -> Vec<String> {
+        self.fields()
+            .iter()
+            .filter(|(_, v)| v.is_some())
+            .map(|(k, _)| (*k).to_string())
+            .collect()
+    }
+
+    fn manages(&self, field: &str) -> bool {
+        self.fields()
+            .iter()
+            .any(|(k, v)| *k == field && v.is_some())
+    }
+
+    /// `draft` with the policy's values over it.
+    pub fn apply(&self, draft: &SettingsDraft) -> SettingsDraft {
+        let pick = |p: &Option<String>, d: &String| p.clone().unwrap_or_else(|| d.clone());
+        SettingsDraft {
+            central_url: pick(&self.central_url, &draft.central_url),
+            root_ca_path: pick(&self.root_ca_path, &draft.root_ca_path),
+            proxy_url: pick(&self.proxy_url, &draft.proxy_url),
+            office_code: pick(&self.office_code, &draft.office_code),
+        }
+    }
 }
 
 const CENTRAL_URL: &str = "centralUrl";
@@ -127,22 +223,58 @@ fn check_ca_file(path: &Path) -> Option<FindingDto> {
     None
 }
 
-/// The stored settings (empty strings for what was never set).
-pub fn load(store: &mut Store) -> Result<SettingsView, AppError> {
+/// The settings in force (empty strings for what was never set), the policy applied.
+pub fn load(store: &mut Store, policy: Option<&Policy>) -> Result<SettingsView, AppError> {
     let all = store.settings().all()?;
     let value = |k: &str| all.get(k).map(|e| e.value.clone()).unwrap_or_default();
-    Ok(SettingsView {
+    let stored = SettingsDraft {
         central_url: value(CENTRAL_URL),
         root_ca_path: value(ROOT_CA_PATH),
         proxy_url: value(PROXY_URL),
         office_code: value(OFFICE_CODE),
+    };
+    let d = match policy {
+        Some(p) => p.apply(&stored),
+        None => stored,
+    };
+    Ok(SettingsView {
+        central_url: d.central_url,
+        root_ca_path: d.root_ca_path,
+        proxy_url: d.proxy_url,
+        office_code: d.office_code,
         updated_at: all.values().map(|e| e.updated_at.clone()).max(),
+        managed: policy.map(Policy::managed).unwrap_or_default(),
+        policy_path: policy.and_then(|p| p.path.clone()),
     })
 }
 
 /// Checks and saves all settings at once; nothing is saved when any field has an error.
-pub fn save(store: &mut Store, draft: &SettingsDraft) -> Result<SettingsView, AppError> {
-    let findings = check(draft);
+/// Fields the policy manages keep their stored value (the form shows them read-only).
+pub fn save(
+    store: &mut Store,
+    policy: Option<&Policy>,
+    draft: &SettingsDraft,
+) -> Result<SettingsView, AppError> {
+    let current = load(store, None)?;
+    let draft = match policy {
+        Some(p) => {
+            let keep = |field: &str, mine: &String, stored: &String| {
+                if p.manages(field) {
+                    stored.clone()
+                } else {
+                    mine.clone()
+                }
+            };
+            SettingsDraft {
+                central_url: keep(CENTRAL_URL, &draft.central_url, &current.central_url),
+                root_ca_path: keep(ROOT_CA_PATH, &draft.root_ca_path, &current.root_ca_path),
+                proxy_url: keep(PROXY_URL, &draft.proxy_url, &current.proxy_url),
+                office_code: keep(OFFICE_CODE, &draft.office_code, &current.office_code),
+            }
+        }
+        None => draft.clone(),
+    };
+    let findings = check(&draft);
     if has_errors(&findings) {
         return Err(AppError::validation(&findings));
     }
@@ -154,7 +286,7 @@ pub fn save(store: &mut Store, draft: &SettingsDraft) -> Result<SettingsView, Ap
         (OFFICE_CODE, &d.office_code),
     ])?;
     tracing::info!("settings saved");
-    load(store)
+    load(store, policy)
 }
 
 #[cfg(test)]
@@ -174,10 +306,10 @@ mod tests {
     #[test]
     fn saved_settings_are_normalised_and_reloaded() {
         let mut store = Store::open_in_memory().unwrap();
-        let view = save(&mut store, &draft()).unwrap();
+        let view = save(&mut store, None, &draft()).unwrap();
         assert_eq!(view.office_code, "1203");
         assert!(view.updated_at.is_some());
-        assert_eq!(load(&mut store).unwrap(), view);
+        assert_eq!(load(&mut store, None).unwrap(), view);
     }
 
     #[test]
@@ -185,9 +317,39 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         let mut d = draft();
         d.central_url = "ftp://central".into();
-        let err = save(&mut store, &d).unwrap_err();
+        let err = save(&mut store, None, &d).unwrap_err();
         assert_eq!(err.code, "validation.failed");
-        assert_eq!(load(&mut store).unwrap(), SettingsView::default());
+        assert_eq!(load(&mut store, None).unwrap(), SettingsView::default());
+    }
+
+    #[test]
+    fn the_policy_overrides_and_its_fields_cannot_be_saved_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("policy.json");
+        std::fs::write(&path, r#"{"centralUrl": "https://central.kyosai.example"}"#).unwrap();
+        let policy = Policy::load(&path).unwrap().unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        let mut d = draft();
+        d.central_url = "https://elsewhere.example".into();
+        let view = save(&mut store, Some(&policy), &d).unwrap();
+        assert_eq!(view.central_url, "https://central.kyosai.example");
+        assert_eq!(view.managed, vec!["centralUrl".to_string()]);
+        assert_eq!(view.office_code, "1203", "unmanaged fields are saved");
+        // Without the policy, the user's own (empty) value is what was stored.
+        assert_eq!(load(&mut store, None).unwrap().central_url, "");
+    }
+
+    #[test]
+    fn a_broken_or_invalid_policy_is_refused_and_a_missing_one_is_none() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(Policy::load(&dir.path().join("none.json"))
+            .unwrap()
+            .is_none());
+        let bad = dir.path().join("bad.json");
+        std::fs::write(&bad, r#"{"centralUrl": "ftp://x"}"#).unwrap();
+        assert_eq!(Policy::load(&bad).unwrap_err().code, "policy.invalid");
+        std::fs::write(&bad, r#"{"centralURL": "https://x"}"#).unwrap();
+        assert_eq!(Policy::load(&bad).unwrap_err().code, "policy.invalid");
     }
 
     #[test]

@@ -111,11 +111,22 @@ pub struct App {
 impl App {
     /// Starts the app for `profile` with its data in `ws`.
     pub async fn start(ws: &Workspace, profile: &str) -> App {
+        App::start_with(ws, profile, &[]).await
+    }
+
+    /// Like [`App::start`], with extra environment for the app (e.g. `KYOSAI_POLICY`).
+    pub async fn start_with(ws: &Workspace, profile: &str, env: &[(&str, &str)]) -> App {
         let port = free_port();
         let native_port = free_port();
         let home = ws.path();
         let log = std::fs::File::create(home.join(format!("tauri-driver-{profile}.log"))).unwrap();
-        let driver = Command::new(tauri_driver())
+        let mut cmd = Command::new(tauri_driver());
+        // No machine policy unless a test gives one.
+        cmd.env("KYOSAI_POLICY", home.join("no-policy.json"));
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let driver = cmd
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("KYOSAI_DATA_DIR", home.join("data"))
             .env("KYOSAI_PROFILE", profile)

@@ -281,10 +281,10 @@ export type SettingsDraft = {
 	officeCode: string,
 };
 
-/**  The settings as stored. */
+/**  The settings in force: the user's, with the machine policy's values over them. */
 export type SettingsView = SettingsView_Serialize | SettingsView_Deserialize;
 
-/**  The settings as stored. */
+/**  The settings in force: the user's, with the machine policy's values over them. */
 export type SettingsView_Deserialize = {
 	centralUrl: string,
 	rootCaPath: string,
@@ -292,9 +292,13 @@ export type SettingsView_Deserialize = {
 	officeCode: string,
 	/**  When any of them was last changed (RFC 3339), if ever. */
 	updatedAt?: string | null,
+	/**  Fields set by IT's machine policy: shown read-only, never saved from the form. */
+	managed: string[],
+	/**  Where the policy came from, when there is one. */
+	policyPath?: string | null,
 };
 
-/**  The settings as stored. */
+/**  The settings in force: the user's, with the machine policy's values over them. */
 export type SettingsView_Serialize = {
 	centralUrl: string,
 	rootCaPath: string,
@@ -302,6 +306,10 @@ export type SettingsView_Serialize = {
 	officeCode: string,
 	/**  When any of them was last changed (RFC 3339), if ever. */
 	updatedAt: string | null,
+	/**  Fields set by IT's machine policy: shown read-only, never saved from the form. */
+	managed: string[],
+	/**  Where the policy came from, when there is one. */
+	policyPath: string | null,
 };
 
 /**  How serious a finding is: errors block, warnings need an acknowledgement. */

@@ -11,7 +11,7 @@
  * tauri-specta calls a type `Finding` or `FindingDto`, `AppInfo` or
  * `AppInfo_Serialize`: what the command returns is what the UI gets.
  */
-import { commands } from "./bindings";
+import { commands, events } from "./bindings";
 import { toBackendError } from "./errors";
 
 export { BackendError, IPC_FAILED, toBackendError } from "./errors";
@@ -33,6 +33,20 @@ export type WarekiInput = Parameters<Commands["warekiToDate"]>[0];
 export type Era = WarekiInput["era"];
 export type DateView = Ok<"warekiToDate">;
 export type IntegrityReport = Ok<"integrityCheck">;
+export type SessionView = Ok<"signIn">;
+export type Role = SessionView["roles"][number];
+export type SyncStatusView = Ok<"syncStatus">;
+export type ConflictView = Ok<"listConflicts">[number];
+export type ConflictSide = ConflictView["mine"];
+export type Resolution = Parameters<Commands["resolveConflict"]>[1];
+export type NoteView = Ok<"listNotes">[number];
+export type NoteDraft = Parameters<Commands["saveNote"]>[0];
+
+/** What `sync-status-changed` carries (tauri-specta sends the newtype's inner value). */
+type SyncStatusPayload = Parameters<Parameters<typeof events.syncStatusChanged.listen>[0]>[0]["payload"];
+// The event and `syncStatus()` must describe the same thing; this line stops compiling if
+// the generated types ever drift apart.
+const samePayload: (p: SyncStatusPayload) => SyncStatusView = (p) => p;
 
 type Settled<T> = { status: "ok"; data: T } | { status: "error"; error: unknown };
 
@@ -65,6 +79,49 @@ export const api = {
   parseWareki: (text: string): Promise<DateView> => unwrap(() => commands.parseWareki(text)),
   integrityCheck: (): Promise<IntegrityReport> => unwrap(() => commands.integrityCheck()),
   frontendReady: (): Promise<void> => plain(() => commands.frontendReady()),
+
+  // Central service: session, sync, conflicts.
+  signIn: (userId: string, password: string): Promise<SessionView> => unwrap(() => commands.signIn(userId, password)),
+  signOut: (): Promise<void> => unwrap(() => commands.signOut()).then(() => undefined),
+  session: (): Promise<SessionView | null> => unwrap(() => commands.session()),
+  syncStatus: (): Promise<SyncStatusView> => unwrap(() => commands.syncStatus()),
+  syncNow: (): Promise<void> => unwrap(() => commands.syncNow()).then(() => undefined),
+  listConflicts: (): Promise<ConflictView[]> => unwrap(() => commands.listConflicts()),
+  resolveConflict: (recordId: string, resolution: Resolution): Promise<void> =>
+    unwrap(() => commands.resolveConflict(recordId, resolution)).then(() => undefined),
+
+  // 連絡メモ
+  listNotes: (): Promise<NoteView[]> => unwrap(() => commands.listNotes()),
+  checkNote: (draft: NoteDraft): Promise<Finding[]> => plain(() => commands.checkNote(draft)),
+  saveNote: (draft: NoteDraft): Promise<NoteView> => unwrap(() => commands.saveNote(draft)),
+
+  /**
+   * Calls `callback` with every new sync status (online/offline, counts, last sync, who is
+   * signed in). Returns a function that stops listening; it may be called at once, before
+   * Tauri has finished registering the listener. Outside Tauri (a plain browser) nothing
+   * is ever delivered.
+   */
+  onSyncStatus: (callback: (status: SyncStatusView) => void): (() => void) => {
+    let stopped = false;
+    let unlisten: (() => void) | null = null;
+    const registered = (async () => events.syncStatusChanged.listen((event) => {
+      if (!stopped) callback(samePayload(event.payload));
+    }))();
+    registered.then(
+      (fn) => {
+        if (stopped) fn();
+        else unlisten = fn;
+      },
+      () => {
+        // No event channel (no Tauri): the status stays as last read.
+      },
+    );
+    return () => {
+      stopped = true;
+      unlisten?.();
+      unlisten = null;
+    };
+  },
 };
 
 export type Api = typeof api;

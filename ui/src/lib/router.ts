@@ -5,14 +5,14 @@
 import { useSyncExternalStore } from "react";
 import type { MessageId } from "../i18n";
 
-export type RouteId = "home" | "wareki" | "settings" | "diagnostics";
+export type RouteId = "home" | "wareki" | "settings" | "diagnostics" | "notes" | "signin" | "conflicts";
 
 export interface RouteDef {
   id: RouteId;
   hash: string;
   label: MessageId;
-  /** Alt+<shortcut> opens the page. */
-  shortcut: string;
+  /** Alt+<shortcut> opens the page; none for pages reached by a link only. */
+  shortcut?: string;
 }
 
 export const ROUTES: readonly RouteDef[] = [
@@ -20,6 +20,11 @@ export const ROUTES: readonly RouteDef[] = [
   { id: "wareki", hash: "#/wareki", label: "nav.wareki", shortcut: "2" },
   { id: "settings", hash: "#/settings", label: "nav.settings", shortcut: "3" },
   { id: "diagnostics", hash: "#/diagnostics", label: "nav.diagnostics", shortcut: "4" },
+  { id: "notes", hash: "#/notes", label: "nav.notes", shortcut: "5" },
+  // Shown as 「サインアウト」 while someone is signed in (see App).
+  { id: "signin", hash: "#/signin", label: "nav.signin", shortcut: "6" },
+  // In the menu only while there is something to settle; linked from the status bar.
+  { id: "conflicts", hash: "#/conflicts", label: "nav.conflicts" },
 ];
 
 export function routeFromHash(hash: string): RouteId {

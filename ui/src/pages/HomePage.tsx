@@ -7,6 +7,7 @@ import { hrefFor, type RouteId } from "../lib/router";
 import { isoWithWeekday, todayIso } from "../lib/text";
 
 const CARDS: { route: RouteId; title: MessageId; body: MessageId }[] = [
+  { route: "notes", title: "nav.notes", body: "home.card.notes" },
   { route: "wareki", title: "nav.wareki", body: "home.card.wareki" },
   { route: "settings", title: "nav.settings", body: "home.card.settings" },
   { route: "diagnostics", title: "nav.diagnostics", body: "home.card.diagnostics" },
@@ -54,7 +55,7 @@ export function HomePage() {
         <h2 id="home-areas" className="mb-3 text-std-20B-150 text-solid-gray-900">
           {t("home.areas")}
         </h2>
-        <ul className="grid grid-cols-1 gap-4 lg:grid-cols-3">
+        <ul className="grid grid-cols-1 gap-4 lg:grid-cols-2">
           {CARDS.map((card) => (
             <li key={card.route}>
               <a

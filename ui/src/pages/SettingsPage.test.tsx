@@ -4,8 +4,8 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { BackendError, type SettingsDraft } from "../backend";
 import { AppStateProvider } from "../shell/appState";
 import { StatusBar } from "../shell/StatusBar";
-import { centralUrlNotHttps, officeCodeUnset, savedSettings } from "../test/fixtures";
-import { mockApi, resetMockApi } from "../test/mockBackend";
+import { centralUrlNotHttps, officeCodeUnset, savedSettings, signedOutStatus } from "../test/fixtures";
+import { emitSyncStatus, mockApi, resetMockApi } from "../test/mockBackend";
 import { SettingsPage } from "./SettingsPage";
 
 vi.mock("../backend", async () => (await import("../test/mockBackend")).backendModule);
@@ -52,6 +52,21 @@ describe("SettingsPage", () => {
     expect(officeCode).toHaveValue("13104");
   });
 
+  it("shows fields set by the machine policy read-only and says where they come from", async () => {
+    mockApi.getSettings.mockResolvedValue({
+      ...savedSettings,
+      managed: ["centralUrl", "rootCaPath"],
+      policyPath: "/etc/kyosai-desk/policy.json",
+    });
+    const { centralUrl, rootCaPath, proxyUrl, user } = await renderPage();
+    expect(centralUrl).toHaveAttribute("readonly");
+    expect(rootCaPath).toHaveAttribute("readonly");
+    expect(proxyUrl).not.toHaveAttribute("readonly");
+    expect(screen.getByTestId("settings-managed")).toHaveTextContent("/etc/kyosai-desk/policy.json");
+    await user.type(centralUrl, "x");
+    expect(centralUrl).toHaveValue("https://sync.kyosai.example.lg.jp/");
+  });
+
   it("checks the whole draft when a field loses focus and shows that field's findings beside it", async () => {
     mockApi.checkSettings.mockResolvedValue([centralUrlNotHttps, officeCodeUnset]);
     const { user, centralUrl, officeCode } = await renderPage();
@@ -84,11 +99,17 @@ describe("SettingsPage", () => {
   });
 
   it("saves with Ctrl+S, says 保存しました and shows the values as saved", async () => {
-    mockApi.saveSettings.mockImplementation(async (draft) => ({
-      ...draft,
-      officeCode: draft.officeCode.normalize("NFKC"), // Rust normalises full-width digits
-      updatedAt: "2024-04-01T09:30:00+09:00",
-    }));
+    mockApi.saveSettings.mockImplementation(async (draft) => {
+      // Rust restarts the sync loop with the new URL and says so.
+      await emitSyncStatus(signedOutStatus);
+      return {
+        ...draft,
+        officeCode: draft.officeCode.normalize("NFKC"), // Rust normalises full-width digits
+        updatedAt: "2024-04-01T09:30:00+09:00",
+        managed: [],
+        policyPath: null,
+      };
+    });
     const { user, centralUrl, officeCode } = await renderPage();
     await user.type(centralUrl, "https://sync.kyosai.example.lg.jp/");
     await user.type(officeCode, "１３１０４");
@@ -108,7 +129,7 @@ describe("SettingsPage", () => {
     expect(officeCode).toHaveValue("13104");
     // The status bar follows the saved settings.
     expect(screen.getByTestId("status-office")).toHaveTextContent("13104");
-    expect(screen.getByTestId("status-central")).toHaveTextContent("sync.kyosai.example.lg.jp");
+    expect(screen.getByTestId("status-central")).toHaveAttribute("title", expect.stringContaining("sync.kyosai.example.lg.jp"));
   });
 
   it("saves with the 保存 button too", async () => {

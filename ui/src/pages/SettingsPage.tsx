@@ -59,6 +59,8 @@ export function SettingsPage() {
   const { setSettings } = useAppState();
   const [draft, setDraft] = useState<SettingsDraft>(EMPTY);
   const [updatedAt, setUpdatedAt] = useState<string | null>(null);
+  // Fields IT's machine policy sets: shown read-only, never saved from here.
+  const [managed, setManaged] = useState<{ fields: readonly string[]; path: string | null }>({ fields: [], path: null });
   const [loading, setLoading] = useState(true);
   const [findings, setFindings] = useState<Finding[]>([]);
   const [touched, setTouched] = useState<ReadonlySet<SettingsField>>(new Set());
@@ -76,6 +78,7 @@ export function SettingsPage() {
         // Keep anything typed while loading.
         setDraft((current) => (current === EMPTY ? toDraft(view) : current));
         setUpdatedAt(view.updatedAt);
+        setManaged({ fields: view.managed, path: view.policyPath });
         setLoading(false);
       },
       (err: unknown) => {
@@ -189,8 +192,15 @@ export function SettingsPage() {
 
         {loading ? <p className="mb-4 text-std-16N-170 text-solid-gray-700">{t("common.loading")}</p> : null}
 
+        {managed.fields.length > 0 ? (
+          <Notice kind="info" testId="settings-managed">
+            {t("settings.managedNotice", { path: managed.path ?? "" })}
+          </Notice>
+        ) : null}
+
         <div className="flex flex-col gap-6">
           {SETTINGS_FIELDS.map((field) => {
+            const isManaged = managed.fields.includes(field.key);
             const mine = touched.has(field.key) ? findings.filter((f) => f.field === field.key) : [];
             const hasError = mine.some((f) => f.severity === "error");
             const helpId = `${field.key}-help`;
@@ -211,12 +221,17 @@ export function SettingsPage() {
                   autoComplete="off"
                   spellCheck={false}
                   value={draft[field.key]}
+                  readOnly={isManaged}
+                  aria-readonly={isManaged || undefined}
+                  title={isManaged ? t("settings.managedField") : undefined}
                   onChange={(event) => change(field.key, event.target.value)}
-                  onBlur={() => check(field.key)}
+                  onBlur={() => {
+                    if (!isManaged) check(field.key);
+                  }}
                   aria-invalid={hasError || undefined}
                   aria-describedby={[helpId, ...findingIds].join(" ")}
                   data-testid={`settings-${field.key}`}
-                  className={`${inputClass} mt-1 w-full`}
+                  className={`${inputClass} mt-1 w-full ${isManaged ? "bg-solid-gray-50 text-solid-gray-700" : ""}`}
                 />
                 {mine.length > 0 ? (
                   <div className="mt-1 flex flex-col gap-1" data-testid={`settings-findings-${field.key}`}>

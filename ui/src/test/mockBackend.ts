@@ -5,11 +5,16 @@
  *
  * It keeps the real BackendError (from backend/errors, which has no Tauri
  * import) and replaces `api` with vi.fn()s. @tauri-apps is never touched.
+ * `emitSyncStatus` plays the part of Rust's `sync-status-changed` event.
  */
+import { act } from "@testing-library/react";
 import { vi } from "vitest";
-import type { Api } from "../backend";
+import type { Api, SyncStatusView } from "../backend";
 import { BackendError, IPC_FAILED, toBackendError } from "../backend/errors";
-import { appInfo, emptySettings, reiwa6April1 } from "./fixtures";
+import { appInfo, emptySettings, notConfiguredStatus, reiwa6April1 } from "./fixtures";
+
+type SyncListener = (status: SyncStatusView) => void;
+const syncListeners = new Set<SyncListener>();
 
 export const mockApi = {
   appInfo: vi.fn<Api["appInfo"]>(),
@@ -21,20 +26,69 @@ export const mockApi = {
   parseWareki: vi.fn<Api["parseWareki"]>(),
   integrityCheck: vi.fn<Api["integrityCheck"]>(),
   frontendReady: vi.fn<Api["frontendReady"]>(),
+  signIn: vi.fn<Api["signIn"]>(),
+  signOut: vi.fn<Api["signOut"]>(),
+  session: vi.fn<Api["session"]>(),
+  syncStatus: vi.fn<Api["syncStatus"]>(),
+  syncNow: vi.fn<Api["syncNow"]>(),
+  listConflicts: vi.fn<Api["listConflicts"]>(),
+  resolveConflict: vi.fn<Api["resolveConflict"]>(),
+  listNotes: vi.fn<Api["listNotes"]>(),
+  checkNote: vi.fn<Api["checkNote"]>(),
+  saveNote: vi.fn<Api["saveNote"]>(),
+  onSyncStatus: vi.fn<Api["onSyncStatus"]>(),
 } satisfies Api;
+
+/** Sends a status to everyone listening, as Rust's event would. */
+export async function emitSyncStatus(status: SyncStatusView): Promise<void> {
+  await act(async () => {
+    for (const listener of [...syncListeners]) listener(status);
+  });
+}
+
+/** How many components listen to the sync status right now. */
+export function syncListenerCount(): number {
+  return syncListeners.size;
+}
+
+function notSetUp(name: string) {
+  return new BackendError("test.unexpected", `${name} not set up`);
+}
 
 /** Resets every mock to a quiet default: an app with nothing configured yet. */
 export function resetMockApi(): void {
   for (const fn of Object.values(mockApi)) fn.mockReset();
+  syncListeners.clear();
   mockApi.appInfo.mockResolvedValue(appInfo);
   mockApi.getSettings.mockResolvedValue(emptySettings);
   mockApi.checkSettings.mockResolvedValue([]);
-  mockApi.saveSettings.mockImplementation(async (draft) => ({ ...draft, updatedAt: "2024-04-01T09:30:00+09:00" }));
-  mockApi.warekiToDate.mockRejectedValue(new BackendError("test.unexpected", "warekiToDate not set up"));
+  mockApi.saveSettings.mockImplementation(async (draft) => ({
+    ...draft,
+    updatedAt: "2024-04-01T09:30:00+09:00",
+    managed: [],
+    policyPath: null,
+  }));
+  mockApi.warekiToDate.mockRejectedValue(notSetUp("warekiToDate"));
   mockApi.dateToWareki.mockResolvedValue(reiwa6April1);
-  mockApi.parseWareki.mockRejectedValue(new BackendError("test.unexpected", "parseWareki not set up"));
-  mockApi.integrityCheck.mockRejectedValue(new BackendError("test.unexpected", "integrityCheck not set up"));
+  mockApi.parseWareki.mockRejectedValue(notSetUp("parseWareki"));
+  mockApi.integrityCheck.mockRejectedValue(notSetUp("integrityCheck"));
   mockApi.frontendReady.mockResolvedValue(undefined);
+  mockApi.signIn.mockRejectedValue(notSetUp("signIn"));
+  mockApi.signOut.mockRejectedValue(notSetUp("signOut"));
+  mockApi.session.mockResolvedValue(null);
+  mockApi.syncStatus.mockResolvedValue(notConfiguredStatus);
+  mockApi.syncNow.mockResolvedValue(undefined);
+  mockApi.listConflicts.mockResolvedValue([]);
+  mockApi.resolveConflict.mockResolvedValue(undefined);
+  mockApi.listNotes.mockResolvedValue([]);
+  mockApi.checkNote.mockResolvedValue([]);
+  mockApi.saveNote.mockRejectedValue(notSetUp("saveNote"));
+  mockApi.onSyncStatus.mockImplementation((listener) => {
+    syncListeners.add(listener);
+    return () => {
+      syncListeners.delete(listener);
+    };
+  });
 }
 
 export const backendModule = { api: mockApi, BackendError, IPC_FAILED, toBackendError };

@@ -1,0 +1,106 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Two clerks of one office on two app instances, through the real central service
+//! (TLS on 127.0.0.1, test CA): what one writes, the other sees.
+
+use fantoccini::key::Key;
+use fantoccini::Locator;
+use kyosai_central::testing::{TestBackend, TestServer};
+use kyosai_e2e::{App, Workspace};
+use kyosai_sync_protocol::Role;
+
+async fn sign_in(app: &App, user: &str, password: &str) {
+    app.open("signin").await;
+    app.find(Locator::Css("input[name='userId']"))
+        .await
+        .send_keys(user)
+        .await
+        .unwrap();
+    let pw = app.find(Locator::Css("input[name='password']")).await;
+    pw.send_keys(password).await.unwrap();
+    pw.send_keys(&Key::Enter.to_string()).await.unwrap();
+    app.wait_text(Locator::Css("[data-testid='signin-who']"), user)
+        .await;
+}
+
+#[tokio::test]
+async fn a_note_written_by_one_clerk_reaches_the_other() {
+    let server = TestServer::start(TestBackend::Sqlite).await;
+    server.add_office("1203", "新宿区役所").await;
+    server
+        .add_user(
+            "tanaka",
+            "田中 一郎",
+            &[Role::OfficeClerk],
+            Some("1203"),
+            "pass-tanaka-1",
+        )
+        .await;
+    server
+        .add_user(
+            "suzuki",
+            "鈴木 花子",
+            &[Role::OfficeClerk],
+            Some("1203"),
+            "pass-suzuki-1",
+        )
+        .await;
+
+    let ws = Workspace::new();
+    let policy = ws.path().join("policy.json");
+    std::fs::write(
+        &policy,
+        serde_json::json!({
+            "centralUrl": server.base_url,
+            "rootCaPath": server.ca_pem_path(),
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let env = [("KYOSAI_POLICY", policy.to_str().unwrap())];
+
+    let tanaka = App::start_with(&ws, "tanaka", &env).await;
+    let suzuki = App::start_with(&ws, "suzuki", &env).await;
+    sign_in(&tanaka, "tanaka", "pass-tanaka-1").await;
+    sign_in(&suzuki, "suzuki", "pass-suzuki-1").await;
+
+    tanaka.open("notes").await;
+    tanaka
+        .find(Locator::Css("[data-testid='notes-new']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    tanaka
+        .find(Locator::Css("input[name='title']"))
+        .await
+        .send_keys("4月採用分の取得届")
+        .await
+        .unwrap();
+    tanaka
+        .find(Locator::Css("textarea[name='text']"))
+        .await
+        .send_keys("人事課から12名分の資料を受領済み。明日までに入力します。")
+        .await
+        .unwrap();
+    tanaka.chord(Key::Control, 's').await;
+    tanaka
+        .wait_text(Locator::Css("[data-testid='note-saved']"), "保存しました")
+        .await;
+
+    // The note reaches the server and, by poke or the next cycle, the other clerk.
+    suzuki.open("notes").await;
+    suzuki
+        .wait_text(
+            Locator::Css("[data-testid='notes-list']"),
+            "4月採用分の取得届",
+        )
+        .await;
+    // And the writer's copy is confirmed: no 未送信 left in the status bar.
+    tanaka
+        .wait_text(Locator::Css("[data-testid='status-sync']"), "オンライン")
+        .await;
+    suzuki.screenshot("note-received").await;
+    tanaka.stop().await;
+    suzuki.stop().await;
+    server.stop().await;
+}

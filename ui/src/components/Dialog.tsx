@@ -1,0 +1,108 @@
+/**
+ * A modal confirmation. Focus moves into it (to the safe choice, cancel) and
+ * stays there; Esc or キャンセル closes it without doing anything and gives
+ * focus back to where it was; the rest of the window is inert meanwhile.
+ */
+import { useEffect, useId, useRef } from "react";
+import type { KeyboardEvent, ReactNode } from "react";
+import { createPortal } from "react-dom";
+import { isComposing } from "../lib/ime";
+import { Button, type ButtonVariant } from "./Button";
+
+interface Props {
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  cancelLabel: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+  confirmVariant?: ButtonVariant;
+  busy?: boolean;
+  testId?: string;
+}
+
+const FOCUSABLE = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])';
+
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  cancelLabel,
+  onConfirm,
+  onCancel,
+  confirmVariant = "primary",
+  busy = false,
+  testId,
+}: Props) {
+  const titleId = useId();
+  const bodyId = useId();
+  const panelRef = useRef<HTMLDivElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const host = panelRef.current?.closest<HTMLElement>("[data-dialog-host]") ?? null;
+    // Everything else in <body> stops taking focus and clicks while the dialog is open.
+    const others = [...document.body.children].filter(
+      (el): el is HTMLElement => el instanceof HTMLElement && el !== host && !el.hasAttribute("inert"),
+    );
+    for (const el of others) el.setAttribute("inert", "");
+    cancelRef.current?.focus();
+    return () => {
+      for (const el of others) el.removeAttribute("inert");
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
+
+  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    if (event.key === "Escape" && !isComposing(event)) {
+      event.preventDefault();
+      event.stopPropagation();
+      onCancel();
+      return;
+    }
+    if (event.key !== "Tab") return;
+    const items = [...(panelRef.current?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? [])];
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (!first || !last) return;
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
+  return createPortal(
+    <div data-dialog-host="" className="fixed inset-0 z-50 flex items-center justify-center bg-black/50 p-4">
+      <div
+        ref={panelRef}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        aria-describedby={bodyId}
+        data-testid={testId}
+        onKeyDown={onKeyDown}
+        className="w-full max-w-lg rounded-12 border border-solid-gray-420 bg-white p-6 text-solid-gray-800 shadow-2"
+      >
+        <h2 id={titleId} className="mb-3 text-std-20B-150 text-solid-gray-900">
+          {title}
+        </h2>
+        <div id={bodyId} className="text-std-16N-170">
+          {children}
+        </div>
+        <div className="mt-6 flex flex-wrap justify-end gap-4">
+          <Button ref={cancelRef} variant="secondary" onClick={onCancel} data-testid={testId ? `${testId}-cancel` : undefined}>
+            {cancelLabel}
+          </Button>
+          <Button variant={confirmVariant} busy={busy} onClick={onConfirm} data-testid={testId ? `${testId}-confirm` : undefined}>
+            {confirmLabel}
+          </Button>
+        </div>
+      </div>
+    </div>,
+    document.body,
+  );
+}
