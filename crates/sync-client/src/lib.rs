@@ -40,6 +40,9 @@
 //! `KYOSAI_TEST_PG_URL` (see `crates/central/scripts/start-test-postgres.sh`) or
 //! `KYOSAI_SKIP_PG=1`. The fault test runs 100 seeded trials per backend; the full run is
 //! `KYOSAI_FAULT_TRIALS=1000 cargo test -p kyosai-sync-client --test faults -- --nocapture`
+//! (in-process: aborted tasks, cut responses, restarts) and
+//! `KYOSAI_FAULT_TRIALS=1000 cargo test -p kyosai-sync-client --test sigkill` (a real child
+//! process killed with SIGKILL during push and pull)
 //! (`KYOSAI_FAULT_SEED` picks another seed). The credential store test needs a real store
 //! (`keyctl session -` or a D-Bus session with gnome-keyring; `KYOSAI_REQUIRE_KEYRING=1`
 //! makes its absence a failure).
