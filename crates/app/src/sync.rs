@@ -16,7 +16,7 @@ use kyosai_sync_client::{
 };
 use kyosai_sync_protocol::{Resolution, Role, UserInfo};
 use serde::{Deserialize, Serialize};
-use tokio::sync::{watch, RwLock};
+use tokio::sync::{watch, OnceCell, RwLock};
 use uuid::Uuid;
 
 use crate::settings::SettingsView;
@@ -235,7 +235,7 @@ pub struct SyncService {
     profile: String,
     app_version: String,
     device_name: String,
-    secrets: Arc<dyn SecretStore>,
+    secrets: OnceCell<Arc<dyn SecretStore>>,
     engine: RwLock<Option<SyncEngine>>,
     /// Follows the current engine's status; replaced when the engine restarts.
     status_tx: watch::Sender<SyncStatusView>,
@@ -258,22 +258,22 @@ fn not_configured() -> AppError {
 }
 
 impl SyncService {
-    /// Picks the OS credential store (Secret Service or keyutils on Linux, Credential
-    /// Manager on Windows). Without one, the session lasts until the app closes.
+    /// The OS credential store (Secret Service or keyutils on Linux, Credential Manager on
+    /// Windows) is picked when sync first starts, off the start-up path: probing it talks
+    /// to D-Bus. Without one, the session lasts until the app closes.
     pub fn new(store: SharedStore, profile: &str, app_version: &str, device_name: &str) -> Self {
-        let secrets: Arc<dyn SecretStore> = match KeyringSecretStore::detect() {
-            Some(k) => {
-                tracing::info!(backend = ?k.backend(), "credential store selected");
-                Arc::new(k)
-            }
-            None => {
-                tracing::warn!("no OS credential store: the sign-in lasts until the app closes");
-                Arc::new(MemorySecretStore::new())
-            }
-        };
-        Self::with_secrets(store, profile, app_version, device_name, secrets)
+        SyncService {
+            store,
+            profile: profile.to_string(),
+            app_version: app_version.to_string(),
+            device_name: device_name.to_string(),
+            secrets: OnceCell::new(),
+            engine: RwLock::new(None),
+            status_tx: watch::channel(SyncStatusView::default()).0,
+        }
     }
 
+    /// With a given credential store (tests, or a store IT prescribes).
     pub fn with_secrets(
         store: SharedStore,
         profile: &str,
@@ -281,15 +281,33 @@ impl SyncService {
         device_name: &str,
         secrets: Arc<dyn SecretStore>,
     ) -> Self {
-        SyncService {
-            store,
-            profile: profile.to_string(),
-            app_version: app_version.to_string(),
-            device_name: device_name.to_string(),
-            secrets,
-            engine: RwLock::new(None),
-            status_tx: watch::channel(SyncStatusView::default()).0,
-        }
+        let service = Self::new(store, profile, app_version, device_name);
+        let _ = service.secrets.set(secrets);
+        service
+    }
+
+    async fn secrets(&self) -> Arc<dyn SecretStore> {
+        self.secrets
+            .get_or_init(|| async {
+                let detected = tokio::task::spawn_blocking(KeyringSecretStore::detect)
+                    .await
+                    .ok()
+                    .flatten();
+                match detected {
+                    Some(k) => {
+                        tracing::info!(backend = ?k.backend(), "credential store selected");
+                        Arc::new(k) as Arc<dyn SecretStore>
+                    }
+                    None => {
+                        tracing::warn!(
+                            "no OS credential store: the sign-in lasts until the app closes"
+                        );
+                        Arc::new(MemorySecretStore::new())
+                    }
+                }
+            })
+            .await
+            .clone()
     }
 
     pub fn store(&self) -> &SharedStore {
@@ -323,7 +341,7 @@ impl SyncService {
         let api = Api::new(config)?;
         let auth = Arc::new(Auth::new(
             api,
-            self.secrets.clone(),
+            self.secrets().await,
             self.profile.clone(),
             self.device_name.clone(),
         ));
