@@ -269,12 +269,13 @@ impl Report {
         let mut t = Table::new(header);
         let mut add =
             |label: String, cell: &dyn Fn(&BackendReport) -> Option<String>, target: &str| {
+                let cells: Vec<Option<String>> = self.backends.iter().map(cell).collect();
+                // A measurement no backend ran has no row.
+                if cells.iter().all(Option::is_none) {
+                    return;
+                }
                 let mut row = vec![label];
-                row.extend(
-                    self.backends
-                        .iter()
-                        .map(|b| cell(b).unwrap_or_else(|| "-".into())),
-                );
+                row.extend(cells.into_iter().map(|c| c.unwrap_or_else(|| "-".into())));
                 row.push(target.to_string());
                 t.row(row);
             };
@@ -393,7 +394,9 @@ impl Report {
             },
             "",
         );
-        t.render(&mut out);
+        if t.rows.len() > 1 {
+            t.render(&mut out);
+        }
 
         let mut loads: Vec<(String, &LoadResult)> = Vec::new();
         for b in &self.backends {

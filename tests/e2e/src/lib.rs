@@ -106,6 +106,7 @@ pub struct App {
     pub client: Client,
     driver: Child,
     name: String,
+    data_dir: PathBuf,
 }
 
 impl App {
@@ -139,6 +140,13 @@ impl App {
             .expect("tauri-driver could not start: install it with `cargo install tauri-driver --locked --version ^2`");
         let url = format!("http://127.0.0.1:{port}");
         wait_ready(&url).await;
+        // A previous app of the same profile may still hold its single-instance name on the
+        // session bus while it exits; a new one started then would hand over to it and hang.
+        wait_bus_name_free(&format!(
+            "jp.kyosai.desk.p_{}.SingleInstance",
+            profile.replace('-', "_")
+        ))
+        .await;
 
         let mut caps = serde_json::Map::new();
         caps.insert(
@@ -155,6 +163,7 @@ impl App {
             client,
             driver,
             name: profile.to_string(),
+            data_dir: home.join("data"),
         };
         // The shell is ready when its navigation is on screen.
         app.find(Locator::Css("nav[aria-label='業務メニュー']"))
@@ -240,6 +249,9 @@ impl App {
     pub async fn stop(mut self) {
         let _ = self.client.clone().close().await;
         terminate(&mut self.driver);
+        // The next start of the same profile must not meet this one still holding its
+        // single-instance lock while it exits.
+        wait_for_app_exit(&self.data_dir).await;
     }
 
     /// Opens a work area from the navigation menu.
@@ -256,6 +268,50 @@ impl Drop for App {
     /// A failed test still stops its driver (and so the app), leaving no orphans.
     fn drop(&mut self) {
         terminate(&mut self.driver);
+    }
+}
+
+/// Waits (up to 15 s) until nobody owns `name` on the session bus.
+async fn wait_bus_name_free(name: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        let out = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                &format!("string:{name}"),
+            ])
+            .output();
+        match out {
+            Ok(o) if String::from_utf8_lossy(&o.stdout).contains("boolean true") => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            _ => return,
+        }
+    }
+}
+
+/// Waits (up to 10 s) until no process runs with `KYOSAI_DATA_DIR=data_dir`.
+async fn wait_for_app_exit(data_dir: &Path) {
+    let needle = format!("KYOSAI_DATA_DIR={}", data_dir.display());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        let running = std::fs::read_dir("/proc")
+            .map(|rd| {
+                rd.filter_map(Result::ok).any(|e| {
+                    std::fs::read(e.path().join("environ"))
+                        .map(|env| env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()))
+                        .unwrap_or(false)
+                })
+            })
+            .unwrap_or(false);
+        if !running {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

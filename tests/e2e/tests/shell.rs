@@ -44,7 +44,7 @@ async fn a_saved_setting_is_still_there_after_a_restart() {
 #[tokio::test]
 async fn an_invalid_setting_is_explained_and_nothing_typed_is_lost() {
     let ws = Workspace::new();
-    let app = App::start(&ws, "clerk").await;
+    let app = App::start(&ws, "clerk-settings").await;
     app.open("settings").await;
     let url = app.find(Locator::Css("input[name='centralUrl']")).await;
     url.send_keys("ftp://central.kyosai.example").await.unwrap();
@@ -75,7 +75,7 @@ async fn an_invalid_setting_is_explained_and_nothing_typed_is_lost() {
 #[tokio::test]
 async fn an_impossible_wareki_date_gets_a_japanese_error_and_keeps_the_input() {
     let ws = Workspace::new();
-    let app = App::start(&ws, "clerk").await;
+    let app = App::start(&ws, "clerk-wareki").await;
     app.open("wareki").await;
     let field = "[data-testid='convert-wareki']";
     app.find(Locator::Css(&format!("{field} select")))
@@ -133,7 +133,7 @@ async fn an_impossible_wareki_date_gets_a_japanese_error_and_keeps_the_input() {
 #[tokio::test]
 async fn the_shell_is_usable_with_the_keyboard_alone() {
     let ws = Workspace::new();
-    let app = App::start(&ws, "clerk").await;
+    let app = App::start(&ws, "clerk-keyboard").await;
     // The first Tab reaches the skip link.
     app.client
         .find(Locator::Css("body"))
