@@ -120,10 +120,25 @@ async fn a_note_written_by_one_clerk_reaches_the_other() {
         }
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     }
-    // And the writer's copy is confirmed: nothing left unsent.
-    tanaka
-        .wait_text(Locator::Css("[data-testid='status-pending']"), "0")
-        .await;
+    // And the writer's copy is confirmed: nothing left unsent (the count itself, not
+    // text that merely contains a 0).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let pending = tanaka
+            .find(Locator::Css("[data-testid='status-pending']"))
+            .await
+            .attr("data-count")
+            .await
+            .unwrap();
+        if pending.as_deref() == Some("0") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "tanaka still has unsent work: {pending:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     suzuki.screenshot("note-received").await;
     tanaka.stop().await;
     suzuki.stop().await;
