@@ -23,6 +23,8 @@
 //! - [`age_rules`]: what an age means on a day (介護掛金 by month, 厚生年金 to 70,
 //!   後期高齢者医療 from 75);
 //! - [`dependants`]: 被扶養者 relationships, household rules, income limits and 認定日;
+//! - [`approval`]: 電子決裁 — routes from the effective-dated 専決規程 table, 承認 / 代決 /
+//!   引上げ / 後閲 / 差戻し / 却下 / 取下げ, and the content hash an approval is bound to;
 //! - [`acquisition`]: the 組合員資格取得届 — record model, checks (as typed and before
 //!   submission), acknowledged warnings, and the workflow from draft to registration.
 //!
@@ -36,6 +38,7 @@
 
 pub mod acquisition;
 pub mod age_rules;
+pub mod approval;
 pub mod date_input;
 pub mod dependants;
 pub mod finding;
