@@ -60,6 +60,7 @@ both_backends!(
     a_seq_gap_is_refused_before_anything_is_applied,
     a_reused_seq_with_another_command_is_refused,
     a_stale_base_version_is_a_conflict_and_the_queue_moves_on,
+    commands_in_one_push_see_each_others_writes,
     conflicts_can_be_listed_and_resolved,
     not_permitted_and_invalid_commands_are_rejected,
     a_client_id_belongs_to_one_user_and_device,
@@ -572,6 +573,70 @@ async fn a_stale_base_version_is_a_conflict_and_the_queue_moves_on(backend: Test
     assert_eq!(replay.results[0], r.results[0]);
     let list: ConflictList = api.get("/sync/v1/conflicts", Some(a.token())).await.parse();
     assert_eq!(list.conflicts.len(), 1);
+    server.stop().await;
+}
+
+/// Later commands of a push see what earlier ones of the same push wrote (PostgreSQL
+/// defers the writes to the end of the push and answers reads from its cache).
+async fn commands_in_one_push_see_each_others_writes(backend: TestBackend) {
+    let (server, api) = setup(backend).await;
+    let a = api.login(CLERK_A).await;
+    let a2 = api.login(CLERK_A2).await;
+    let id = Uuid::new_v4();
+    api.push(&a, &[create(1, id, "1203", "原本")]).await;
+    let (_, cursor) = api.pull_all(&a2, None).await;
+    let new = Uuid::new_v4();
+    let r = api
+        .push(
+            &a,
+            &[
+                update(2, id, 1, "一"),
+                update(3, id, 2, "二"),
+                update(4, id, 1, "古い版から"),
+                create(5, new, "1203", "新"),
+                update(6, new, 1, "新・訂正"),
+            ],
+        )
+        .await;
+    let versions: Vec<Option<i64>> = r
+        .results
+        .iter()
+        .map(|c| match c.outcome {
+            Outcome::Applied { version, .. } => Some(version),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(versions, [Some(2), Some(3), None, Some(1), Some(2)]);
+    let Outcome::Conflict { message, .. } = &r.results[2].outcome else {
+        panic!("expected a conflict: {:?}", r.results[2]);
+    };
+    assert!(message.contains("現在の版: 3"), "{message}");
+    assert_eq!(r.acknowledged_seq, 6);
+    let record = server.record(id).await.unwrap();
+    assert_eq!((record.version, record.title.as_str()), (3, "二"));
+    let record = server.record(new).await.unwrap();
+    assert_eq!((record.version, record.title.as_str()), (2, "新・訂正"));
+    assert_eq!(server.command_count(a.client_id).await, 6);
+
+    // A colleague pulls the newest versions and edits on top of them.
+    let (changes, _) = api.pull_all(&a2, Some(&cursor)).await;
+    let mut seen: Vec<(Uuid, i64)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Upsert { record } => Some((record.id, record.version)),
+            _ => None,
+        })
+        .collect();
+    seen.sort();
+    seen.dedup();
+    let mut expected = vec![(id, 3), (new, 2)];
+    expected.sort();
+    assert_eq!(seen, expected);
+    let r = api.push(&a2, &[update(1, id, 3, "同僚")]).await;
+    assert!(matches!(
+        r.results[0].outcome,
+        Outcome::Applied { version: 4, .. }
+    ));
     server.stop().await;
 }
 

@@ -8,6 +8,7 @@
 //! The connection is not encrypted (`NoTls`): run PostgreSQL on the same host or on a
 //! private network segment.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -671,7 +672,7 @@ impl PgStorage {
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
             .await?;
         let outcome = {
-            let mut ptx = PgPushTx { tx: &tx };
+            let mut ptx = PgPushTx::new(&tx);
             push::push(&mut ptx, actor, client_id, &commands, now).await?
         };
         if matches!(outcome, PushOutcome::Done { .. }) {
@@ -848,7 +849,7 @@ impl PgStorage {
         if read_record(&tx, record.id).await?.is_some() {
             return Ok(false);
         }
-        let mut ptx = PgPushTx { tx: &tx };
+        let mut ptx = PgPushTx::new(&tx);
         ptx.save_record(record, true).await?;
         ptx.append_change(
             record.id,
@@ -862,8 +863,259 @@ impl PgStorage {
     }
 }
 
+/// The push transaction. Reads are answered from what [`PushTx::prefetch`] loaded (two
+/// queries per push) and writes are collected and sent in [`PushTx::flush`] as a few
+/// multi-row statements, pipelined: a push of 500 commands costs about ten round trips
+/// to PostgreSQL instead of several per command. The advisory lock held by the
+/// transaction keeps every other writer out, so what was loaded stays true until the
+/// commit, except for what this push itself writes, which the cache follows.
 struct PgPushTx<'a, 'c> {
     tx: &'a deadpool_postgres::Transaction<'c>,
+    /// Stored results of the batch's replayed seqs.
+    stored: HashMap<u64, StoredResult>,
+    /// Records as this push sees them (`None`: known not to exist), deferred writes included.
+    records: HashMap<Uuid, Option<Record>>,
+    /// Records to write, in first-touched order.
+    pending: Vec<PendingRecord>,
+    pending_index: HashMap<Uuid, usize>,
+    changes: Vec<(Uuid, ChangeOp, String, DateTime<Utc>)>,
+    conflicts: Vec<(Conflict, String)>,
+    results: Vec<PendingResult>,
+    last_seq: Option<(Uuid, u64)>,
+}
+
+/// A record's final state in this push and the version it has in the database now
+/// (`None`: new).
+struct PendingRecord {
+    record: Record,
+    db_version: Option<i64>,
+}
+
+struct PendingResult {
+    client_id: Uuid,
+    seq: i64,
+    command: String,
+    version: i32,
+    record_id: Uuid,
+    outcome_json: String,
+    now: DateTime<Utc>,
+}
+
+impl<'a, 'c> PgPushTx<'a, 'c> {
+    fn new(tx: &'a deadpool_postgres::Transaction<'c>) -> Self {
+        PgPushTx {
+            tx,
+            stored: HashMap::new(),
+            records: HashMap::new(),
+            pending: Vec::new(),
+            pending_index: HashMap::new(),
+            changes: Vec::new(),
+            conflicts: Vec::new(),
+            results: Vec::new(),
+            last_seq: None,
+        }
+    }
+
+    fn stored_from_row(r: &Row, at: usize) -> Result<StoredResult, StorageError> {
+        Ok(StoredResult {
+            command: r.try_get(at)?,
+            version: version_u32(r.try_get(at + 1)?)?,
+            record_id: r.try_get(at + 2)?,
+            outcome_json: r.try_get(at + 3)?,
+        })
+    }
+
+    /// `INSERT … SELECT FROM UNNEST(…)` of the new records.
+    async fn insert_records(&self) -> Result<(), StorageError> {
+        let new: Vec<&Record> = self
+            .pending
+            .iter()
+            .filter(|p| p.db_version.is_none())
+            .map(|p| &p.record)
+            .collect();
+        if new.is_empty() {
+            return Ok(());
+        }
+        let stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO records (id, kind, office_code, version, state, title, body, \
+                     created_by, updated_by, created_at, updated_at) \
+                 SELECT * FROM UNNEST($1::UUID[], $2::TEXT[], $3::TEXT[], $4::BIGINT[], \
+                     $5::TEXT[], $6::TEXT[], $7::JSONB[], $8::TEXT[], $9::TEXT[], \
+                     $10::TIMESTAMPTZ[], $11::TIMESTAMPTZ[])",
+            )
+            .await?;
+        let col = |f: fn(&Record) -> &str| new.iter().map(|r| f(r)).collect::<Vec<_>>();
+        let ids: Vec<Uuid> = new.iter().map(|r| r.id).collect();
+        let versions: Vec<i64> = new.iter().map(|r| r.version).collect();
+        let bodies: Vec<&serde_json::Value> = new.iter().map(|r| &r.body).collect();
+        let created_at: Vec<DateTime<Utc>> = new.iter().map(|r| r.created_at).collect();
+        let updated_at: Vec<DateTime<Utc>> = new.iter().map(|r| r.updated_at).collect();
+        self.tx
+            .execute(
+                &stmt,
+                &[
+                    &ids,
+                    &col(|r| r.kind.as_str()),
+                    &col(|r| r.office_code.as_str()),
+                    &versions,
+                    &col(|r| r.state.as_str()),
+                    &col(|r| r.title.as_str()),
+                    &bodies,
+                    &col(|r| r.created_by.as_str()),
+                    &col(|r| r.updated_by.as_str()),
+                    &created_at,
+                    &updated_at,
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// One `UPDATE … FROM UNNEST(…)` of the changed records, each only if it still has the
+    /// version this push read.
+    async fn update_records(&self) -> Result<(), StorageError> {
+        let changed: Vec<(&Record, i64)> = self
+            .pending
+            .iter()
+            .filter_map(|p| p.db_version.map(|v| (&p.record, v)))
+            .collect();
+        if changed.is_empty() {
+            return Ok(());
+        }
+        let stmt = self
+            .tx
+            .prepare_cached(
+                "UPDATE records r SET kind = u.kind, office_code = u.office_code, \
+                     version = u.version, state = u.state, title = u.title, body = u.body, \
+                     updated_by = u.updated_by, updated_at = u.updated_at \
+                 FROM UNNEST($1::UUID[], $2::TEXT[], $3::TEXT[], $4::BIGINT[], $5::TEXT[], \
+                     $6::TEXT[], $7::JSONB[], $8::TEXT[], $9::TIMESTAMPTZ[], $10::BIGINT[]) \
+                     AS u(id, kind, office_code, version, state, title, body, updated_by, \
+                          updated_at, expected) \
+                 WHERE r.id = u.id AND r.version = u.expected",
+            )
+            .await?;
+        let col = |f: fn(&Record) -> &str| changed.iter().map(|(r, _)| f(r)).collect::<Vec<_>>();
+        let ids: Vec<Uuid> = changed.iter().map(|(r, _)| r.id).collect();
+        let versions: Vec<i64> = changed.iter().map(|(r, _)| r.version).collect();
+        let bodies: Vec<&serde_json::Value> = changed.iter().map(|(r, _)| &r.body).collect();
+        let updated_at: Vec<DateTime<Utc>> = changed.iter().map(|(r, _)| r.updated_at).collect();
+        let expected: Vec<i64> = changed.iter().map(|(_, v)| *v).collect();
+        let n = self
+            .tx
+            .execute(
+                &stmt,
+                &[
+                    &ids,
+                    &col(|r| r.kind.as_str()),
+                    &col(|r| r.office_code.as_str()),
+                    &versions,
+                    &col(|r| r.state.as_str()),
+                    &col(|r| r.title.as_str()),
+                    &bodies,
+                    &col(|r| r.updated_by.as_str()),
+                    &updated_at,
+                    &expected,
+                ],
+            )
+            .await?;
+        if n != changed.len() as u64 {
+            return Err(StorageError::Internal(format!(
+                "{} of {} records changed under a write transaction",
+                changed.len() as u64 - n,
+                changed.len()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The change-log rows, in the order the commands wrote them; returns the newest serial.
+    async fn insert_changes(&self) -> Result<Option<i64>, StorageError> {
+        if self.changes.is_empty() {
+            return Ok(None);
+        }
+        // The serials are drawn as the sorted rows reach the insert, so they follow `n`.
+        let stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO changes (record_id, op, office_code, created_at) \
+                 SELECT record_id, op, office_code, created_at \
+                 FROM UNNEST($1::UUID[], $2::TEXT[], $3::TEXT[], $4::TIMESTAMPTZ[]) \
+                     WITH ORDINALITY AS u(record_id, op, office_code, created_at, n) \
+                 ORDER BY n RETURNING seq",
+            )
+            .await?;
+        let ids: Vec<Uuid> = self.changes.iter().map(|c| c.0).collect();
+        let ops: Vec<&str> = self.changes.iter().map(|c| c.1.as_str()).collect();
+        let offices: Vec<&str> = self.changes.iter().map(|c| c.2.as_str()).collect();
+        let at: Vec<DateTime<Utc>> = self.changes.iter().map(|c| c.3).collect();
+        let rows = self.tx.query(&stmt, &[&ids, &ops, &offices, &at]).await?;
+        if rows.len() != self.changes.len() {
+            return Err(StorageError::Internal(format!(
+                "{} change-log rows written of {}",
+                rows.len(),
+                self.changes.len()
+            )));
+        }
+        let mut newest = None;
+        for row in &rows {
+            let seq: i64 = row.try_get(0)?;
+            newest = Some(newest.map_or(seq, |n: i64| n.max(seq)));
+        }
+        Ok(newest)
+    }
+
+    async fn insert_results(&self) -> Result<(), StorageError> {
+        if self.results.is_empty() {
+            return Ok(());
+        }
+        let stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO command_results (client_id, seq, command, version, record_id, \
+                     result, processed_at) \
+                 SELECT * FROM UNNEST($1::UUID[], $2::BIGINT[], $3::TEXT[], $4::INTEGER[], \
+                     $5::UUID[], $6::TEXT[], $7::TIMESTAMPTZ[])",
+            )
+            .await?;
+        let r = &self.results;
+        let clients: Vec<Uuid> = r.iter().map(|x| x.client_id).collect();
+        let seqs: Vec<i64> = r.iter().map(|x| x.seq).collect();
+        let names: Vec<&str> = r.iter().map(|x| x.command.as_str()).collect();
+        let versions: Vec<i32> = r.iter().map(|x| x.version).collect();
+        let records: Vec<Uuid> = r.iter().map(|x| x.record_id).collect();
+        let outcomes: Vec<&str> = r.iter().map(|x| x.outcome_json.as_str()).collect();
+        let at: Vec<DateTime<Utc>> = r.iter().map(|x| x.now).collect();
+        self.tx
+            .execute(
+                &stmt,
+                &[&clients, &seqs, &names, &versions, &records, &outcomes, &at],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn insert_conflicts(&self) -> Result<(), StorageError> {
+        // Rare (one per conflicting command): one statement each.
+        for (c, user_id) in &self.conflicts {
+            save_conflict(self.tx, c, user_id).await?;
+        }
+        Ok(())
+    }
+
+    async fn write_last_seq(&self) -> Result<(), StorageError> {
+        if let Some((client_id, seq)) = self.last_seq {
+            self.tx
+                .execute(
+                    "UPDATE clients SET last_seq = $2 WHERE client_id = $1",
+                    &[&client_id, &seq_i64(seq)?],
+                )
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 impl PushTx for PgPushTx<'_, '_> {
@@ -905,6 +1157,9 @@ impl PushTx for PgPushTx<'_, '_> {
         client_id: Uuid,
         seq: u64,
     ) -> Result<Option<StoredResult>, StorageError> {
+        if let Some(stored) = self.stored.remove(&seq) {
+            return Ok(Some(stored));
+        }
         let stmt = self
             .tx
             .prepare_cached(
@@ -915,20 +1170,75 @@ impl PushTx for PgPushTx<'_, '_> {
             .tx
             .query_opt(&stmt, &[&client_id, &seq_i64(seq)?])
             .await?;
-        row.map(|r| {
-            Ok(StoredResult {
-                command: r.try_get(0)?,
-                version: version_u32(r.try_get(1)?)?,
-                record_id: r.try_get(2)?,
-                outcome_json: r.try_get(3)?,
-            })
-        })
-        .transpose()
+        row.map(|r| Self::stored_from_row(&r, 0)).transpose()
+    }
+
+    async fn prefetch(
+        &mut self,
+        client_id: Uuid,
+        last_seq: u64,
+        commands: &[CommandEnvelope],
+    ) -> Result<(), StorageError> {
+        let mut replayed = Vec::new();
+        let mut ids = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for c in commands {
+            if c.seq <= last_seq {
+                replayed.push(seq_i64(c.seq)?);
+            } else if !self.records.contains_key(&c.record_id) && seen.insert(c.record_id) {
+                ids.push(c.record_id);
+            }
+        }
+        let tx = self.tx;
+        let stored = async {
+            if replayed.is_empty() {
+                return Ok(Vec::new());
+            }
+            let stmt = tx
+                .prepare_cached(
+                    "SELECT seq, command, version, record_id, result FROM command_results \
+                     WHERE client_id = $1 AND seq = ANY($2)",
+                )
+                .await?;
+            tx.query(&stmt, &[&client_id, &replayed]).await
+        };
+        let records = async {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let stmt = tx
+                .prepare_cached(&format!(
+                    "SELECT {RECORD_COLUMNS} FROM records r WHERE r.id = ANY($1)"
+                ))
+                .await?;
+            tx.query(&stmt, &[&ids]).await
+        };
+        let (stored, records) = tokio::try_join!(stored, records)?;
+        for row in &stored {
+            let seq = u64::try_from(row.try_get::<_, i64>(0)?)
+                .map_err(|_| StorageError::Corrupt("negative seq".into()))?;
+            self.stored.insert(seq, Self::stored_from_row(row, 1)?);
+        }
+        // Ids not found are known not to exist.
+        for id in ids {
+            self.records.insert(id, None);
+        }
+        for row in &records {
+            if let Some(r) = record_at(row, 0)? {
+                self.records.insert(r.id, Some(r));
+            }
+        }
+        Ok(())
     }
 
     async fn record(&mut self, id: Uuid) -> Result<Option<Record>, StorageError> {
+        if let Some(known) = self.records.get(&id) {
+            return Ok(known.clone());
+        }
         // No row lock needed: the advisory lock already serialises every writer.
-        read_record(self.tx, id).await
+        let r = read_record(self.tx, id).await?;
+        self.records.insert(id, r.clone());
+        Ok(r)
     }
 
     async fn office_exists(&mut self, code: &str) -> Result<bool, StorageError> {
@@ -967,44 +1277,63 @@ impl PushTx for PgPushTx<'_, '_> {
         save_result(self.tx, client_id, command, outcome_json, now).await
     }
 
-    /// One round trip instead of four: the statements are independent, so they are
-    /// pipelined on the connection (tokio-postgres sends them back to back).
+    /// Deferred to [`PushTx::flush`]; the record cache follows at once.
     async fn write_command(&mut self, w: &CommandWrite<'_>) -> Result<Option<i64>, StorageError> {
-        let tx = self.tx;
-        let record = async {
-            match w.record {
-                Some((r, is_new)) => save_record(tx, r, is_new).await,
-                None => Ok(()),
-            }
-        };
-        let changes = async {
-            let mut newest = None;
-            if let Some((r, _)) = w.record {
-                for (op, office) in w.changes {
-                    newest = Some(append_change(tx, r.id, *op, office, w.now).await?);
+        if let Some((r, is_new)) = w.record {
+            match self.pending_index.get(&r.id) {
+                Some(&i) => self.pending[i].record = r.clone(),
+                None => {
+                    self.pending_index.insert(r.id, self.pending.len());
+                    self.pending.push(PendingRecord {
+                        record: r.clone(),
+                        db_version: if is_new { None } else { Some(r.version - 1) },
+                    });
                 }
             }
-            Ok::<_, StorageError>(newest)
-        };
-        let conflict = async {
-            match w.conflict {
-                Some((c, user_id)) => save_conflict(tx, c, user_id).await,
-                None => Ok(()),
+            self.records.insert(r.id, Some(r.clone()));
+            for (op, office) in w.changes {
+                self.changes.push((r.id, *op, office.clone(), w.now));
             }
-        };
-        let result = save_result(tx, w.client_id, w.command, w.outcome_json, w.now);
-        let ((), newest, (), ()) = tokio::try_join!(record, changes, conflict, result)?;
-        Ok(newest)
+        }
+        if let Some((c, user_id)) = w.conflict {
+            self.conflicts.push((c.clone(), user_id.to_string()));
+        }
+        self.results.push(PendingResult {
+            client_id: w.client_id,
+            seq: seq_i64(w.command.seq)?,
+            command: w.command.name.clone(),
+            version: version_i32(w.command.version)?,
+            record_id: w.command.record_id,
+            outcome_json: w.outcome_json.to_string(),
+            now: w.now,
+        });
+        Ok(None)
     }
 
+    /// Deferred to [`PushTx::flush`].
     async fn set_last_seq(&mut self, client_id: Uuid, seq: u64) -> Result<(), StorageError> {
-        self.tx
-            .execute(
-                "UPDATE clients SET last_seq = $2 WHERE client_id = $1",
-                &[&client_id, &seq_i64(seq)?],
-            )
-            .await?;
+        self.last_seq = Some((client_id, seq));
         Ok(())
+    }
+
+    /// The deferred writes: at most six statements, pipelined on the connection
+    /// (tokio-postgres sends them back to back; PostgreSQL runs them in order).
+    async fn flush(&mut self) -> Result<Option<i64>, StorageError> {
+        let ((), (), newest, (), (), ()) = tokio::try_join!(
+            self.insert_records(),
+            self.update_records(),
+            self.insert_changes(),
+            self.insert_results(),
+            self.insert_conflicts(),
+            self.write_last_seq(),
+        )?;
+        self.pending.clear();
+        self.pending_index.clear();
+        self.changes.clear();
+        self.conflicts.clear();
+        self.results.clear();
+        self.last_seq = None;
+        Ok(newest)
     }
 }
 

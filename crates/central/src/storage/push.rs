@@ -38,7 +38,28 @@ pub(crate) struct StoredResult {
 }
 
 /// The operations the algorithm needs inside the open transaction.
+///
+/// A backend may defer writes (PostgreSQL collects them and sends them as a few
+/// multi-row statements in [`PushTx::flush`]); reads inside the same push must then see
+/// the deferred writes, e.g. a second command on a record sees the version the first wrote.
 pub(crate) trait PushTx {
+    /// Called once per push, before the first command, with the seqs already acknowledged
+    /// (`<= last_seq`: replays answered from stored results) and the batch. A backend may
+    /// load here in a few queries what the commands will read. Default: nothing.
+    async fn prefetch(
+        &mut self,
+        _client_id: Uuid,
+        _last_seq: u64,
+        _commands: &[CommandEnvelope],
+    ) -> Result<(), StorageError> {
+        Ok(())
+    }
+    /// Called once per push after the last command and [`PushTx::set_last_seq`], before
+    /// the commit: writes whatever the backend deferred. Returns the newest change serial
+    /// it wrote. Default: nothing deferred.
+    async fn flush(&mut self) -> Result<Option<i64>, StorageError> {
+        Ok(None)
+    }
     async fn client(&mut self, client_id: Uuid) -> Result<Option<ClientBinding>, StorageError>;
     async fn bind_client(
         &mut self,
@@ -78,7 +99,7 @@ pub(crate) trait PushTx {
 
     /// Writes everything one processed command leaves behind: its stored outcome, the
     /// record and change-log rows (applied) or the conflict. Returns the newest change
-    /// serial written. Backends may send these together (PostgreSQL pipelines them).
+    /// serial written. Backends may defer them to [`PushTx::flush`] (PostgreSQL does).
     async fn write_command(&mut self, w: &CommandWrite<'_>) -> Result<Option<i64>, StorageError> {
         let mut newest = None;
         if let Some((record, is_new)) = w.record {
@@ -154,6 +175,8 @@ pub(crate) async fn push<T: PushTx>(
         return Ok(PushOutcome::SeqGap { expected });
     }
 
+    tx.prefetch(client_id, last, commands).await?;
+
     let mut results = Vec::with_capacity(commands.len());
     let mut newest_change = None;
     // Offices named by commands, looked up once per push.
@@ -195,6 +218,9 @@ pub(crate) async fn push<T: PushTx>(
     }
     if acknowledged != last {
         tx.set_last_seq(client_id, acknowledged).await?;
+    }
+    if let Some(newest) = tx.flush().await? {
+        newest_change = Some(newest_change.map_or(newest, |n: i64| n.max(newest)));
     }
     Ok(PushOutcome::Done {
         results,
