@@ -166,6 +166,10 @@ pub struct UserInfo {
     /// 所属所番号 of the user's office; `None` for secretariat and IT staff.
     pub office_code: Option<String>,
     pub office_name: Option<String>,
+    /// Positions in the line of authority (`kacho`, `bucho`, …; see the approval
+    /// module of `kyosai-domain`). Absent from servers before approvals.
+    #[serde(default)]
+    pub positions: Vec<String>,
 }
 
 /// A signed-in session. The refresh token is short enough (43 characters) to keep in any
@@ -362,6 +366,84 @@ pub mod record {
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     pub struct Transfer {
         pub office_code: String,
+    }
+}
+
+/// 電子決裁: the commands a document's approval moves by, and the directory of who may
+/// approve and who is away. The server decides every action with `kyosai-domain`'s
+/// approval engine; the client only sends intent.
+pub mod approval {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Serialize};
+    use uuid::Uuid;
+
+    use super::Role;
+
+    /// `approval.submit@1`: 起案 (or 再提出 after 差戻し / 取下げ) of the record as the
+    /// server holds it. The route is chosen by the server and frozen.
+    pub const SUBMIT: &str = "approval.submit";
+    /// `approval.act@1`: one approval action. The payload is the `Action` of
+    /// `kyosai_domain::approval` (`{"action":"approve","seenHash":…,"comment":…}`).
+    pub const ACT: &str = "approval.act";
+
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Submit {
+        /// 重要.
+        #[serde(default)]
+        pub important: bool,
+        /// 異例.
+        #[serde(default)]
+        pub unusual: bool,
+        /// 先例.
+        #[serde(default)]
+        pub precedent: bool,
+        /// 変更起案: the decided document this one changes.
+        #[serde(default)]
+        pub amends: Option<Uuid>,
+        /// The content hash the drafter saw when submitting.
+        pub seen_hash: String,
+    }
+
+    /// A user as the approval inbox needs them.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct DirectoryUser {
+        pub user_id: String,
+        pub display_name: String,
+        pub office_code: Option<String>,
+        pub roles: Vec<Role>,
+        pub positions: Vec<String>,
+    }
+
+    /// A registered absence: while it lasts, `delegate_id` may decide (代決) in place of
+    /// `user_id`.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct AbsenceInfo {
+        pub id: Uuid,
+        pub user_id: String,
+        pub delegate_id: String,
+        pub from: DateTime<Utc>,
+        pub until: DateTime<Utc>,
+    }
+
+    /// `GET /sync/v1/directory`: every active user and every absence not yet over.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Directory {
+        pub users: Vec<DirectoryUser>,
+        pub absences: Vec<AbsenceInfo>,
+    }
+
+    /// `POST /sync/v1/absences`: register the signed-in user's absence.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct NewAbsence {
+        pub delegate_id: String,
+        pub from: DateTime<Utc>,
+        pub until: DateTime<Utc>,
+    }
+
+    /// Error codes of the absence endpoints.
+    pub mod codes {
+        pub const ABSENCE_INVALID: &str = "approval.absence_invalid";
+        pub const ABSENCE_NOT_FOUND: &str = "approval.absence_not_found";
     }
 }
 

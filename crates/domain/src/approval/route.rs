@@ -390,6 +390,40 @@ fn spending(kind: &str, name_ja: &str) -> KindRoutes {
     }
 }
 
+/// 一般起案 (伺い文書) from an office: the office head, then by amount the 決裁者 (under
+/// 1,000,000 yen), 課長 and 部長 (under 5,000,000), or the secretariat's full line with
+/// 合議 (from 5,000,000).
+fn proposal() -> KindRoutes {
+    use Position::*;
+    let head = Step::one(role(Role::OfficeHead));
+    KindRoutes {
+        kind: "proposal".to_string(),
+        name_ja: "起案文書".to_string(),
+        bands: vec![
+            Band {
+                from_yen: 0,
+                steps: vec![head.clone(), Step::one(role(Role::Approver))],
+            },
+            Band {
+                from_yen: 1_000_000,
+                steps: vec![head.clone(), Step::one(pos(Kacho)), Step::one(pos(Bucho))],
+            },
+            Band {
+                from_yen: 5_000_000,
+                steps: vec![
+                    head,
+                    Step::one(pos(Kacho)),
+                    Step {
+                        slots: vec![pos(KeiriKacho), role(Role::SecretariatReviewer)],
+                    },
+                    Step::one(pos(Bucho)),
+                    Step::one(pos(Jimukyokucho)),
+                ],
+            },
+        ],
+    }
+}
+
 fn builtin_table() -> DecisionTable {
     let acquisition = KindRoutes {
         kind: "acquisition".to_string(),
@@ -422,6 +456,7 @@ fn builtin_table() -> DecisionTable {
             unconfirmed: true,
             kinds: vec![
                 acquisition,
+                proposal(),
                 spending("procurement", "調達依頼"),
                 spending("contract", "契約"),
                 spending("inspection", "検収"),
