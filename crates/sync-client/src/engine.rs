@@ -42,7 +42,10 @@ pub struct EngineOptions {
     pub backoff_max: Duration,
     /// Commands per push (at most [`MAX_PUSH_COMMANDS`]).
     pub push_batch: usize,
-    /// Changes per pull page (at most [`MAX_PULL_LIMIT`]).
+    /// Changes per pull page (at most [`MAX_PULL_LIMIT`]). The default is that maximum
+    /// (5,000): each page is one local transaction with a durable commit, so fewer, larger
+    /// pages pull 100,000 records in ~3.4–3.9 s instead of ~5 s with 1,000, for ~12 MiB
+    /// more peak memory (docs/benchmarks.md).
     pub pull_limit: u32,
     /// Hold a long poll open to hear about changes at once.
     pub poke: bool,
@@ -61,7 +64,7 @@ impl Default for EngineOptions {
             backoff_initial: Duration::from_secs(1),
             backoff_max: Duration::from_secs(300),
             push_batch: MAX_PUSH_COMMANDS,
-            pull_limit: 1_000,
+            pull_limit: MAX_PULL_LIMIT,
             poke: true,
             poke_wait_seconds: 25,
             write_debounce: Duration::from_millis(150),
