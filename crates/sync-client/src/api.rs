@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use kyosai_sync_protocol::approval::{AbsenceInfo, Directory, NewAbsence};
 use kyosai_sync_protocol::{
     codes, ApiError, ConflictList, Hello, LoginRequest, PokeRequest, PokeResponse, PullRequest,
     PullResponse, PushRequest, PushResponse, RefreshRequest, ResolveConflict, Session,
@@ -173,6 +174,41 @@ impl Api {
     ) -> Result<(), SyncError> {
         let path = format!("sync/v1/conflicts/{conflict_id}/resolve");
         self.send_empty(Method::POST, &path, Some(access_token), Some(req))
+            .await
+    }
+
+    /// `GET /sync/v1/directory`: who may approve, and the absences not yet over.
+    pub async fn directory(&self, access_token: &str) -> Result<Directory, SyncError> {
+        self.send(
+            Method::GET,
+            "sync/v1/directory",
+            Some(access_token),
+            None::<&()>,
+            None,
+        )
+        .await
+    }
+
+    /// `POST /sync/v1/absences`: registers the signed-in user's absence.
+    pub async fn add_absence(
+        &self,
+        access_token: &str,
+        req: &NewAbsence,
+    ) -> Result<AbsenceInfo, SyncError> {
+        self.send(
+            Method::POST,
+            "sync/v1/absences",
+            Some(access_token),
+            Some(req),
+            None,
+        )
+        .await
+    }
+
+    /// `DELETE /sync/v1/absences/{id}` (204).
+    pub async fn cancel_absence(&self, access_token: &str, id: Uuid) -> Result<(), SyncError> {
+        let path = format!("sync/v1/absences/{id}");
+        self.send_empty(Method::DELETE, &path, Some(access_token), None::<&()>)
             .await
     }
 

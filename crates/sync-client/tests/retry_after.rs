@@ -48,6 +48,7 @@ async fn retry_after_is_honoured_and_the_protocol_headers_are_sent() {
                             roles: vec![Role::OfficeClerk],
                             office_code: Some("1203".into()),
                             office_name: Some("新宿区役所".into()),
+                            positions: vec![],
                         },
                     })
                 }

@@ -15,6 +15,7 @@
 //! It holds no transport: `kyosai-sync-client` sends what [`SyncRepo::pending_commands`]
 //! returns and hands the answers back.
 
+mod actions;
 mod outbox;
 mod pull;
 mod records;
@@ -26,6 +27,7 @@ use uuid::Uuid;
 
 use crate::StoreError;
 
+pub use actions::{ActionOutcome, APPROVAL_PREFIX};
 pub use outbox::{OutboxEntry, OutboxState, PushApplied, SyncCounts};
 pub use pull::PullApplied;
 pub use records::{Draft, DraftState, LocalRecord, ServerCopy};

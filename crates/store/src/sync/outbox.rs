@@ -6,6 +6,7 @@ use kyosai_sync_protocol::{CommandEnvelope, CommandResult, Outcome};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
 
+use super::actions::is_action;
 use super::{
     parse_json, parse_time, parse_uuid, refresh_label, seq_from_sql, seq_to_sql, time_text,
     to_json_text, SyncRepo,
@@ -35,7 +36,7 @@ impl OutboxState {
         }
     }
 
-    fn parse(s: &str) -> Result<Self, StoreError> {
+    pub(super) fn parse(s: &str) -> Result<Self, StoreError> {
         Ok(match s {
             "pending" => OutboxState::Pending,
             "sent_applied" => OutboxState::SentApplied,
@@ -238,11 +239,11 @@ impl SyncRepo<'_> {
         let now = crate::now_rfc3339();
         for result in results {
             let seq = seq_to_sql(result.seq)?;
-            let row: Option<(String, String)> = tx
-                .prepare_cached("SELECT record_id, state FROM outbox WHERE seq = ?1")?
-                .query_row(params![seq], |r| Ok((r.get(0)?, r.get(1)?)))
+            let row: Option<(String, String, String)> = tx
+                .prepare_cached("SELECT record_id, state, name FROM outbox WHERE seq = ?1")?
+                .query_row(params![seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?;
-            let Some((record_id, state)) = row else {
+            let Some((record_id, state, name)) = row else {
                 tracing::warn!(
                     seq = result.seq,
                     "push result for a seq this outbox does not hold"
@@ -274,7 +275,11 @@ impl SyncRepo<'_> {
                                 updated_at = ?3 WHERE seq = ?1",
                     )?
                     .execute(params![seq, version, now])?;
-                    apply_applied(&tx, &record_id, *version, later_pending)?;
+                    if is_action(&name) {
+                        action_applied(&tx, &record_id, *version, later_pending)?;
+                    } else {
+                        apply_applied(&tx, &record_id, *version, later_pending)?;
+                    }
                     done.applied += 1;
                 }
                 Outcome::Conflict {
@@ -294,14 +299,18 @@ impl SyncRepo<'_> {
                         conflict_id.to_string(),
                         now
                     ])?;
-                    mark_draft(
-                        &tx,
-                        &record_id,
-                        "conflict",
-                        code,
-                        message,
-                        Some(*conflict_id),
-                    )?;
+                    if is_action(&name) {
+                        action_not_applied(&tx, &record_id, later_pending)?;
+                    } else {
+                        mark_draft(
+                            &tx,
+                            &record_id,
+                            "conflict",
+                            code,
+                            message,
+                            Some(*conflict_id),
+                        )?;
+                    }
                     done.conflicts += 1;
                 }
                 Outcome::Rejected { code, message } => {
@@ -311,7 +320,11 @@ impl SyncRepo<'_> {
                          WHERE seq = ?1",
                     )?
                     .execute(params![seq, code, message, now])?;
-                    mark_draft(&tx, &record_id, "rejected", code, message, None)?;
+                    if is_action(&name) {
+                        action_not_applied(&tx, &record_id, later_pending)?;
+                    } else {
+                        mark_draft(&tx, &record_id, "rejected", code, message, None)?;
+                    }
                     done.rejected += 1;
                 }
             }
@@ -455,6 +468,73 @@ fn apply_applied(
          WHERE id = ?1",
     )?
     .execute(params![record_id])?;
+    Ok(())
+}
+
+/// The draft of `record_id` when it waits only for this answer: `Some(base)` when it is
+/// pending (every content command before was applied; `base` is the version the last
+/// one produced) and no later command touches the record.
+fn settled_pending_draft(
+    tx: &Transaction<'_>,
+    record_id: &str,
+    later_pending: bool,
+) -> Result<Option<Option<i64>>, StoreError> {
+    if later_pending {
+        return Ok(None);
+    }
+    let row: Option<(bool, Option<String>, Option<i64>)> = tx
+        .prepare_cached("SELECT dirty, local_state, local_base_version FROM records WHERE id = ?1")?
+        .query_row(params![record_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    Ok(match row {
+        Some((true, Some(state), base)) if state == "pending" => Some(base),
+        _ => None,
+    })
+}
+
+/// The record side of an applied action (no content of its own). A pending draft whose
+/// content commands were all applied is settled as for any applied command; a
+/// conflicted or refused draft stays as it is (the action did not confirm it), and only
+/// the server copy's version moves on.
+fn action_applied(
+    tx: &Transaction<'_>,
+    record_id: &str,
+    version: i64,
+    later_pending: bool,
+) -> Result<(), StoreError> {
+    let dirty: Option<(bool, Option<String>)> = tx
+        .prepare_cached("SELECT dirty, local_state FROM records WHERE id = ?1")?
+        .query_row(params![record_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match dirty {
+        Some((true, Some(state))) if state == "pending" => {
+            apply_applied(tx, record_id, version, later_pending)
+        }
+        Some(_) => {
+            tx.prepare_cached(
+                "UPDATE records SET version = ?2
+                 WHERE id = ?1 AND version IS NOT NULL AND version < ?2",
+            )?
+            .execute(params![record_id, version])?;
+            Ok(())
+        }
+        None => Ok(()),
+    }
+}
+
+/// The record side of a conflicted or refused action: the draft is not labelled (the
+/// clerk's content was not what the server refused). A pending draft that waited only
+/// for this answer is settled on the version its last content command produced.
+fn action_not_applied(
+    tx: &Transaction<'_>,
+    record_id: &str,
+    later_pending: bool,
+) -> Result<(), StoreError> {
+    if let Some(Some(base)) = settled_pending_draft(tx, record_id, later_pending)? {
+        apply_applied(tx, record_id, base, false)?;
+    }
     Ok(())
 }
 

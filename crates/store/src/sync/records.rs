@@ -216,18 +216,18 @@ fn decode(r: RawRecord) -> Result<LocalRecord, StoreError> {
 }
 
 /// The columns a new local command needs from the record.
-struct Current {
+pub(super) struct Current {
     kind: String,
     office_code: String,
-    version: Option<i64>,
-    dirty: bool,
+    pub(super) version: Option<i64>,
+    pub(super) dirty: bool,
     local_base_version: Option<i64>,
     title: String,
     body: serde_json::Value,
     local_office_code: Option<String>,
 }
 
-fn current(tx: &rusqlite::Transaction<'_>, id: Uuid) -> Result<Current, StoreError> {
+pub(super) fn current(tx: &rusqlite::Transaction<'_>, id: Uuid) -> Result<Current, StoreError> {
     let row = tx
         .query_row(
             "SELECT kind, office_code, version, dirty, local_base_version,
