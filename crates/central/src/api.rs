@@ -66,11 +66,21 @@ pub(crate) struct AppState {
 pub(crate) struct Faults {
     /// This many coming pushes commit, then have their response cut off.
     pub cut_push_responses: AtomicU32,
+    /// This many coming refreshes rotate, then have their response cut off.
+    pub cut_refresh_responses: AtomicU32,
 }
 
 impl Faults {
     fn take_cut(&self) -> bool {
-        self.cut_push_responses
+        Self::take(&self.cut_push_responses)
+    }
+
+    fn take_refresh_cut(&self) -> bool {
+        Self::take(&self.cut_refresh_responses)
+    }
+
+    fn take(counter: &AtomicU32) -> bool {
+        counter
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
             .is_ok()
     }
@@ -106,6 +116,12 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/sync/v1/poke", post(poke))
         .route("/sync/v1/conflicts", get(conflicts))
         .route("/sync/v1/conflicts/{id}/resolve", post(resolve_conflict))
+        .route("/sync/v1/directory", get(directory))
+        .route("/sync/v1/absences", post(add_absence))
+        .route(
+            "/sync/v1/absences/{id}",
+            axum::routing::delete(cancel_absence),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_protocol,
@@ -433,7 +449,7 @@ async fn login(
 async fn refresh(
     State(state): State<Arc<AppState>>,
     ApiJson(req): ApiJson<RefreshRequest>,
-) -> Result<Json<Session>, ApiFailure> {
+) -> Result<Response, ApiFailure> {
     if !auth::looks_like_token(&req.refresh_token) {
         return Err(ApiFailure::token_invalid());
     }
@@ -445,17 +461,33 @@ async fn refresh(
             &auth::token_hash(&req.refresh_token),
             req.device_id,
             &tokens,
+            chrono::Duration::from_std(state.config.auth.refresh_reuse_grace)
+                .ok()
+                .filter(|grace| !grace.is_zero())
+                .map(|grace| now + grace),
             now,
         )
         .await?;
-    match outcome {
-        RefreshOutcome::Rotated(user) => Ok(Json(Session {
+    let session = |user| {
+        if state.faults.take_refresh_cut() {
+            tracing::warn!("test fault: cutting a committed refresh's response");
+            return Response::new(axum::body::Body::new(CutBody));
+        }
+        Json(Session {
             access_token: access,
             access_expires_at: tokens.access_expires_at,
             refresh_token: refresh,
             refresh_expires_at: tokens.refresh_expires_at,
             user,
-        })),
+        })
+        .into_response()
+    };
+    match outcome {
+        RefreshOutcome::Rotated(user) => Ok(session(user)),
+        RefreshOutcome::Forgiven(user) => {
+            tracing::info!(user = %user.user_id, device = %req.device_id, "a refresh token rotated moments ago came back (its answer was lost?); accepted once, the pair issued then is revoked");
+            Ok(session(user))
+        }
         RefreshOutcome::Reused => {
             tracing::warn!(device = %req.device_id, "a spent refresh token was used again; the device's tokens are revoked");
             Err(ApiFailure::token_invalid())
@@ -494,9 +526,18 @@ async fn push(
         )));
     }
     let count = req.commands.len();
+    let now = crate::model::now();
+    let mut actor = actor;
+    if req
+        .commands
+        .iter()
+        .any(|c| crate::commands::needs_approval_view(&c.name))
+    {
+        actor.approval = Some(Arc::new(state.storage.approval_view(now).await?));
+    }
     let outcome = state
         .storage
-        .push(&actor, req.client_id, req.commands, crate::model::now())
+        .push(&actor, req.client_id, req.commands, now)
         .await?;
     match outcome {
         PushOutcome::Done {
@@ -695,6 +736,111 @@ async fn resolve_conflict(
     {
         ResolveOutcome::Resolved | ResolveOutcome::AlreadyResolved => Ok(StatusCode::NO_CONTENT),
         ResolveOutcome::NotFound => Err(not_found()),
+    }
+}
+
+/// The longest absence one registration may cover.
+const MAX_ABSENCE_DAYS: i64 = 92;
+
+async fn directory(
+    State(state): State<Arc<AppState>>,
+    Authed(_actor): Authed,
+) -> Result<Json<kyosai_sync_protocol::approval::Directory>, ApiFailure> {
+    Ok(Json(
+        state
+            .storage
+            .approval_directory(crate::model::now())
+            .await?,
+    ))
+}
+
+fn absence_invalid(message: impl Into<String>) -> ApiFailure {
+    ApiFailure::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        kyosai_sync_protocol::approval::codes::ABSENCE_INVALID,
+        message,
+    )
+}
+
+async fn add_absence(
+    State(state): State<Arc<AppState>>,
+    Authed(actor): Authed,
+    ApiJson(req): ApiJson<kyosai_sync_protocol::approval::NewAbsence>,
+) -> Result<
+    (
+        StatusCode,
+        Json<kyosai_sync_protocol::approval::AbsenceInfo>,
+    ),
+    ApiFailure,
+> {
+    let now = crate::model::now();
+    if req.delegate_id == actor.user_id {
+        return Err(absence_invalid(
+            "自分自身を代決者にすることはできません。別の人を選んでください。",
+        ));
+    }
+    if req.until <= req.from {
+        return Err(absence_invalid(
+            "不在の終了日時は開始日時より後にしてください。",
+        ));
+    }
+    if req.until <= now {
+        return Err(absence_invalid(
+            "終了日時が過ぎています。これからの不在を登録してください。",
+        ));
+    }
+    if req.until - req.from > chrono::Duration::days(MAX_ABSENCE_DAYS) {
+        return Err(absence_invalid(format!(
+            "一度に登録できる不在は{MAX_ABSENCE_DAYS}日までです。期間を分けて登録してください。"
+        )));
+    }
+    let directory = state.storage.approval_directory(now).await?;
+    let delegate_ok = directory.users.iter().any(|u| {
+        u.user_id == req.delegate_id
+            && (u.roles.contains(&kyosai_sync_protocol::Role::Approver)
+                || u.roles.contains(&kyosai_sync_protocol::Role::OfficeHead)
+                || !u.positions.is_empty())
+    });
+    if !delegate_ok {
+        return Err(absence_invalid(format!(
+            "「{}」は代決者に指定できません。決裁権者または職位のある人を選んでください。",
+            req.delegate_id
+        )));
+    }
+    match state.storage.add_absence(&actor.user_id, &req, now).await? {
+        Some(info) => {
+            tracing::info!(user = %actor.user_id, delegate = %info.delegate_id, from = %info.from, until = %info.until, "absence registered");
+            Ok((StatusCode::CREATED, Json(info)))
+        }
+        None => Err(absence_invalid(format!(
+            "代決者「{}」が見つかりません。",
+            req.delegate_id
+        ))),
+    }
+}
+
+async fn cancel_absence(
+    State(state): State<Arc<AppState>>,
+    Authed(actor): Authed,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiFailure> {
+    let not_found = || {
+        ApiFailure::new(
+            StatusCode::NOT_FOUND,
+            kyosai_sync_protocol::approval::codes::ABSENCE_NOT_FOUND,
+            "この不在登録は見つかりません。一覧を更新してください。",
+        )
+    };
+    let id = Uuid::parse_str(&id).map_err(|_| not_found())?;
+    if state
+        .storage
+        .cancel_absence(&actor.user_id, id, crate::model::now())
+        .await?
+    {
+        tracing::info!(user = %actor.user_id, %id, "absence cancelled");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(not_found())
     }
 }
 

@@ -7,10 +7,12 @@
 //! returns, in one transaction.
 
 use chrono::{DateTime, Utc};
-use kyosai_sync_protocol::{codes, record, CommandEnvelope, Record, Role};
+use kyosai_domain::approval::{self as appr, ApprovalError};
+use kyosai_domain::Coded as _;
+use kyosai_sync_protocol::{approval, codes, record, CommandEnvelope, Record, Role};
 use serde::Deserialize as _;
 
-use crate::model::{Actor, ChangeOp};
+use crate::model::{Actor, ApprovalView, ChangeOp};
 
 /// What a command asks for, once its payload is read.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +20,10 @@ pub(crate) enum Intent {
     Create(record::Create),
     Update(record::Update),
     Transfer(record::Transfer),
+    /// 起案 / 再提出.
+    ApprovalSubmit(approval::Submit),
+    /// 承認, 差戻し, 却下, 代決, 引上げ, 取下げ, 後閲.
+    ApprovalAct(appr::Action),
 }
 
 impl Intent {
@@ -26,7 +32,7 @@ impl Intent {
         match self {
             Intent::Create(c) => Some(&c.office_code),
             Intent::Transfer(t) => Some(&t.office_code),
-            Intent::Update(_) => None,
+            Intent::Update(_) | Intent::ApprovalSubmit(_) | Intent::ApprovalAct(_) => None,
         }
     }
 }
@@ -42,6 +48,12 @@ fn parse_update(v: &serde_json::Value) -> Result<Intent, serde_json::Error> {
 fn parse_transfer(v: &serde_json::Value) -> Result<Intent, serde_json::Error> {
     record::Transfer::deserialize(v).map(Intent::Transfer)
 }
+fn parse_submit(v: &serde_json::Value) -> Result<Intent, serde_json::Error> {
+    approval::Submit::deserialize(v).map(Intent::ApprovalSubmit)
+}
+fn parse_act(v: &serde_json::Value) -> Result<Intent, serde_json::Error> {
+    appr::Action::deserialize(v).map(Intent::ApprovalAct)
+}
 
 /// Every command this server knows, by name and version. A module adds its commands
 /// here (and an [`Intent`] for each).
@@ -49,7 +61,15 @@ const REGISTRY: &[(&str, u32, Parser)] = &[
     (record::CREATE, 1, parse_create),
     (record::UPDATE, 1, parse_update),
     (record::TRANSFER, 1, parse_transfer),
+    (approval::SUBMIT, 1, parse_submit),
+    (approval::ACT, 1, parse_act),
 ];
+
+/// Whether deciding `name` needs the [`ApprovalView`] (the push handler loads it once per
+/// batch that holds one).
+pub fn needs_approval_view(name: &str) -> bool {
+    name == record::UPDATE || name == approval::SUBMIT || name == approval::ACT
+}
 
 /// The `name@version` pairs this server accepts.
 pub fn known_commands() -> Vec<String> {
@@ -105,8 +125,10 @@ pub(crate) enum Decision {
         is_new: bool,
         changes: Vec<(ChangeOp, String)>,
     },
-    /// The record moved on since the clerk's version: store a conflict.
+    /// The record moved on since the clerk's version (or, for an approval, someone else
+    /// acted first or the content changed): store a conflict.
     Conflict {
+        code: &'static str,
         message: String,
     },
     Reject(Rejection),
@@ -132,6 +154,7 @@ fn invalid(message: impl Into<String>) -> Decision {
 
 fn version_conflict(base: i64, current: i64) -> Decision {
     Decision::Conflict {
+        code: codes::VERSION_CONFLICT,
         message: format!(
             "このレコードは、あなたが編集している間に他の人が更新しました（編集の元にした版: {base}、現在の版: {current}）。競合の画面でサーバーの内容と比べ、反映し直すか破棄するかを選んでください。{DRAFT_KEPT}"
         ),
@@ -175,6 +198,103 @@ fn check_text(title: &str, kind: Option<&str>) -> Option<Decision> {
     None
 }
 
+/// The body without the server-owned approval state (a client never sets it).
+fn without_approval(mut body: serde_json::Value) -> serde_json::Value {
+    if let Some(map) = body.as_object_mut() {
+        map.remove(appr::BODY_KEY);
+    }
+    body
+}
+
+/// Writes the approval state into the body; a decision to reject when that fails.
+fn put_approval(body: &mut serde_json::Value, state: &appr::ApprovalState) -> Option<Decision> {
+    let value = match serde_json::to_value(state) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(error = %e, "serialising an approval state");
+            return Some(invalid(
+                "決裁の状態を保存できませんでした。IT管理者に連絡してください。",
+            ));
+        }
+    };
+    match body.as_object_mut() {
+        Some(map) => {
+            map.insert(appr::BODY_KEY.to_string(), value);
+            None
+        }
+        None => Some(invalid(format!(
+            "この文書の内容の形式では決裁に回せません。{DRAFT_KEPT}"
+        ))),
+    }
+}
+
+fn view_of(actor: &Actor) -> std::sync::Arc<ApprovalView> {
+    actor.approval.clone().unwrap_or_else(|| {
+        // Not loaded (a caller outside the push handler): the table alone; 代決 and 引上げ
+        // then find no absence and are refused, never wrongly allowed.
+        std::sync::Arc::new(ApprovalView {
+            directory: Vec::new(),
+            absences: Vec::new(),
+            table: appr::DecisionTable::builtin().clone(),
+        })
+    })
+}
+
+fn context<'a>(
+    view: &'a ApprovalView,
+    current: &'a Record,
+    hash: &'a str,
+    amount_yen: i64,
+    now: DateTime<Utc>,
+) -> appr::Context<'a> {
+    appr::Context {
+        now,
+        today: appr::jst(now).date(),
+        kind: &current.kind,
+        office_code: &current.office_code,
+        content_hash: hash,
+        amount_yen,
+        absences: &view.absences,
+        directory: &view.directory,
+        table: &view.table,
+    }
+}
+
+fn approval_applied(
+    actor: &Actor,
+    current: &Record,
+    next: &appr::ApprovalState,
+    now: DateTime<Utc>,
+) -> Decision {
+    let mut record = current.clone();
+    if let Some(d) = put_approval(&mut record.body, next) {
+        return d;
+    }
+    record.state = next.status.record_state().to_string();
+    record.version += 1;
+    record.updated_by = actor.user_id.clone();
+    record.updated_at = now;
+    let office = record.office_code.clone();
+    Decision::Apply {
+        record: Box::new(record),
+        is_new: false,
+        changes: vec![(ChangeOp::Upsert, office)],
+    }
+}
+
+/// Someone else acted first or the content changed: a conflict the person sees; any other
+/// refusal: rejected with the engine's code and message.
+fn approval_refused(e: &ApprovalError) -> Decision {
+    if e.is_conflict() {
+        Decision::Conflict {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    } else {
+        Decision::Reject(reject(e.code(), e.to_string()))
+    }
+}
+
 /// Decides one command against the record as it is now (`current`). `office_exists`
 /// tells whether [`Intent::named_office`] is a registered office.
 pub(crate) fn decide(
@@ -211,7 +331,7 @@ pub(crate) fn decide(
                 version: 1,
                 state: "draft".to_string(),
                 title: c.title,
-                body: c.body,
+                body: without_approval(c.body),
                 created_by: actor.user_id.clone(),
                 updated_by: actor.user_id.clone(),
                 created_at: now,
@@ -241,9 +361,28 @@ pub(crate) fn decide(
             if base != current.version {
                 return version_conflict(base, current.version);
             }
+            let mut body = without_approval(u.body);
+            let mut state = current.state.clone();
+            if let Some(approval) = appr::state_of(&current.body) {
+                // A document under approval: a content change starts the approvals again;
+                // a decided one is immutable (変更起案).
+                let view = view_of(actor);
+                let hash = appr::content_hash(&current.kind, &u.title, &body);
+                let ctx = context(&view, current, &hash, appr::document_amount(&body), now);
+                match appr::content_changed(&approval, &actor.approval_actor(), &ctx) {
+                    Ok(next) => {
+                        state = next.status.record_state().to_string();
+                        if let Some(d) = put_approval(&mut body, &next) {
+                            return d;
+                        }
+                    }
+                    Err(e) => return approval_refused(&e),
+                }
+            }
             let mut record = current.clone();
             record.title = u.title;
-            record.body = u.body;
+            record.body = body;
+            record.state = state;
             record.version += 1;
             record.updated_by = actor.user_id.clone();
             record.updated_at = now;
@@ -252,6 +391,73 @@ pub(crate) fn decide(
                 record: Box::new(record),
                 is_new: false,
                 changes: vec![(ChangeOp::Upsert, office)],
+            }
+        }
+        Intent::ApprovalSubmit(s) => {
+            let Some(current) = current else {
+                return not_found();
+            };
+            if !actor.scope().sees(&current.office_code) {
+                return not_found();
+            }
+            if !may_write(actor, &current.office_code) {
+                return not_permitted();
+            }
+            let view = view_of(actor);
+            let hash = appr::content_hash(&current.kind, &current.title, &current.body);
+            if s.seen_hash != hash {
+                return approval_refused(&ApprovalError::ContentChanged);
+            }
+            let flags = appr::Flags {
+                important: s.important,
+                unusual: s.unusual,
+                precedent: s.precedent,
+            };
+            let ctx = context(
+                &view,
+                current,
+                &hash,
+                appr::document_amount(&current.body),
+                now,
+            );
+            let prev = appr::state_of(&current.body);
+            match appr::submit(
+                prev.as_ref(),
+                &actor.approval_actor(),
+                flags,
+                s.amends.map(|u| u.to_string()),
+                &ctx,
+            ) {
+                Ok(next) => approval_applied(actor, current, &next, now),
+                Err(e) => approval_refused(&e),
+            }
+        }
+        Intent::ApprovalAct(action) => {
+            let Some(current) = current else {
+                return not_found();
+            };
+            if !actor.scope().sees(&current.office_code) {
+                return not_found();
+            }
+            let Some(prev) = appr::state_of(&current.body) else {
+                return Decision::Reject(reject(
+                    "approval.not_submitted",
+                    "この文書はまだ決裁に回されていません。最新の状態を確認してください。"
+                        .to_string(),
+                ));
+            };
+            let view = view_of(actor);
+            let hash = appr::content_hash(&current.kind, &current.title, &current.body);
+            let ctx = context(
+                &view,
+                current,
+                &hash,
+                appr::document_amount(&current.body),
+                now,
+            );
+            match appr::apply(&prev, &actor.approval_actor(), &action, &ctx) {
+                Ok(next) => approval_applied(actor, current, &next, now),
+                Err(e) => approval_refused(&e),
             }
         }
         Intent::Transfer(t) => {
@@ -317,6 +523,8 @@ mod tests {
             roles: roles.to_vec(),
             office_code: office.map(str::to_string),
             device_id: Uuid::nil(),
+            positions: Vec::new(),
+            approval: None,
         }
     }
 
@@ -468,10 +676,16 @@ mod tests {
     }
 
     #[test]
-    fn the_registry_lists_the_generic_record_commands() {
+    fn the_registry_lists_the_record_and_approval_commands() {
         assert_eq!(
             known_commands(),
-            vec!["record.create@1", "record.update@1", "record.transfer@1"]
+            vec![
+                "record.create@1",
+                "record.update@1",
+                "record.transfer@1",
+                "approval.submit@1",
+                "approval.act@1"
+            ]
         );
     }
 }

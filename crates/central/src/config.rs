@@ -58,6 +58,14 @@ pub struct AuthConfig {
         deserialize_with = "de_duration"
     )]
     pub refresh_token_lifetime: Duration,
+    /// How long a refresh token just rotated away is accepted once more (`60s`): the
+    /// answer to a refresh can be lost after the server rotated, and the client then
+    /// retries with the old token. Later reuse still signs the PC out. `0s` turns it off.
+    #[serde(
+        default = "defaults::refresh_reuse_grace",
+        deserialize_with = "de_duration"
+    )]
+    pub refresh_reuse_grace: Duration,
     /// Consecutive failed sign-ins that lock an account.
     #[serde(default = "defaults::lockout_threshold")]
     pub lockout_threshold: u32,
@@ -99,6 +107,9 @@ mod defaults {
     pub fn refresh_token_lifetime() -> Duration {
         Duration::from_secs(30 * 24 * 3600)
     }
+    pub fn refresh_reuse_grace() -> Duration {
+        Duration::from_secs(60)
+    }
     pub fn lockout_threshold() -> u32 {
         5
     }
@@ -121,6 +132,7 @@ impl Default for AuthConfig {
         AuthConfig {
             access_token_lifetime: defaults::access_token_lifetime(),
             refresh_token_lifetime: defaults::refresh_token_lifetime(),
+            refresh_reuse_grace: defaults::refresh_reuse_grace(),
             lockout_threshold: defaults::lockout_threshold(),
             lockout_duration: defaults::lockout_duration(),
             argon2: Argon2Config::default(),
@@ -285,6 +297,11 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "auth.access_token_lifetime は auth.refresh_token_lifetime 以下にしてください"
                     .into(),
+            ));
+        }
+        if self.auth.refresh_reuse_grace > Duration::from_secs(600) {
+            return Err(ConfigError::Invalid(
+                "auth.refresh_reuse_grace は 10m 以下にしてください".into(),
             ));
         }
         crate::auth::argon2_params(&self.auth.argon2)

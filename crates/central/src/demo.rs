@@ -5,6 +5,7 @@
 //! database that holds real work. Loading twice changes nothing.
 
 use chrono::{TimeZone, Utc};
+use kyosai_domain::approval::{self as appr, Position};
 use kyosai_sync_protocol::{Record, Role};
 use serde_json::json;
 use uuid::Uuid;
@@ -29,45 +30,82 @@ pub struct DemoUser {
     pub name: &'static str,
     pub role: Role,
     pub office: Option<&'static str>,
+    /// Positions in the line of authority (専決規程).
+    pub positions: &'static [Position],
 }
 
-/// One user per role (and a second clerk in another office).
+/// One user per role (and a second clerk in another office), and the line of authority
+/// of the 専決規程: 課長 (the 決裁権者 伊藤), 経理課長, 部長, 事務局長, 理事長.
 pub const DEMO_USERS: &[DemoUser] = &[
     DemoUser {
         id: "tanto1203",
         name: "佐藤 花子",
         role: Role::OfficeClerk,
         office: Some("1203"),
+        positions: &[],
     },
     DemoUser {
         id: "shocho1203",
         name: "鈴木 一郎",
         role: Role::OfficeHead,
         office: Some("1203"),
+        positions: &[],
     },
     DemoUser {
         id: "tanto1101",
         name: "高橋 健",
         role: Role::OfficeClerk,
         office: Some("1101"),
+        positions: &[],
     },
     DemoUser {
         id: "shinsa",
         name: "田中 美咲",
         role: Role::SecretariatReviewer,
         office: None,
+        positions: &[],
     },
     DemoUser {
         id: "kessai",
         name: "伊藤 誠",
         role: Role::Approver,
         office: None,
+        positions: &[Position::Kacho],
     },
     DemoUser {
         id: "itadmin",
         name: "渡辺 大輔",
         role: Role::ItAdmin,
         office: None,
+        positions: &[],
+    },
+    DemoUser {
+        id: "keiri",
+        name: "山本 直子",
+        role: Role::Approver,
+        office: None,
+        positions: &[Position::KeiriKacho],
+    },
+    DemoUser {
+        id: "bucho",
+        name: "中島 浩",
+        role: Role::Approver,
+        office: None,
+        positions: &[Position::Bucho],
+    },
+    DemoUser {
+        id: "kyokucho",
+        name: "小川 正人",
+        role: Role::Approver,
+        office: None,
+        positions: &[Position::Jimukyokucho],
+    },
+    DemoUser {
+        id: "rijicho",
+        name: "松本 和夫",
+        role: Role::Approver,
+        office: None,
+        positions: &[Position::Rijicho],
     },
 ];
 
@@ -167,6 +205,102 @@ fn demo_records() -> Vec<Record> {
     ]
 }
 
+/// Two 起案文書 of 新宿区役所 under approval: one waiting for the office head, one
+/// approved by him and waiting for the 課長. Their approval state is made by the same
+/// engine that decides on push.
+fn demo_proposals() -> Vec<Record> {
+    let directory: Vec<appr::ApprovalActor> = DEMO_USERS
+        .iter()
+        .map(|u| appr::ApprovalActor {
+            user_id: u.id.to_string(),
+            roles: vec![crate::model::domain_role(u.role)],
+            positions: u.positions.to_vec(),
+            office_code: u.office.map(str::to_string),
+        })
+        .collect();
+    let who = |id: &str| directory.iter().find(|u| u.user_id == id).cloned();
+    let table = appr::DecisionTable::builtin();
+    let mut out = Vec::new();
+    let items: [(u128, &str, &str, i64, bool, u32); 2] = [
+        (
+            11,
+            "会議室用プロジェクターの購入",
+            "第2会議室のプロジェクターが故障したため、同等品を購入します。見積書3社分を添付します。",
+            480_000,
+            false,
+            9,
+        ),
+        (
+            12,
+            "窓口案内表示の更新",
+            "区民課窓口の案内表示を多言語対応のものに更新します。",
+            1_200_000,
+            true,
+            10,
+        ),
+    ];
+    for (n, title, text, amount, head_approved, hour) in items {
+        let at = Utc
+            .with_ymd_and_hms(2026, 11, 20, hour, 0, 0)
+            .single()
+            .unwrap_or_else(Utc::now);
+        let body = json!({ "text": text, "amount": amount });
+        let hash = appr::content_hash("proposal", title, &body);
+        let ctx = |now| appr::Context {
+            now,
+            today: appr::jst(now).date(),
+            kind: "proposal",
+            office_code: "1203",
+            content_hash: &hash,
+            amount_yen: amount,
+            absences: &[],
+            directory: &directory,
+            table,
+        };
+        let (Some(drafter), Some(head)) = (who("tanto1203"), who("shocho1203")) else {
+            continue;
+        };
+        let Ok(mut state) = appr::submit(None, &drafter, appr::Flags::default(), None, &ctx(at))
+        else {
+            continue;
+        };
+        let mut updated = at;
+        if head_approved {
+            updated = at + chrono::Duration::hours(2);
+            let action = appr::Action::Approve {
+                seen_hash: hash.clone(),
+                comment: Some("内容を確認しました。".to_string()),
+            };
+            if let Ok(next) = appr::apply(&state, &head, &action, &ctx(updated)) {
+                state = next;
+            }
+        }
+        let mut body = body;
+        if let (Some(map), Ok(v)) = (body.as_object_mut(), serde_json::to_value(&state)) {
+            map.insert(appr::BODY_KEY.to_string(), v);
+        }
+        out.push(Record {
+            id: Uuid::from_u128(0x6b79_6f73_6169_0000_0000_0000_0000_0000 + n),
+            kind: "proposal".to_string(),
+            office_code: "1203".to_string(),
+            version: 1,
+            state: state.status.record_state().to_string(),
+            title: title.to_string(),
+            body,
+            created_by: "tanto1203".to_string(),
+            updated_by: if head_approved {
+                "shocho1203"
+            } else {
+                "tanto1203"
+            }
+            .to_string(),
+            created_at: at,
+            updated_at: updated,
+        });
+    }
+    out
+}
+
 /// Loads the demo offices, users and records, skipping what exists.
 pub async fn load(storage: &Storage, argon2: &Argon2Config) -> Result<DemoSummary, AdminError> {
     let mut summary = DemoSummary::default();
@@ -194,9 +328,12 @@ pub async fn load(storage: &Storage, argon2: &Argon2Config) -> Result<DemoSummar
                 office_code: u.office.map(str::to_string),
             })
             .await?;
+        if !u.positions.is_empty() {
+            storage.set_positions(u.id, u.positions).await?;
+        }
         summary.users_added += 1;
     }
-    for r in demo_records() {
+    for r in demo_records().into_iter().chain(demo_proposals()) {
         if storage.import_record(&r).await? {
             summary.records_added += 1;
         }

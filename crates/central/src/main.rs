@@ -147,8 +147,43 @@ enum UserCommand {
         #[arg(long)]
         id: String,
     },
+    /// 職位（専決規程の決裁者: 課長・経理課長・部長・事務局長・理事長）を設定します。指定しなければ職位をなくします。
+    Positions {
+        #[arg(long)]
+        id: String,
+        /// 職位（複数可）
+        #[arg(long = "position", value_enum)]
+        positions: Vec<PositionArg>,
+    },
     /// ユーザーの一覧
     List,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum PositionArg {
+    /// 課長
+    Kacho,
+    /// 経理課長
+    KeiriKacho,
+    /// 部長
+    Bucho,
+    /// 事務局長
+    Jimukyokucho,
+    /// 理事長
+    Rijicho,
+}
+
+impl From<PositionArg> for kyosai_domain::approval::Position {
+    fn from(p: PositionArg) -> Self {
+        use kyosai_domain::approval::Position as P;
+        match p {
+            PositionArg::Kacho => P::Kacho,
+            PositionArg::KeiriKacho => P::KeiriKacho,
+            PositionArg::Bucho => P::Bucho,
+            PositionArg::Jimukyokucho => P::Jimukyokucho,
+            PositionArg::Rijicho => P::Rijicho,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -382,6 +417,19 @@ async fn user_command(config: &Config, storage: &Storage, cmd: UserCommand) -> R
                 return Err(Failure(format!("ユーザー「{id}」は登録されていません")));
             }
             eprintln!("ユーザー {id} のロックを解除しました。");
+        }
+        UserCommand::Positions { id, positions } => {
+            let positions: Vec<kyosai_domain::approval::Position> =
+                positions.into_iter().map(Into::into).collect();
+            if !storage.set_positions(&id, &positions).await? {
+                return Err(Failure(format!("ユーザー「{id}」は登録されていません")));
+            }
+            let names: Vec<&str> = positions.iter().map(|p| p.name_ja()).collect();
+            if names.is_empty() {
+                eprintln!("ユーザー {id} の職位をなくしました。");
+            } else {
+                eprintln!("ユーザー {id} の職位を「{}」にしました。", names.join("・"));
+            }
         }
         UserCommand::List => {
             println!("ユーザーID\t表示名\tロール\t所属所\t状態");

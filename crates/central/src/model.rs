@@ -1,5 +1,8 @@
 //! The service's own values: who is acting, and what they may see.
 
+use std::sync::Arc;
+
+use kyosai_domain::approval::Position;
 use kyosai_sync_protocol::Role;
 use uuid::Uuid;
 
@@ -12,11 +15,55 @@ pub struct Actor {
     /// `None` for secretariat, approvers and IT: they see every office.
     pub office_code: Option<String>,
     pub device_id: Uuid,
+    /// Positions in the line of authority (課長, 部長, …).
+    pub positions: Vec<Position>,
+    /// The directory and absences an approval decision needs, loaded by the push handler
+    /// for a batch that holds approval commands or record updates.
+    pub approval: Option<Arc<ApprovalView>>,
+}
+
+/// What the approval engine needs to know besides the document: who holds which role and
+/// position, who is away and who stands in for them, and the decision table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApprovalView {
+    pub directory: Vec<kyosai_domain::approval::ApprovalActor>,
+    pub absences: Vec<kyosai_domain::approval::Absence>,
+    pub table: kyosai_domain::approval::DecisionTable,
+}
+
+/// The domain's role of the same name.
+pub fn domain_role(role: Role) -> kyosai_domain::acquisition::workflow::Role {
+    use kyosai_domain::acquisition::workflow::Role as D;
+    match role {
+        Role::OfficeClerk => D::OfficeClerk,
+        Role::OfficeHead => D::OfficeHead,
+        Role::SecretariatReviewer => D::SecretariatReviewer,
+        Role::Approver => D::Approver,
+        Role::ItAdmin => D::ItAdmin,
+    }
+}
+
+/// Position ids as stored, read back; unknown ids (from a newer server) are skipped.
+pub fn positions_from(ids: &[String]) -> Vec<Position> {
+    let mut v: Vec<Position> = ids.iter().filter_map(|p| Position::from_id(p)).collect();
+    v.sort();
+    v.dedup();
+    v
 }
 
 impl Actor {
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
+    }
+
+    /// The actor as the approval engine sees them.
+    pub fn approval_actor(&self) -> kyosai_domain::approval::ApprovalActor {
+        kyosai_domain::approval::ApprovalActor {
+            user_id: self.user_id.clone(),
+            roles: self.roles.iter().map(|r| domain_role(*r)).collect(),
+            positions: self.positions.clone(),
+            office_code: self.office_code.clone(),
+        }
     }
 
     pub fn scope(&self) -> Scope {

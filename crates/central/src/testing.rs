@@ -333,6 +333,13 @@ impl TestServer {
         self.faults.cut_push_responses.load(Ordering::SeqCst)
     }
 
+    /// Fault injection: the next `n` refreshes that succeed rotate the token (committed),
+    /// then their response is cut off, as when the network fails after the server
+    /// rotated. Survives [`Self::restart`].
+    pub fn cut_refresh_responses(&self, n: u32) {
+        self.faults.cut_refresh_responses.store(n, Ordering::SeqCst);
+    }
+
     /// Starts a new change history, as IT does after restoring a backup: every client's
     /// next pull answers `reset = true`.
     pub async fn rotate_epoch(&self) {

@@ -51,6 +51,10 @@ both_backends!(
     the_lock_ends_after_its_duration,
     a_successful_login_resets_the_failure_count,
     refresh_rotates_and_reuse_signs_the_device_out,
+    a_lost_refresh_answer_is_forgiven_once_within_the_grace,
+    only_the_newest_rotated_refresh_token_has_a_grace,
+    a_rotated_refresh_token_reused_after_the_grace_signs_the_device_out,
+    sign_out_ends_the_grace_of_a_rotated_refresh_token,
     logout_ends_the_session,
     expired_and_invalid_access_tokens_are_told_apart,
     a_revoked_device_can_neither_sync_nor_sign_in,
@@ -208,7 +212,9 @@ async fn a_successful_login_resets_the_failure_count(backend: TestBackend) {
 }
 
 async fn refresh_rotates_and_reuse_signs_the_device_out(backend: TestBackend) {
-    let (server, api) = setup(backend).await;
+    // No grace here, so the spent token's very next use is reuse (the grace has its own
+    // tests below).
+    let (server, api) = setup_with(backend, |c| c.auth.refresh_reuse_grace = Duration::ZERO).await;
     let user = api.login(CLERK_A).await;
     let refresh = |token: &str| RefreshRequest {
         refresh_token: token.to_string(),
@@ -264,6 +270,121 @@ async fn refresh_rotates_and_reuse_signs_the_device_out(backend: TestBackend) {
     )
     .await
     .assert_error(StatusCode::UNAUTHORIZED, codes::AUTH_TOKEN_INVALID);
+    // Signing in again works.
+    api.login_reply(CLERK_A, PASSWORD, user.device_id)
+        .await
+        .parse::<Session>();
+    server.stop().await;
+}
+
+/// `POST /auth/v1/refresh` with `token` for `user`'s device.
+async fn refresh_reply(api: &Api, user: &User, token: &str) -> Reply {
+    api.post(
+        "/auth/v1/refresh",
+        None,
+        &RefreshRequest {
+            refresh_token: token.to_string(),
+            device_id: user.device_id,
+        },
+    )
+    .await
+}
+
+/// Whether `access` is refused as invalid by a pull.
+async fn assert_access_refused(api: &Api, access: &str) {
+    api.post(
+        "/sync/v1/pull",
+        Some(access),
+        &json!({"cursor": null, "limit": 10}),
+    )
+    .await
+    .assert_error(StatusCode::UNAUTHORIZED, codes::AUTH_TOKEN_INVALID);
+}
+
+/// The server rotated, but its answer never reached the client, which retries with the
+/// token it still holds: accepted once (default grace 60 s), with a fresh pair; the pair
+/// of the lost answer ends. A third use is reuse and signs the PC out.
+async fn a_lost_refresh_answer_is_forgiven_once_within_the_grace(backend: TestBackend) {
+    let (server, api) = setup(backend).await;
+    let user = api.login(CLERK_A).await;
+    let old = user.session.refresh_token.clone();
+    let lost: Session = refresh_reply(&api, &user, &old).await.parse();
+    let retry: Session = refresh_reply(&api, &user, &old).await.parse();
+    assert_eq!(retry.user.user_id, CLERK_A);
+    assert_ne!(retry.refresh_token, lost.refresh_token);
+    assert_ne!(retry.access_token, lost.access_token);
+    // The retried session works; the lost answer's access token does not.
+    let current = User {
+        session: retry.clone(),
+        ..user.clone()
+    };
+    api.pull(&current, None, 10).await;
+    assert_access_refused(&api, &lost.access_token).await;
+    // The retried session refreshes normally.
+    let next: Session = refresh_reply(&api, &user, &retry.refresh_token)
+        .await
+        .parse();
+    // Only once: the original token a third time is reuse, and the PC is signed out.
+    refresh_reply(&api, &user, &old)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, codes::AUTH_TOKEN_INVALID);
+    assert_access_refused(&api, &next.access_token).await;
+    refresh_reply(&api, &user, &next.refresh_token)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, codes::AUTH_TOKEN_INVALID);
+    server.stop().await;
+}
+
+/// A → B → C within seconds: B's answer evidently arrived (B was used), so A coming back is
+/// reuse, not a lost answer.
+async fn only_the_newest_rotated_refresh_token_has_a_grace(backend: TestBackend) {
+    let (server, api) = setup(backend).await;
+    let user = api.login(CLERK_A).await;
+    let a = user.session.refresh_token.clone();
+    let b: Session = refresh_reply(&api, &user, &a).await.parse();
+    let c: Session = refresh_reply(&api, &user, &b.refresh_token).await.parse();
+    refresh_reply(&api, &user, &a)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, codes::AUTH_TOKEN_INVALID);
+    assert_access_refused(&api, &c.access_token).await;
+    refresh_reply(&api, &user, &c.refresh_token)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, codes::AUTH_TOKEN_INVALID);
+    server.stop().await;
+}
+
+async fn a_rotated_refresh_token_reused_after_the_grace_signs_the_device_out(backend: TestBackend) {
+    let (server, api) = setup_with(backend, |c| {
+        c.auth.refresh_reuse_grace = Duration::from_millis(800);
+    })
+    .await;
+    let user = api.login(CLERK_A).await;
+    let old = user.session.refresh_token.clone();
+    let new: Session = refresh_reply(&api, &user, &old).await.parse();
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    refresh_reply(&api, &user, &old)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, codes::AUTH_TOKEN_INVALID);
+    assert_access_refused(&api, &new.access_token).await;
+    refresh_reply(&api, &user, &new.refresh_token)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, codes::AUTH_TOKEN_INVALID);
+    server.stop().await;
+}
+
+/// Signing out (or any revocation of the PC's tokens) also ends the grace.
+async fn sign_out_ends_the_grace_of_a_rotated_refresh_token(backend: TestBackend) {
+    let (server, api) = setup(backend).await;
+    let user = api.login(CLERK_A).await;
+    let old = user.session.refresh_token.clone();
+    let new: Session = refresh_reply(&api, &user, &old).await.parse();
+    let reply = api
+        .post("/auth/v1/logout", Some(&new.access_token), &json!({}))
+        .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text);
+    refresh_reply(&api, &user, &old)
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, codes::AUTH_TOKEN_INVALID);
     // Signing in again works.
     api.login_reply(CLERK_A, PASSWORD, user.device_id)
         .await
@@ -1152,7 +1273,8 @@ async fn demo_data_loads_once_and_signs_in(backend: TestBackend) {
         .await
         .unwrap();
     assert_eq!(first.users_added, kyosai_central::demo::DEMO_USERS.len());
-    assert_eq!(first.records_added, 4);
+    // Four records and two 起案文書 under approval.
+    assert_eq!(first.records_added, 6);
     let again = kyosai_central::demo::load(server.storage(), &argon2)
         .await
         .unwrap();
@@ -1170,11 +1292,45 @@ async fn demo_data_loads_once_and_signs_in(backend: TestBackend) {
         client_id: Uuid::new_v4(),
     };
     let (changes, _) = api.pull_all(&user, None).await;
-    assert_eq!(changes.len(), 2, "the two demo records of 新宿区役所");
+    assert_eq!(
+        changes.len(),
+        4,
+        "the two demo 資格取得届 and two 起案文書 of 新宿区役所"
+    );
     let reviewer = api
         .login_reply("shinsa", kyosai_central::demo::DEMO_PASSWORD, device)
         .await;
     reviewer.parse::<Session>();
+    // The demo proposals are under approval: one waits for the office head, one (approved
+    // by him) for the 課長, who is the 決裁権者 伊藤 with the position 課長.
+    let kessai: Session = api
+        .login_reply(
+            "kessai",
+            kyosai_central::demo::DEMO_PASSWORD,
+            Uuid::new_v4(),
+        )
+        .await
+        .parse();
+    assert_eq!(kessai.user.positions, ["kacho"]);
+    let proposals: Vec<kyosai_sync_protocol::Record> = changes
+        .iter()
+        .filter_map(|c| match c {
+            kyosai_sync_protocol::Change::Upsert { record } if record.kind == "proposal" => {
+                Some((**record).clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(proposals.iter().all(|r| r.state == "in_approval"));
+    let steps: Vec<usize> = proposals
+        .iter()
+        .map(|r| {
+            kyosai_domain::approval::state_of(&r.body)
+                .unwrap()
+                .current_step
+        })
+        .collect();
+    assert_eq!(steps, [0, 1]);
     server.stop().await;
 }
 

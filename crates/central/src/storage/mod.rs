@@ -141,11 +141,24 @@ pub enum AccessLookup {
     Disabled,
 }
 
+/// The `tokens` row that lets the refresh token hashed `hash`, just rotated away, refresh
+/// once more until its `expires_at` (see [`Storage::rotate_refresh`]). Never equal to a
+/// token's hash (those are 64 hex digits), so no token look-up can find it.
+pub(crate) fn grace_key(hash: &str) -> String {
+    format!("{GRACE_PREFIX}{hash}")
+}
+
+/// The prefix of [`grace_key`] rows (`LIKE 'grace:%'` finds them: hashes are hex).
+pub(crate) const GRACE_PREFIX: &str = "grace:";
+
 /// What a refresh attempt found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefreshOutcome {
     /// The old token is now spent and the new pair stored.
     Rotated(UserInfo),
+    /// The token had just been rotated away and came back within its grace: accepted
+    /// this once; the pair issued when it was rotated is revoked and the new pair stored.
+    Forgiven(UserInfo),
     /// Not a refresh token we know, or for another device.
     Unknown,
     /// Already rotated or revoked: someone replayed it. Every token of that user on that
@@ -345,14 +358,23 @@ impl Storage {
     }
 
     /// Spends a refresh token and stores `new` in its place, in one transaction.
+    ///
+    /// Until `grace_until` (`None`: no grace) the token just spent is accepted **once
+    /// more**, for a client whose answer was lost after the server had rotated: that
+    /// second use ends the pair issued in the lost answer (and every other token of the
+    /// user on the device) and stores `new` instead. Only the newest rotated-away token
+    /// has a grace, never one revoked by sign-out, reuse or device revocation; any other
+    /// reuse is [`RefreshOutcome::Reused`]; a forgiven one is [`RefreshOutcome::Forgiven`]. The grace is kept as a row of `tokens` keyed
+    /// [`grace_key`] (so every revocation of the device's tokens ends it too).
     pub async fn rotate_refresh(
         &self,
         old_hash: &str,
         device_id: Uuid,
         new: &NewTokens,
+        grace_until: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<RefreshOutcome, StorageError> {
-        dispatch!(self.rotate_refresh(old_hash, device_id, new, now))
+        dispatch!(self.rotate_refresh(old_hash, device_id, new, grace_until, now))
     }
 
     /// Sign-out: revokes every token of the user on the device.
@@ -419,5 +441,77 @@ impl Storage {
     /// data). `true` if inserted.
     pub async fn import_record(&self, record: &Record) -> Result<bool, StorageError> {
         dispatch!(self.import_record(record))
+    }
+
+    /// Replaces a user's positions (課長, 部長, …). `false` when there is no such user.
+    pub async fn set_positions(
+        &self,
+        user_id: &str,
+        positions: &[kyosai_domain::approval::Position],
+    ) -> Result<bool, StorageError> {
+        dispatch!(self.set_positions(user_id, positions))
+    }
+
+    /// Every enabled user with roles and positions, and every absence not yet over.
+    pub async fn approval_directory(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<kyosai_sync_protocol::approval::Directory, StorageError> {
+        dispatch!(self.approval_directory(now))
+    }
+
+    /// What the approval engine needs for a push at `now`.
+    pub async fn approval_view(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<crate::model::ApprovalView, StorageError> {
+        let d = self.approval_directory(now).await?;
+        Ok(crate::model::ApprovalView {
+            directory: d
+                .users
+                .into_iter()
+                .map(|u| kyosai_domain::approval::ApprovalActor {
+                    roles: u
+                        .roles
+                        .iter()
+                        .map(|r| crate::model::domain_role(*r))
+                        .collect(),
+                    positions: crate::model::positions_from(&u.positions),
+                    user_id: u.user_id,
+                    office_code: u.office_code,
+                })
+                .collect(),
+            absences: d
+                .absences
+                .into_iter()
+                .map(|a| kyosai_domain::approval::Absence {
+                    user_id: a.user_id,
+                    delegate_id: a.delegate_id,
+                    from: a.from,
+                    until: a.until,
+                })
+                .collect(),
+            table: kyosai_domain::approval::DecisionTable::builtin().clone(),
+        })
+    }
+
+    /// Registers `user_id`'s absence. `None` when the delegate is not an enabled user.
+    pub async fn add_absence(
+        &self,
+        user_id: &str,
+        new: &kyosai_sync_protocol::approval::NewAbsence,
+        now: DateTime<Utc>,
+    ) -> Result<Option<kyosai_sync_protocol::approval::AbsenceInfo>, StorageError> {
+        dispatch!(self.add_absence(user_id, new, now))
+    }
+
+    /// Cancels one of `user_id`'s own absences. `false` when there is none by that id.
+    pub async fn cancel_absence(
+        &self,
+        user_id: &str,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        dispatch!(self.cancel_absence(user_id, id, now))
     }
 }

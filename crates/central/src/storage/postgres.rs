@@ -18,13 +18,19 @@ use tokio_postgres::{NoTls, Row};
 use uuid::Uuid;
 
 use super::push::{self, ClientBinding, CommandWrite, PushTx, StoredResult};
+use super::{grace_key, GRACE_PREFIX};
 use super::{
     resolution_str, AccessLookup, AdminError, ChangeRow, Device, LoginUser, NewTokens, NewUser,
     Office, PushOutcome, RefreshOutcome, ResolveOutcome, StorageError, StoredConflict, UserSummary,
 };
 use crate::model::{parse_role, role_str, Actor, ChangeOp, Scope};
 
-const MIGRATIONS: &[&str] = &[include_str!("postgres_schema_1.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("postgres_schema_1.sql"),
+    include_str!("postgres_schema_2.sql"),
+];
+
+mod approval;
 /// The advisory lock every change-log writer holds until it commits.
 const WRITE_LOCK: i64 = 0x6b79_6f73_6169; // "kyosai"
 const POOL_SIZE: usize = 16;
@@ -94,7 +100,8 @@ async fn user_info<C: GenericClient>(
     let row = c
         .query_opt(
             "SELECT u.id, u.display_name, u.office_code, o.name, \
-                    ARRAY(SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role) \
+                    ARRAY(SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role), \
+                    ARRAY(SELECT position FROM user_positions WHERE user_id = u.id ORDER BY position) \
              FROM users u LEFT JOIN offices o ON o.code = u.office_code WHERE u.id = $1",
             &[&user_id],
         )
@@ -106,6 +113,7 @@ async fn user_info<C: GenericClient>(
             office_code: r.try_get(2)?,
             office_name: r.try_get(3)?,
             roles: roles(r.try_get(4)?),
+            positions: r.try_get(5)?,
         })
     })
     .transpose()
@@ -132,6 +140,45 @@ async fn insert_tokens<C: GenericClient>(
         ],
     )
     .await?;
+    Ok(())
+}
+
+async fn revoke_all_tokens<C: GenericClient>(
+    c: &C,
+    user_id: &str,
+    device_id: Uuid,
+) -> Result<(), StorageError> {
+    c.execute(
+        "UPDATE tokens SET revoked = TRUE WHERE user_id = $1 AND device_id = $2 AND NOT revoked",
+        &[&user_id, &device_id],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Ends any grace of the user's rotated-away refresh tokens on the device (at most one is
+/// live: the newest) and, when `grace` is given, lets `spent_hash` refresh once more until
+/// then (see [`super::Storage::rotate_refresh`]).
+async fn replace_grace<C: GenericClient>(
+    c: &C,
+    user_id: &str,
+    device_id: Uuid,
+    grace: Option<(&str, DateTime<Utc>)>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    c.execute(
+        "DELETE FROM tokens WHERE user_id = $1 AND device_id = $2 AND hash LIKE $3",
+        &[&user_id, &device_id, &format!("{GRACE_PREFIX}%")],
+    )
+    .await?;
+    if let Some((spent_hash, until)) = grace {
+        c.execute(
+            "INSERT INTO tokens (hash, kind, user_id, device_id, expires_at, revoked, created_at) \
+             VALUES ($1, 'refresh', $2, $3, $4, FALSE, $5)",
+            &[&grace_key(spent_hash), &user_id, &device_id, &until, &now],
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -552,7 +599,8 @@ impl PgStorage {
             .prepare_cached(
                 "SELECT t.kind, t.expires_at, t.revoked, t.user_id, t.device_id, u.office_code, u.disabled, \
                         (d.device_id IS NULL OR d.revoked_at IS NOT NULL), \
-                        ARRAY(SELECT role FROM user_roles WHERE user_id = t.user_id ORDER BY role) \
+                        ARRAY(SELECT role FROM user_roles WHERE user_id = t.user_id ORDER BY role), \
+                        ARRAY(SELECT position FROM user_positions WHERE user_id = t.user_id ORDER BY position) \
                  FROM tokens t JOIN users u ON u.id = t.user_id \
                  LEFT JOIN devices d ON d.user_id = t.user_id AND d.device_id = t.device_id \
                  WHERE t.hash = $1",
@@ -584,6 +632,8 @@ impl PgStorage {
             device_id: r.try_get(4)?,
             office_code: r.try_get(5)?,
             roles: roles(r.try_get(8)?),
+            positions: crate::model::positions_from(&r.try_get::<_, Vec<String>>(9)?),
+            approval: None,
         }))
     }
 
@@ -592,6 +642,7 @@ impl PgStorage {
         old_hash: &str,
         device_id: Uuid,
         new: &NewTokens,
+        grace_until: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<RefreshOutcome, StorageError> {
         let mut c = self.client().await?;
@@ -623,13 +674,25 @@ impl PgStorage {
             return Ok(RefreshOutcome::DeviceRevoked);
         }
         if revoked {
-            tx.execute(
-                "UPDATE tokens SET revoked = TRUE WHERE user_id = $1 AND device_id = $2 AND NOT revoked",
-                &[&user_id, &device_id],
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(RefreshOutcome::Reused);
+            // Rotated away within its grace (the answer to that refresh was lost)?
+            let grace = tx
+                .query_opt(
+                    "SELECT expires_at, revoked FROM tokens WHERE hash = $1 FOR UPDATE",
+                    &[&grace_key(old_hash)],
+                )
+                .await?;
+            let forgiven = match grace {
+                Some(g) => !g.try_get::<_, bool>(1)? && g.try_get::<_, DateTime<Utc>>(0)? > now,
+                None => false,
+            };
+            if !forgiven {
+                revoke_all_tokens(&tx, &user_id, device_id).await?;
+                tx.commit().await?;
+                return Ok(RefreshOutcome::Reused);
+            }
+            // Once only; the pair issued in the lost answer ends.
+            replace_grace(&tx, &user_id, device_id, None, now).await?;
+            revoke_all_tokens(&tx, &user_id, device_id).await?;
         }
         if expires_at <= now {
             return Ok(RefreshOutcome::Expired);
@@ -637,27 +700,30 @@ impl PgStorage {
         if disabled {
             return Ok(RefreshOutcome::Disabled);
         }
-        tx.execute(
-            "UPDATE tokens SET revoked = TRUE WHERE hash = $1",
-            &[&old_hash],
-        )
-        .await?;
+        if !revoked {
+            tx.execute(
+                "UPDATE tokens SET revoked = TRUE WHERE hash = $1",
+                &[&old_hash],
+            )
+            .await?;
+            let grace = grace_until.map(|until| (old_hash, until));
+            replace_grace(&tx, &user_id, device_id, grace, now).await?;
+        }
         insert_tokens(&tx, &user_id, device_id, new, now).await?;
         let info = user_info(&tx, &user_id)
             .await?
             .ok_or_else(|| StorageError::Corrupt(format!("token of unknown user {user_id}")))?;
         tx.commit().await?;
-        Ok(RefreshOutcome::Rotated(info))
+        Ok(if revoked {
+            RefreshOutcome::Forgiven(info)
+        } else {
+            RefreshOutcome::Rotated(info)
+        })
     }
 
     pub async fn revoke_tokens(&self, user_id: &str, device_id: Uuid) -> Result<(), StorageError> {
         let c = self.client().await?;
-        c.execute(
-            "UPDATE tokens SET revoked = TRUE WHERE user_id = $1 AND device_id = $2 AND NOT revoked",
-            &[&user_id, &device_id],
-        )
-        .await?;
-        Ok(())
+        revoke_all_tokens(&c, user_id, device_id).await
     }
 
     pub async fn push(

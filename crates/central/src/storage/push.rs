@@ -13,7 +13,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use chrono::{DateTime, Utc};
-use kyosai_sync_protocol::{codes, CommandEnvelope, CommandResult, Conflict, Outcome, Record};
+use kyosai_sync_protocol::{CommandEnvelope, CommandResult, Conflict, Outcome, Record};
 use uuid::Uuid;
 
 use super::{PushOutcome, StorageError};
@@ -288,7 +288,7 @@ async fn apply_one<T: PushTx>(
             let newest = tx.write_command(&write).await?;
             Ok((outcome, newest))
         }
-        Decision::Conflict { message } => {
+        Decision::Conflict { code, message } => {
             let conflict = Conflict {
                 id: Uuid::new_v4(),
                 client_id,
@@ -299,7 +299,7 @@ async fn apply_one<T: PushTx>(
                 base_version: cmd.base_version,
                 payload: cmd.payload.clone(),
                 server_record: None,
-                code: codes::VERSION_CONFLICT.to_string(),
+                code: code.to_string(),
                 message: message.clone(),
                 created_at: now,
             };

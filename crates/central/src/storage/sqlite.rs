@@ -18,13 +18,20 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, Transact
 use uuid::Uuid;
 
 use super::push::{self, ClientBinding, PushTx, StoredResult};
+use super::{grace_key, GRACE_PREFIX};
 use super::{
     resolution_str, AccessLookup, AdminError, ChangeRow, Device, LoginUser, NewTokens, NewUser,
     Office, PushOutcome, RefreshOutcome, ResolveOutcome, StorageError, StoredConflict, UserSummary,
 };
 use crate::model::{parse_role, role_str, Actor, ChangeOp, Scope};
 
-const MIGRATIONS: &[&str] = &[include_str!("sqlite_schema_1.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("sqlite_schema_1.sql"),
+    include_str!("sqlite_schema_2.sql"),
+];
+
+mod approval;
+pub(crate) use approval::positions_of;
 const MAX_IDLE_READERS: usize = 8;
 
 #[derive(Debug)]
@@ -155,6 +162,10 @@ fn user_info(conn: &Connection, user_id: &str) -> Result<Option<UserInfo>, Stora
     };
     Ok(Some(UserInfo {
         roles: roles_of(conn, &id)?,
+        positions: positions_of(conn, &id)?
+            .into_iter()
+            .map(|p| p.id().to_string())
+            .collect(),
         user_id: id,
         display_name,
         office_code,
@@ -171,6 +182,36 @@ fn revoke_all_tokens(
         "UPDATE tokens SET revoked = 1 WHERE user_id = ?1 AND device_id = ?2 AND revoked = 0",
         params![user_id, device_id.to_string()],
     )?;
+    Ok(())
+}
+
+/// Ends any grace of the user's rotated-away refresh tokens on the device (at most one is
+/// live: the newest) and, when `grace` is given, lets `spent_hash` refresh once more until
+/// then (see [`super::Storage::rotate_refresh`]).
+fn replace_grace(
+    conn: &Connection,
+    user_id: &str,
+    device_id: Uuid,
+    grace: Option<(&str, DateTime<Utc>)>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    conn.execute(
+        "DELETE FROM tokens WHERE user_id = ?1 AND device_id = ?2 AND hash LIKE ?3",
+        params![user_id, device_id.to_string(), format!("{GRACE_PREFIX}%")],
+    )?;
+    if let Some((spent_hash, until)) = grace {
+        conn.execute(
+            "INSERT INTO tokens (hash, kind, user_id, device_id, expires_at, revoked, created_at) \
+             VALUES (?1, 'refresh', ?2, ?3, ?4, 0, ?5)",
+            params![
+                grace_key(spent_hash),
+                user_id,
+                device_id.to_string(),
+                ts(until),
+                ts(now)
+            ],
+        )?;
+    }
     Ok(())
 }
 
@@ -690,6 +731,8 @@ impl SqliteStorage {
             }
             Ok(AccessLookup::Valid(Actor {
                 roles: roles_of(c, &user_id)?,
+                positions: positions_of(c, &user_id)?,
+                approval: None,
                 user_id,
                 office_code,
                 device_id: uuid(&device_id)?,
@@ -703,6 +746,7 @@ impl SqliteStorage {
         old_hash: &str,
         device_id: Uuid,
         new: &NewTokens,
+        grace_until: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<RefreshOutcome, StorageError> {
         let (old_hash, new) = (old_hash.to_string(), new.clone());
@@ -741,9 +785,22 @@ impl SqliteStorage {
                 return Ok(RefreshOutcome::DeviceRevoked);
             }
             if revoked {
+                // Rotated away within its grace (the answer to that refresh was lost)?
+                let grace: Option<(i64, bool)> = tx
+                    .query_row(
+                        "SELECT expires_at, revoked FROM tokens WHERE hash = ?1",
+                        params![grace_key(&old_hash)],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                if !matches!(grace, Some((until, false)) if until > ts(now)) {
+                    revoke_all_tokens(&tx, &user_id, device_id)?;
+                    tx.commit()?;
+                    return Ok(RefreshOutcome::Reused);
+                }
+                // Once only; the pair issued in the lost answer ends.
+                replace_grace(&tx, &user_id, device_id, None, now)?;
                 revoke_all_tokens(&tx, &user_id, device_id)?;
-                tx.commit()?;
-                return Ok(RefreshOutcome::Reused);
             }
             if expires_at <= ts(now) {
                 return Ok(RefreshOutcome::Expired);
@@ -751,15 +808,23 @@ impl SqliteStorage {
             if disabled {
                 return Ok(RefreshOutcome::Disabled);
             }
-            tx.execute(
-                "UPDATE tokens SET revoked = 1 WHERE hash = ?1",
-                params![old_hash],
-            )?;
+            if !revoked {
+                tx.execute(
+                    "UPDATE tokens SET revoked = 1 WHERE hash = ?1",
+                    params![old_hash],
+                )?;
+                let grace = grace_until.map(|until| (old_hash.as_str(), until));
+                replace_grace(&tx, &user_id, device_id, grace, now)?;
+            }
             insert_tokens(&tx, &user_id, device_id, &new, now)?;
             let info = user_info(&tx, &user_id)?
                 .ok_or_else(|| StorageError::Corrupt(format!("token of unknown user {user_id}")))?;
             tx.commit()?;
-            Ok(RefreshOutcome::Rotated(info))
+            Ok(if revoked {
+                RefreshOutcome::Forgiven(info)
+            } else {
+                RefreshOutcome::Rotated(info)
+            })
         })
         .await
     }
