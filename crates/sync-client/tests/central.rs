@@ -38,6 +38,7 @@ on_both_backends!(
     a_transferred_record_disappears_for_the_old_office,
     sign_out_is_refused_while_work_is_unsent,
     an_expired_access_token_is_refreshed_once,
+    a_lost_refresh_answer_does_not_sign_the_clerk_out,
     a_seq_gap_is_surfaced_and_not_retried_in_a_loop,
     a_poke_brings_another_clerks_work_without_asking,
 );
@@ -528,6 +529,47 @@ async fn an_expired_access_token_is_refreshed_once(backend: TestBackend, test: &
     });
     engine.sync_now().await.unwrap();
     assert_eq!(server.command_count(sato.client_id()).await, 2);
+    engine.shutdown().await;
+    server.stop().await;
+}
+
+/// The server rotates the refresh token but its answer is lost: the client keeps the old
+/// token, retries with it (within the server's grace) and stays signed in.
+async fn a_lost_refresh_answer_does_not_sign_the_clerk_out(backend: TestBackend, test: &str) {
+    if backend == TestBackend::Postgres && kyosai_central::testing::postgres_skipped(test) {
+        return;
+    }
+    // Every request refreshes first: the access token lives less than the client's margin.
+    let server = kyosai_central::testing::TestServer::start_with(backend, |c| {
+        c.auth.access_token_lifetime = Duration::from_secs(1);
+    })
+    .await;
+    support::organisation(&server).await;
+    let ca = server.ca_pem_path().to_path_buf();
+    let sato = Clerk::sign_in(&server.base_url, &ca, "sato.hanako").await;
+    let account = kyosai_sync_client::account_for("default", "sato.hanako");
+    let first = sato.secrets.get(&account).unwrap().unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    server.cut_refresh_responses(1);
+    let lost = sato.auth.access_token().await.unwrap_err();
+    assert_ne!(lost.kind, ErrorKind::Auth, "{lost:?}");
+    assert_eq!(sato.auth.signed_in_user().as_deref(), Some("sato.hanako"));
+    assert_eq!(
+        sato.secrets.get(&account).unwrap().as_deref(),
+        Some(first.as_str()),
+        "the old refresh token is kept"
+    );
+    sato.with(|s| {
+        s.sync()
+            .record_create_local("note", SHINJUKU, "応答が失われた後", &json!({}))
+            .unwrap()
+    });
+    let engine = sato.engine(15);
+    engine.sync_now().await.unwrap();
+    assert_eq!(server.command_count(sato.client_id()).await, 1);
+    assert_eq!(sato.auth.signed_in_user().as_deref(), Some("sato.hanako"));
+    let now_stored = sato.secrets.get(&account).unwrap().unwrap();
+    assert_ne!(now_stored, first, "a fresh refresh token was stored");
     engine.shutdown().await;
     server.stop().await;
 }
