@@ -1,12 +1,19 @@
 //! The IPC commands: each takes DTOs, calls a use case in `kyosai-app` and returns its
 //! result. No SQL and no business rules here.
 
+use chrono::Utc;
+use kyosai_app::approvals::{
+    self, AbsenceInput, AbsencesView, ActRequest, ApprovalDetail, BulkResult, InboxItem,
+    OutcomeView,
+};
 use kyosai_app::dates::{self, DateView, WarekiInput};
 use kyosai_app::diagnostics::{self, AppInfo, IntegrityReport};
 use kyosai_app::notes::{self, NoteDraft, NoteView};
+use kyosai_app::proposals::{self, FlagsDto, ProposalDraft, ProposalView, RoutePreview};
 use kyosai_app::settings::{self, SettingsDraft, SettingsView};
-use kyosai_app::sync::{ConflictView, ResolutionDto, SessionView, SyncStatusView};
+use kyosai_app::sync::{with_store, ConflictView, ResolutionDto, SessionView, SyncStatusView};
 use kyosai_app::{AppError, FindingDto};
+use kyosai_sync_protocol::UserInfo;
 use tauri::State;
 
 use crate::state::AppState;
@@ -149,4 +156,187 @@ pub async fn save_note(state: State<'_, AppState>, draft: NoteDraft) -> Result<N
     let saved = notes::save(state.shared_store()?, draft, office).await?;
     sync.notify_local_write().await;
     Ok(saved)
+}
+
+// 電子決裁: the approver's inbox and the drafter's 起案文書.
+
+/// The signed-in user, offline too (as remembered).
+async fn me(state: &State<'_, AppState>) -> Result<UserInfo, AppError> {
+    state.sync()?.require_me().await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn approval_inbox(state: State<'_, AppState>) -> Result<Vec<InboxItem>, AppError> {
+    let sync = state.sync()?;
+    if let Err(e) = sync.refresh_directory(300).await {
+        tracing::info!(code = %e.code, "directory not refreshed; the cached one is used");
+    }
+    approvals::inbox(state.shared_store()?, me(&state).await?).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn approval_detail(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<ApprovalDetail, AppError> {
+    approvals::detail(state.shared_store()?, me(&state).await?, &id).await
+}
+
+/// Checks the action locally, queues it and starts a sync; returns the document as it
+/// now stands here (送信待ち until the server answers).
+#[tauri::command]
+#[specta::specta]
+pub async fn approval_act(
+    state: State<'_, AppState>,
+    request: ActRequest,
+) -> Result<ApprovalDetail, AppError> {
+    let me = me(&state).await?;
+    let id = request.id.clone();
+    approvals::act(state.shared_store()?, me.clone(), request).await?;
+    state.sync()?.notify_local_write().await;
+    approvals::detail(state.shared_store()?, me, &id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn approval_bulk_approve(
+    state: State<'_, AppState>,
+    ids: Vec<String>,
+) -> Result<BulkResult, AppError> {
+    let result = approvals::bulk_approve(state.shared_store()?, me(&state).await?, ids).await?;
+    if !result.approved.is_empty() {
+        state.sync()?.notify_local_write().await;
+    }
+    Ok(result)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn approval_outcomes(state: State<'_, AppState>) -> Result<Vec<OutcomeView>, AppError> {
+    approvals::outcomes(state.shared_store()?).await
+}
+
+/// Writes the trail CSV to the download folder; returns its path.
+#[tauri::command]
+#[specta::specta]
+pub async fn approval_trail_csv(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    ids: Vec<String>,
+) -> Result<String, AppError> {
+    use tauri::Manager;
+    let dir = app
+        .path()
+        .download_dir()
+        .unwrap_or_else(|_| state.paths.root.join("downloads"));
+    let me = state.sync()?.me().await;
+    approvals::trail_csv(state.shared_store()?, me, ids, dir).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn approval_absences(state: State<'_, AppState>) -> Result<AbsencesView, AppError> {
+    let sync = state.sync()?;
+    if let Err(e) = sync.refresh_directory(60).await {
+        tracing::info!(code = %e.code, "directory not refreshed; the cached one is used");
+    }
+    let me = me(&state).await?;
+    with_store(state.shared_store()?, move |s| {
+        approvals::absences_of(s, &me, Utc::now())
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn approval_add_absence(
+    state: State<'_, AppState>,
+    input: AbsenceInput,
+) -> Result<AbsencesView, AppError> {
+    let me = me(&state).await?;
+    let req = approvals::new_absence(&input, &me, Utc::now())?;
+    state.sync()?.add_absence(req).await?;
+    with_store(state.shared_store()?, move |s| {
+        approvals::absences_of(s, &me, Utc::now())
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn approval_cancel_absence(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<AbsencesView, AppError> {
+    let me = me(&state).await?;
+    state.sync()?.cancel_absence(&id).await?;
+    with_store(state.shared_store()?, move |s| {
+        approvals::absences_of(s, &me, Utc::now())
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_proposals(state: State<'_, AppState>) -> Result<Vec<ProposalView>, AppError> {
+    proposals::list(state.shared_store()?, me(&state).await?.user_id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn check_proposal(draft: ProposalDraft) -> Vec<FindingDto> {
+    proposals::check(&draft)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn proposal_route_preview(amount: String, flags: FlagsDto) -> RoutePreview {
+    proposals::route_preview(&amount, flags, Utc::now())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_proposal(
+    state: State<'_, AppState>,
+    draft: ProposalDraft,
+) -> Result<ProposalView, AppError> {
+    let sync = state.sync()?;
+    let office = match sync.me().await.and_then(|s| s.office_code) {
+        Some(code) => Some(code),
+        None => state
+            .settings()
+            .ok()
+            .map(|s| s.office_code)
+            .filter(|c| !c.is_empty()),
+    };
+    let saved = proposals::save(state.shared_store()?, draft, office).await?;
+    sync.notify_local_write().await;
+    Ok(saved)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn submit_proposal(
+    state: State<'_, AppState>,
+    id: String,
+    flags: FlagsDto,
+) -> Result<ProposalView, AppError> {
+    let me = me(&state).await?;
+    let v = proposals::submit(state.shared_store()?, me, id, flags).await?;
+    state.sync()?.notify_local_write().await;
+    Ok(v)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn withdraw_proposal(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<ProposalView, AppError> {
+    let me = me(&state).await?;
+    let v = proposals::withdraw(state.shared_store()?, me, id).await?;
+    state.sync()?.notify_local_write().await;
+    Ok(v)
 }

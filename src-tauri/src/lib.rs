@@ -42,6 +42,21 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::list_notes,
             commands::check_note,
             commands::save_note,
+            commands::approval_inbox,
+            commands::approval_detail,
+            commands::approval_act,
+            commands::approval_bulk_approve,
+            commands::approval_outcomes,
+            commands::approval_trail_csv,
+            commands::approval_absences,
+            commands::approval_add_absence,
+            commands::approval_cancel_absence,
+            commands::list_proposals,
+            commands::check_proposal,
+            commands::proposal_route_preview,
+            commands::save_proposal,
+            commands::submit_proposal,
+            commands::withdraw_proposal,
         ])
         .events(tauri_specta::collect_events![events::SyncStatusChanged])
 }

@@ -6,11 +6,13 @@
 //! [`AppError`]. Nothing here knows about Tauri or windows; the shell's commands are a
 //! few lines that call into this crate.
 
+pub mod approvals;
 pub mod dates;
 pub mod diagnostics;
 pub mod error;
 pub mod findings;
 pub mod notes;
+pub mod proposals;
 pub mod settings;
 pub mod sync;
 

@@ -53,6 +53,18 @@ pub struct SessionView {
     pub roles: Vec<RoleView>,
     pub office_code: Option<String>,
     pub office_name: Option<String>,
+    /// Posts in the line of authority (課長, 部長 …), for 電子決裁.
+    pub positions: Vec<PositionView>,
+}
+
+/// A post in the line of authority as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PositionView {
+    /// `kacho`, `keiri_kacho`, `bucho`, `jimukyokucho`, `rijicho`.
+    pub id: String,
+    /// 課長 …
+    pub name: String,
 }
 
 fn role_id(r: Role) -> String {
@@ -77,6 +89,15 @@ impl From<&UserInfo> for SessionView {
                 .collect(),
             office_code: u.office_code.clone(),
             office_name: u.office_name.clone(),
+            positions: u
+                .positions
+                .iter()
+                .filter_map(|p| kyosai_domain::approval::Position::from_id(p))
+                .map(|p| PositionView {
+                    id: p.id().to_string(),
+                    name: p.name_ja().to_string(),
+                })
+                .collect(),
         }
     }
 }
@@ -250,6 +271,13 @@ impl std::fmt::Debug for SyncService {
     }
 }
 
+fn absence_offline() -> AppError {
+    AppError::new(
+        "approval.absence_offline",
+        "不在・代決者の登録と取消しは、中央サービスに接続しているときだけできます。ネットワークを確認してから、もう一度お試しください。",
+    )
+}
+
 fn not_configured() -> AppError {
     AppError::new(
         "sync.not_configured",
@@ -385,6 +413,140 @@ impl SyncService {
         let slot = self.engine.read().await;
         let engine = slot.as_ref()?;
         engine.auth().user_info().as_ref().map(SessionView::from)
+    }
+
+    /// The signed-in user as the server described them: live after a sign-in or refresh,
+    /// else (offline after a restart) as remembered for the same user. Kept for offline
+    /// use whenever it is live.
+    pub async fn me(&self) -> Option<UserInfo> {
+        let (live, user_id) = {
+            let slot = self.engine.read().await;
+            let auth = slot.as_ref()?.auth();
+            (auth.user_info(), auth.signed_in_user())
+        };
+        match live {
+            Some(info) => {
+                let keep = info.clone();
+                if let Err(e) = with_store(&self.store, move |s| {
+                    crate::approvals::remember_me(s, &keep)
+                })
+                .await
+                {
+                    tracing::warn!(code = %e.code, "could not remember the signed-in user");
+                }
+                Some(info)
+            }
+            None => {
+                let user_id = user_id?;
+                with_store(&self.store, move |s| {
+                    crate::approvals::remembered_me(s, &user_id)
+                })
+                .await
+                .ok()
+                .flatten()
+            }
+        }
+    }
+
+    /// [`SyncService::me`], or the error that says to sign in.
+    pub async fn require_me(&self) -> Result<UserInfo, AppError> {
+        self.me().await.ok_or_else(|| {
+            AppError::new(
+                "auth.not_signed_in",
+                "サインインしていません。「サインイン」からサインインしてください。",
+            )
+        })
+    }
+
+    /// Fetches the directory and absences and keeps them for offline use. Skipped when
+    /// offline or when the copy is younger than `max_age_secs` (0: always fetch).
+    pub async fn refresh_directory(&self, max_age_secs: i64) -> Result<bool, AppError> {
+        if max_age_secs > 0 {
+            if !self.status().online {
+                return Ok(false);
+            }
+            let fetched = with_store(&self.store, |s| {
+                Ok(crate::approvals::load_directory(s)?.map(|c| c.fetched_at))
+            })
+            .await?;
+            if fetched.is_some_and(|t| (Utc::now() - t).num_seconds() < max_age_secs) {
+                return Ok(false);
+            }
+        }
+        let auth = {
+            let slot = self.engine.read().await;
+            slot.as_ref().ok_or_else(not_configured)?.auth().clone()
+        };
+        let api = auth.api().clone();
+        let directory = auth
+            .call(move |t: String| {
+                let api = api.clone();
+                async move { api.directory(&t).await }
+            })
+            .await?;
+        with_store(&self.store, move |s| {
+            crate::approvals::save_directory(s, &directory)
+        })
+        .await?;
+        Ok(true)
+    }
+
+    /// Registers my absence on the server (online only), then refreshes the directory.
+    pub async fn add_absence(
+        &self,
+        req: kyosai_sync_protocol::approval::NewAbsence,
+    ) -> Result<(), AppError> {
+        let auth = {
+            let slot = self.engine.read().await;
+            slot.as_ref().ok_or_else(not_configured)?.auth().clone()
+        };
+        let api = auth.api().clone();
+        let result = auth
+            .call(move |t: String| {
+                let api = api.clone();
+                let req = req.clone();
+                async move { api.add_absence(&t, &req).await }
+            })
+            .await;
+        match result {
+            Ok(_) => {}
+            Err(e) if e.is_offline() || e.is_retryable() => return Err(absence_offline()),
+            Err(e) => return Err(e.into()),
+        }
+        if let Err(e) = self.refresh_directory(0).await {
+            tracing::warn!(code = %e.code, "directory not refreshed after an absence");
+        }
+        Ok(())
+    }
+
+    /// Cancels one of my absences on the server (online only).
+    pub async fn cancel_absence(&self, id: &str) -> Result<(), AppError> {
+        let id = Uuid::parse_str(id).map_err(|_| {
+            AppError::new(
+                "request.invalid",
+                "対象の不在登録が見つかりません。画面を開き直してください。",
+            )
+        })?;
+        let auth = {
+            let slot = self.engine.read().await;
+            slot.as_ref().ok_or_else(not_configured)?.auth().clone()
+        };
+        let api = auth.api().clone();
+        let result = auth
+            .call(move |t: String| {
+                let api = api.clone();
+                async move { api.cancel_absence(&t, id).await }
+            })
+            .await;
+        match result {
+            Ok(()) => {}
+            Err(e) if e.is_offline() || e.is_retryable() => return Err(absence_offline()),
+            Err(e) => return Err(e.into()),
+        }
+        if let Err(e) = self.refresh_directory(0).await {
+            tracing::warn!(code = %e.code, "directory not refreshed after a cancellation");
+        }
+        Ok(())
     }
 
     /// After a local write: sync soon.

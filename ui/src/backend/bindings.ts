@@ -29,6 +29,26 @@ export const commands = {
 	listNotes: () => typedError<NoteView_Serialize[], AppError>(__TAURI_INVOKE("list_notes")),
 	checkNote: (draft: NoteDraft_Deserialize) => __TAURI_INVOKE<FindingDto[]>("check_note", { draft }),
 	saveNote: (draft: NoteDraft_Deserialize) => typedError<NoteView_Serialize, AppError>(__TAURI_INVOKE("save_note", { draft })),
+	approvalInbox: () => typedError<InboxItem_Serialize[], AppError>(__TAURI_INVOKE("approval_inbox")),
+	approvalDetail: (id: string) => typedError<ApprovalDetail_Serialize, AppError>(__TAURI_INVOKE("approval_detail", { id })),
+	/**
+	 *  Checks the action locally, queues it and starts a sync; returns the document as it
+	 *  now stands here (送信待ち until the server answers).
+	 */
+	approvalAct: (request: ActRequest_Deserialize) => typedError<ApprovalDetail_Serialize, AppError>(__TAURI_INVOKE("approval_act", { request })),
+	approvalBulkApprove: (ids: string[]) => typedError<BulkResult, AppError>(__TAURI_INVOKE("approval_bulk_approve", { ids })),
+	approvalOutcomes: () => typedError<OutcomeView_Serialize[], AppError>(__TAURI_INVOKE("approval_outcomes")),
+	/**  Writes the trail CSV to the download folder; returns its path. */
+	approvalTrailCsv: (ids: string[]) => typedError<string, AppError>(__TAURI_INVOKE("approval_trail_csv", { ids })),
+	approvalAbsences: () => typedError<AbsencesView_Serialize, AppError>(__TAURI_INVOKE("approval_absences")),
+	approvalAddAbsence: (input: AbsenceInput) => typedError<AbsencesView_Serialize, AppError>(__TAURI_INVOKE("approval_add_absence", { input })),
+	approvalCancelAbsence: (id: string) => typedError<AbsencesView_Serialize, AppError>(__TAURI_INVOKE("approval_cancel_absence", { id })),
+	listProposals: () => typedError<ProposalView_Serialize[], AppError>(__TAURI_INVOKE("list_proposals")),
+	checkProposal: (draft: ProposalDraft_Deserialize) => __TAURI_INVOKE<FindingDto[]>("check_proposal", { draft }),
+	proposalRoutePreview: (amount: string, flags: FlagsDto) => __TAURI_INVOKE<RoutePreview_Serialize>("proposal_route_preview", { amount, flags }),
+	saveProposal: (draft: ProposalDraft_Deserialize) => typedError<ProposalView_Serialize, AppError>(__TAURI_INVOKE("save_proposal", { draft })),
+	submitProposal: (id: string, flags: FlagsDto) => typedError<ProposalView_Serialize, AppError>(__TAURI_INVOKE("submit_proposal", { id, flags })),
+	withdrawProposal: (id: string) => typedError<ProposalView_Serialize, AppError>(__TAURI_INVOKE("withdraw_proposal", { id })),
 };
 
 /** Events */
@@ -37,6 +57,81 @@ export const events = {
 };
 
 /* Types */
+/**
+ *  What the absence form sends: Japan-time `YYYY-MM-DDTHH:MM` (an `<input
+ *  type="datetime-local">`), until exclusive.
+ */
+export type AbsenceInput = {
+	delegateId: string,
+	from: string,
+	until: string,
+};
+
+/**  A registered absence. */
+export type AbsenceView = {
+	id: string,
+	userId: string,
+	userName: string,
+	delegateId: string,
+	delegateName: string,
+	from: string,
+	until: string,
+	/**  My own absence (I may cancel it); otherwise I am the delegate. */
+	mine: boolean,
+	inForce: boolean,
+};
+
+/**  The absences and people as the 不在・代決者 section shows them. */
+export type AbsencesView = AbsencesView_Serialize | AbsencesView_Deserialize;
+
+/**  The absences and people as the 不在・代決者 section shows them. */
+export type AbsencesView_Deserialize = {
+	absences: AbsenceView[],
+	users: DirectoryUserView_Deserialize[],
+	/**  When the directory was last fetched (`None`: never; the section needs a sync). */
+	fetchedAt?: string | null,
+};
+
+/**  The absences and people as the 不在・代決者 section shows them. */
+export type AbsencesView_Serialize = {
+	absences: AbsenceView[],
+	users: DirectoryUserView_Serialize[],
+	/**  When the directory was last fetched (`None`: never; the section needs a sync). */
+	fetchedAt: string | null,
+};
+
+/**  What the approver chose. */
+export type ActKindDto = "approve" | "return" | "reject" | "delegate" | "pull_up" | "withdraw" | "post_read";
+
+/**  One approval action from the screen. */
+export type ActRequest = ActRequest_Serialize | ActRequest_Deserialize;
+
+/**  One approval action from the screen. */
+export type ActRequest_Deserialize = {
+	id: string,
+	kind: ActKindDto,
+	/**  差戻し / 却下: required. */
+	reason?: string | null,
+	comment?: string | null,
+	/**  代決: the absent approver. */
+	forUser?: string | null,
+	/**  The content hash of the copy the approver saw ([`ApprovalDetail::seen_hash`]). */
+	seenHash: string,
+};
+
+/**  One approval action from the screen. */
+export type ActRequest_Serialize = {
+	id: string,
+	kind: ActKindDto,
+	/**  差戻し / 却下: required. */
+	reason: string | null,
+	comment: string | null,
+	/**  代決: the absent approver. */
+	forUser: string | null,
+	/**  The content hash of the copy the approver saw ([`ApprovalDetail::seen_hash`]). */
+	seenHash: string,
+};
+
 /**
  *  `{ code, message }`: a stable code the UI switches on and a Japanese message for the
  *  clerk that says what is wrong and what to do. The JSON shape is pinned by a test.
@@ -75,6 +170,100 @@ export type AppInfo_Serialize = {
 	schemaVersion: number,
 	/**  Why the local database could not be opened, if it could not. */
 	startupError: AppError | null,
+};
+
+/**  A document as the approver opens it. */
+export type ApprovalDetail = ApprovalDetail_Serialize | ApprovalDetail_Deserialize;
+
+/**  A document as the approver opens it. */
+export type ApprovalDetail_Deserialize = {
+	id: string,
+	kind: string,
+	kindName: string,
+	title: string,
+	text: string,
+	amount: string,
+	amountText: string,
+	officeCode: string,
+	drafterName: string,
+	/**  `in_progress`, `approved`, `returned`, `rejected`, `withdrawn`. */
+	status: string,
+	/**  「回議中」 … */
+	statusLabel: string,
+	round: number,
+	flagsLabel: string,
+	submittedAt: string,
+	steps: StepView_Deserialize[],
+	history: HistoryView_Deserialize[],
+	postReads: PostReadView_Deserialize[],
+	/**
+	 *  What I may do now: `approve`, `return`, `reject`, `delegate`, `pull_up`,
+	 *  `withdraw`, `post_read` (empty while an action of mine is unsent).
+	 */
+	actions: string[],
+	/**  For `delegate`: the absent approver I decide for. */
+	delegateFor?: string | null,
+	delegateForName?: string | null,
+	/**  「2人目 / 4人中 課長」 when it is my turn. */
+	myStep?: string | null,
+	/**  The content hash of the copy shown (sent back with an action). */
+	seenHash: string,
+	/**  An action of mine is unsent (送信待ち). */
+	pending: boolean,
+	/**  The server's answer to my last action on it. */
+	lastOutcome?: OutcomeView_Deserialize | null,
+};
+
+/**  A document as the approver opens it. */
+export type ApprovalDetail_Serialize = {
+	id: string,
+	kind: string,
+	kindName: string,
+	title: string,
+	text: string,
+	amount: string,
+	amountText: string,
+	officeCode: string,
+	drafterName: string,
+	/**  `in_progress`, `approved`, `returned`, `rejected`, `withdrawn`. */
+	status: string,
+	/**  「回議中」 … */
+	statusLabel: string,
+	round: number,
+	flagsLabel: string,
+	submittedAt: string,
+	steps: StepView_Serialize[],
+	history: HistoryView_Serialize[],
+	postReads: PostReadView_Serialize[],
+	/**
+	 *  What I may do now: `approve`, `return`, `reject`, `delegate`, `pull_up`,
+	 *  `withdraw`, `post_read` (empty while an action of mine is unsent).
+	 */
+	actions: string[],
+	/**  For `delegate`: the absent approver I decide for. */
+	delegateFor: string | null,
+	delegateForName: string | null,
+	/**  「2人目 / 4人中 課長」 when it is my turn. */
+	myStep: string | null,
+	/**  The content hash of the copy shown (sent back with an action). */
+	seenHash: string,
+	/**  An action of mine is unsent (送信待ち). */
+	pending: boolean,
+	/**  The server's answer to my last action on it. */
+	lastOutcome: OutcomeView_Serialize | null,
+};
+
+/**  A document bulk approval could not approve. */
+export type BulkFailure = {
+	id: string,
+	title: string,
+	message: string,
+};
+
+/**  What 「選択した n 件を承認」 did. */
+export type BulkResult = {
+	approved: string[],
+	failures: BulkFailure[],
 };
 
 /**  One side of a conflict. */
@@ -163,6 +352,27 @@ export type DateView = {
 	display: string,
 };
 
+/**  A user the delegate picker offers. */
+export type DirectoryUserView = DirectoryUserView_Serialize | DirectoryUserView_Deserialize;
+
+/**  A user the delegate picker offers. */
+export type DirectoryUserView_Deserialize = {
+	userId: string,
+	displayName: string,
+	/**  「課長・決裁権者」. */
+	posts: string,
+	officeCode?: string | null,
+};
+
+/**  A user the delegate picker offers. */
+export type DirectoryUserView_Serialize = {
+	userId: string,
+	displayName: string,
+	/**  「課長・決裁権者」. */
+	posts: string,
+	officeCode: string | null,
+};
+
 /**  The five eras of the modern calendar. */
 export type EraDto = "meiji" | "taisho" | "showa" | "heisei" | "reiwa";
 
@@ -175,6 +385,111 @@ export type FindingDto = {
 	severity: SeverityDto,
 	/**  Japanese, says what to do. */
 	message: string,
+};
+
+/**  重要 / 異例 / 先例 as the form sends them. */
+export type FlagsDto = {
+	important: boolean,
+	unusual: boolean,
+	precedent: boolean,
+};
+
+/**  One act of the history. */
+export type HistoryView = HistoryView_Serialize | HistoryView_Deserialize;
+
+/**  One act of the history. */
+export type HistoryView_Deserialize = {
+	round: number,
+	stepLabel: string,
+	actLabel: string,
+	byName: string,
+	onBehalfOfName?: string | null,
+	at: string,
+	/**  「1日 3時間 5分」: how long it waited for this act. */
+	waitedText: string,
+	comment: string,
+};
+
+/**  One act of the history. */
+export type HistoryView_Serialize = {
+	round: number,
+	stepLabel: string,
+	actLabel: string,
+	byName: string,
+	onBehalfOfName: string | null,
+	at: string,
+	/**  「1日 3時間 5分」: how long it waited for this act. */
+	waitedText: string,
+	comment: string,
+};
+
+/**  One line of the 決裁 inbox. */
+export type InboxItem = InboxItem_Serialize | InboxItem_Deserialize;
+
+/**  One line of the 決裁 inbox. */
+export type InboxItem_Deserialize = {
+	id: string,
+	kind: string,
+	/**  「起案文書」 … */
+	kindName: string,
+	title: string,
+	/**  Yen as decimal digits (64-bit numbers do not cross the IPC boundary). */
+	amount: string,
+	/**  「1,234,567」. */
+	amountText: string,
+	drafterId: string,
+	drafterName: string,
+	officeCode: string,
+	/**  When the document reached its current state (the last act), RFC 3339. */
+	receivedAt?: string | null,
+	waitingSecs: number,
+	/**  「1日 3時間 5分」. */
+	waitingText: string,
+	/**  `decide`, `delegate` or `post_read`. */
+	task: string,
+	/**  「2人目 / 4人中」 (empty for 後閲). */
+	stepText: string,
+	/**  「課長」 (or 「後閲」). */
+	slotName: string,
+	/**  For 代決: whom I decide for. */
+	forUserName?: string | null,
+	/**  「重要・異例」 or empty. */
+	flagsLabel: string,
+	/**  An action of mine on it is still unsent (送信待ち): not actionable. */
+	pending: boolean,
+};
+
+/**  One line of the 決裁 inbox. */
+export type InboxItem_Serialize = {
+	id: string,
+	kind: string,
+	/**  「起案文書」 … */
+	kindName: string,
+	title: string,
+	/**  Yen as decimal digits (64-bit numbers do not cross the IPC boundary). */
+	amount: string,
+	/**  「1,234,567」. */
+	amountText: string,
+	drafterId: string,
+	drafterName: string,
+	officeCode: string,
+	/**  When the document reached its current state (the last act), RFC 3339. */
+	receivedAt: string | null,
+	waitingSecs: number,
+	/**  「1日 3時間 5分」. */
+	waitingText: string,
+	/**  `decide`, `delegate` or `post_read`. */
+	task: string,
+	/**  「2人目 / 4人中」 (empty for 後閲). */
+	stepText: string,
+	/**  「課長」 (or 「後閲」). */
+	slotName: string,
+	/**  For 代決: whom I decide for. */
+	forUserName: string | null,
+	/**  「重要・異例」 or empty. */
+	flagsLabel: string,
+	/**  An action of mine on it is still unsent (送信待ち): not actionable. */
+	pending: boolean,
 };
 
 /**  The result of the database check, as shown to the clerk. */
@@ -237,6 +552,165 @@ export type NoteView_Serialize = {
 	updatedAt: string | null,
 };
 
+/**  What the server last said about one of my actions. */
+export type OutcomeView = OutcomeView_Serialize | OutcomeView_Deserialize;
+
+/**  What the server last said about one of my actions. */
+export type OutcomeView_Deserialize = {
+	recordId: string,
+	title: string,
+	/**  「承認」「差戻し」「起案」 … */
+	actionLabel: string,
+	/**  `pending`, `applied`, `conflict`, `rejected`. */
+	state: string,
+	/**  送信待ち / 反映済み / 競合 / 差戻し（受付不可）. */
+	stateLabel: string,
+	code?: string | null,
+	message?: string | null,
+	at: string,
+};
+
+/**  What the server last said about one of my actions. */
+export type OutcomeView_Serialize = {
+	recordId: string,
+	title: string,
+	/**  「承認」「差戻し」「起案」 … */
+	actionLabel: string,
+	/**  `pending`, `applied`, `conflict`, `rejected`. */
+	state: string,
+	/**  送信待ち / 反映済み / 競合 / 差戻し（受付不可）. */
+	stateLabel: string,
+	code: string | null,
+	message: string | null,
+	at: string,
+};
+
+/**  A post in the line of authority as the UI shows it. */
+export type PositionView = {
+	/**  `kacho`, `keiri_kacho`, `bucho`, `jimukyokucho`, `rijicho`. */
+	id: string,
+	/**  課長 … */
+	name: string,
+};
+
+/**  An open or read 後閲. */
+export type PostReadView = PostReadView_Serialize | PostReadView_Deserialize;
+
+/**  An open or read 後閲. */
+export type PostReadView_Deserialize = {
+	/**  「2人目 課長」. */
+	slotLabel: string,
+	/**  「代決のため」 / 「引上げのため」. */
+	reason: string,
+	owedByNames: string[],
+	readByName?: string | null,
+	readAt?: string | null,
+};
+
+/**  An open or read 後閲. */
+export type PostReadView_Serialize = {
+	/**  「2人目 課長」. */
+	slotLabel: string,
+	/**  「代決のため」 / 「引上げのため」. */
+	reason: string,
+	owedByNames: string[],
+	readByName: string | null,
+	readAt: string | null,
+};
+
+/**
+ *  What the editor sends: no id for a new document. The amount is the text typed
+ *  (「1,200,000」 and full-width digits are accepted).
+ */
+export type ProposalDraft = ProposalDraft_Serialize | ProposalDraft_Deserialize;
+
+/**
+ *  What the editor sends: no id for a new document. The amount is the text typed
+ *  (「1,200,000」 and full-width digits are accepted).
+ */
+export type ProposalDraft_Deserialize = {
+	id?: string | null,
+	title: string,
+	text: string,
+	amount: string,
+};
+
+/**
+ *  What the editor sends: no id for a new document. The amount is the text typed
+ *  (「1,200,000」 and full-width digits are accepted).
+ */
+export type ProposalDraft_Serialize = {
+	id: string | null,
+	title: string,
+	text: string,
+	amount: string,
+};
+
+/**  A document as the drafter's list and editor show it. */
+export type ProposalView = ProposalView_Serialize | ProposalView_Deserialize;
+
+/**  A document as the drafter's list and editor show it. */
+export type ProposalView_Deserialize = {
+	id: string,
+	title: string,
+	text: string,
+	/**  Yen as decimal digits. */
+	amount: string,
+	amountText: string,
+	/**
+	 *  `draft` (never submitted), `in_progress`, `approved`, `returned`, `rejected`,
+	 *  `withdrawn`.
+	 */
+	status: string,
+	/**  「下書き」「回議中」「決裁済み」「差戻し」「却下」「取下げ」. */
+	statusLabel: string,
+	/**  「2人目 / 3人中 課長 の決裁待ち」, 「差戻し（理由: …）」 … */
+	whereText: string,
+	/**  The reason of the last 差戻し / 却下 of this round. */
+	reason?: string | null,
+	flags: FlagsDto,
+	/**  The sync label of an unsent edit (未送信 / 競合 / 差戻し …). */
+	label?: string | null,
+	/**  A submission or withdrawal of mine is unsent (送信待ち). */
+	pending: boolean,
+	/**  The content may be changed (never submitted, returned or withdrawn). */
+	canEdit: boolean,
+	canSubmit: boolean,
+	canWithdraw: boolean,
+	updatedAt?: string | null,
+};
+
+/**  A document as the drafter's list and editor show it. */
+export type ProposalView_Serialize = {
+	id: string,
+	title: string,
+	text: string,
+	/**  Yen as decimal digits. */
+	amount: string,
+	amountText: string,
+	/**
+	 *  `draft` (never submitted), `in_progress`, `approved`, `returned`, `rejected`,
+	 *  `withdrawn`.
+	 */
+	status: string,
+	/**  「下書き」「回議中」「決裁済み」「差戻し」「却下」「取下げ」. */
+	statusLabel: string,
+	/**  「2人目 / 3人中 課長 の決裁待ち」, 「差戻し（理由: …）」 … */
+	whereText: string,
+	/**  The reason of the last 差戻し / 却下 of this round. */
+	reason: string | null,
+	flags: FlagsDto,
+	/**  The sync label of an unsent edit (未送信 / 競合 / 差戻し …). */
+	label: string | null,
+	/**  A submission or withdrawal of mine is unsent (送信待ち). */
+	pending: boolean,
+	/**  The content may be changed (never submitted, returned or withdrawn). */
+	canEdit: boolean,
+	canSubmit: boolean,
+	canWithdraw: boolean,
+	updatedAt: string | null,
+};
+
 /**  How the clerk settles a conflicted or refused draft. */
 export type ResolutionDto = 
 /**  Keep mine: send it again on top of the server's current version. */
@@ -252,6 +726,33 @@ export type RoleView = {
 	name: string,
 };
 
+/**  The route a document would take. */
+export type RoutePreview = RoutePreview_Serialize | RoutePreview_Deserialize;
+
+/**  The route a document would take. */
+export type RoutePreview_Deserialize = {
+	/**  One label per step: 「所属所長」「課長」「合議（経理課長・事務局審査担当）」. */
+	steps: string[],
+	/**  How many approvers in all. */
+	approvers: number,
+	/**  The table's values are defaults not yet confirmed (要確認). */
+	unconfirmed: boolean,
+	/**  Why there is no route (an amount that cannot be read …). */
+	error?: string | null,
+};
+
+/**  The route a document would take. */
+export type RoutePreview_Serialize = {
+	/**  One label per step: 「所属所長」「課長」「合議（経理課長・事務局審査担当）」. */
+	steps: string[],
+	/**  How many approvers in all. */
+	approvers: number,
+	/**  The table's values are defaults not yet confirmed (要確認). */
+	unconfirmed: boolean,
+	/**  Why there is no route (an amount that cannot be read …). */
+	error: string | null,
+};
+
 /**  Who is signed in. */
 export type SessionView = SessionView_Serialize | SessionView_Deserialize;
 
@@ -262,6 +763,8 @@ export type SessionView_Deserialize = {
 	roles: RoleView[],
 	officeCode?: string | null,
 	officeName?: string | null,
+	/**  Posts in the line of authority (課長, 部長 …), for 電子決裁. */
+	positions: PositionView[],
 };
 
 /**  Who is signed in. */
@@ -271,6 +774,8 @@ export type SessionView_Serialize = {
 	roles: RoleView[],
 	officeCode: string | null,
 	officeName: string | null,
+	/**  Posts in the line of authority (課長, 部長 …), for 電子決裁. */
+	positions: PositionView[],
 };
 
 /**  What the settings form sends. An empty string means "not set". */
@@ -314,6 +819,58 @@ export type SettingsView_Serialize = {
 
 /**  How serious a finding is: errors block, warnings need an acknowledgement. */
 export type SeverityDto = "error" | "warning";
+
+/**  One slot of the route as the detail shows it. */
+export type SlotView = SlotView_Serialize | SlotView_Deserialize;
+
+/**  One slot of the route as the detail shows it. */
+export type SlotView_Deserialize = {
+	/**  1-based 「n人目」. */
+	ordinal: number,
+	/**  「課長」. */
+	approverName: string,
+	done: boolean,
+	byName?: string | null,
+	/**  「承認」 / 「代決（加藤 課長に代わり）」 / 「引上げ」. */
+	how?: string | null,
+	at?: string | null,
+	/**  The slot is waiting now (the current step, not done). */
+	waiting: boolean,
+};
+
+/**  One slot of the route as the detail shows it. */
+export type SlotView_Serialize = {
+	/**  1-based 「n人目」. */
+	ordinal: number,
+	/**  「課長」. */
+	approverName: string,
+	done: boolean,
+	byName: string | null,
+	/**  「承認」 / 「代決（加藤 課長に代わり）」 / 「引上げ」. */
+	how: string | null,
+	at: string | null,
+	/**  The slot is waiting now (the current step, not done). */
+	waiting: boolean,
+};
+
+/**  One step of the route. */
+export type StepView = StepView_Serialize | StepView_Deserialize;
+
+/**  One step of the route. */
+export type StepView_Deserialize = {
+	/**  「課長」 or 「合議（経理課長・事務局審査担当）」. */
+	label: string,
+	current: boolean,
+	slots: SlotView_Deserialize[],
+};
+
+/**  One step of the route. */
+export type StepView_Serialize = {
+	/**  「課長」 or 「合議（経理課長・事務局審査担当）」. */
+	label: string,
+	current: boolean,
+	slots: SlotView_Serialize[],
+};
 
 /**  The sync status changed (online/offline, counts, last sync): the status bar follows it. */
 export type SyncStatusChanged = SyncStatusChanged_Serialize | SyncStatusChanged_Deserialize;

@@ -130,6 +130,7 @@ export const session: SessionView = {
   roles: [{ id: "office_clerk", name: "所属所担当者" }],
   officeCode: "13104",
   officeName: "新宿区役所",
+  positions: [],
 };
 
 export const headSession: SessionView = {
@@ -141,6 +142,7 @@ export const headSession: SessionView = {
   ],
   officeCode: "13104",
   officeName: "新宿区役所",
+  positions: [],
 };
 
 export const noteHandover: NoteView = {

@@ -533,6 +533,22 @@ impl SyncRepo<'_> {
         rows.into_iter().map(decode).collect()
     }
 
+    /// The records whose server copy's body holds `key` at the top level (e.g. every
+    /// document with an approval state), any kind.
+    pub fn records_with_body_key(&self, key: &str) -> Result<Vec<LocalRecord>, StoreError> {
+        let sql = format!(
+            "{SELECT_RECORD} WHERE body IS NOT NULL AND json_valid(body)
+                AND json_type(body, ?1) IS NOT NULL
+             ORDER BY id"
+        );
+        let path = format!("$.\"{}\"", key.replace('"', ""));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt
+            .query_map(params![path], raw)?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().map(decode).collect()
+    }
+
     /// Every record whose draft is not settled (未送信, 競合, 差戻し, revoked), oldest
     /// first: the "my unsent work" list.
     pub fn drafts(&self) -> Result<Vec<LocalRecord>, StoreError> {
