@@ -1,103 +1,45 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! The approval endpoints of [`Api`]: the directory, registering and cancelling an
-//! absence, each with the bearer token, and the server's error code passed through. A
-//! small stand-in server on plain http to 127.0.0.1 plays the central service.
+//! The approval endpoints of [`Api`] against the real central service over TLS on
+//! 127.0.0.1, on both storage backends: the directory, registering and cancelling an
+//! absence with the bearer token, and the server's error code and Japanese message passed
+//! through.
 
-use std::sync::{Arc, Mutex};
+mod support;
 
-use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
-use chrono::{TimeZone, Utc};
-use kyosai_sync_client::{Api, ClientConfig};
-use kyosai_sync_protocol::approval::{
-    codes as approval_codes, AbsenceInfo, Directory, DirectoryUser, NewAbsence,
-};
-use kyosai_sync_protocol::{ApiError, Role};
-use uuid::Uuid;
+use chrono::{Duration, Utc};
+use kyosai_central::testing::TestBackend;
+use kyosai_sync_protocol::approval::{codes as approval_codes, NewAbsence};
+use kyosai_sync_protocol::Role;
+use support::{Clerk, PASSWORD};
 
-fn bearer(h: &HeaderMap) -> String {
-    h.get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string()
-}
+async fn directory_and_absences_round_trip(backend: TestBackend, test: &str) {
+    let Some(server) = support::start(backend, test).await else {
+        return;
+    };
+    for (id, name) in [("kato.kacho", "加藤 課長"), ("suzuki.bucho", "鈴木 部長")] {
+        server
+            .add_user(id, name, &[Role::Approver], None, PASSWORD)
+            .await;
+    }
+    let kacho = Clerk::sign_in(&server.base_url, server.ca_pem_path(), "kato.kacho").await;
+    let api = kacho.auth.api();
+    let token = kacho.auth.access_token().await.unwrap();
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn directory_and_absences_round_trip() {
-    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
-    let absence_id = Uuid::new_v4();
-    let from = Utc.with_ymd_and_hms(2024, 7, 1, 0, 0, 0).unwrap();
-    let until = Utc.with_ymd_and_hms(2024, 7, 3, 0, 0, 0).unwrap();
-    let (s1, s2, s3) = (seen.clone(), seen.clone(), seen.clone());
-    let app = Router::new()
-        .route(
-            "/sync/v1/directory",
-            get(move |h: HeaderMap| {
-                let s = s1.clone();
-                async move {
-                    s.lock().unwrap().push(format!("GET {}", bearer(&h)));
-                    Json(Directory {
-                        users: vec![DirectoryUser {
-                            user_id: "kato.kacho".into(),
-                            display_name: "加藤 課長".into(),
-                            office_code: None,
-                            roles: vec![Role::Approver],
-                            positions: vec!["kacho".into()],
-                        }],
-                        absences: vec![],
-                    })
-                }
-            }),
-        )
-        .route(
-            "/sync/v1/absences",
-            post(move |h: HeaderMap, Json(req): Json<NewAbsence>| {
-                let s = s2.clone();
-                async move {
-                    s.lock().unwrap().push(format!("POST {}", bearer(&h)));
-                    if req.until <= req.from {
-                        return Err((
-                            StatusCode::BAD_REQUEST,
-                            Json(ApiError {
-                                code: approval_codes::ABSENCE_INVALID.into(),
-                                message: "期間を確認してください。".into(),
-                            }),
-                        ));
-                    }
-                    Ok(Json(AbsenceInfo {
-                        id: absence_id,
-                        user_id: "kato.kacho".into(),
-                        delegate_id: req.delegate_id,
-                        from: req.from,
-                        until: req.until,
-                    }))
-                }
-            }),
-        )
-        .route(
-            "/sync/v1/absences/{id}",
-            delete(move |h: HeaderMap, Path(id): Path<Uuid>| {
-                let s = s3.clone();
-                async move {
-                    s.lock()
-                        .unwrap()
-                        .push(format!("DELETE {id} {}", bearer(&h)));
-                    StatusCode::NO_CONTENT
-                }
-            }),
-        );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let api = Api::new(ClientConfig::new(format!("http://{addr}"), "0.1.0")).unwrap();
+    let dir = api.directory(&token).await.unwrap();
+    let me = dir
+        .users
+        .iter()
+        .find(|u| u.user_id == "kato.kacho")
+        .unwrap();
+    assert_eq!(me.display_name, "加藤 課長");
+    assert_eq!(me.roles, [Role::Approver]);
+    assert!(dir.absences.is_empty());
 
-    let dir = api.directory("tok").await.unwrap();
-    assert_eq!(dir.users[0].display_name, "加藤 課長");
+    let from = Utc::now();
+    let until = from + Duration::days(2);
     let added = api
         .add_absence(
-            "tok",
+            &token,
             &NewAbsence {
                 delegate_id: "suzuki.bucho".into(),
                 from,
@@ -106,13 +48,16 @@ async fn directory_and_absences_round_trip() {
         )
         .await
         .unwrap();
-    assert_eq!(
-        (added.id, added.delegate_id.as_str()),
-        (absence_id, "suzuki.bucho")
-    );
+    assert_eq!(added.user_id, "kato.kacho");
+    assert_eq!(added.delegate_id, "suzuki.bucho");
+    let dir = api.directory(&token).await.unwrap();
+    assert_eq!(dir.absences.len(), 1);
+    assert_eq!(dir.absences[0].id, added.id);
+
+    // The server's refusal reaches the caller with its code and Japanese message.
     let err = api
         .add_absence(
-            "tok",
+            &token,
             &NewAbsence {
                 delegate_id: "suzuki.bucho".into(),
                 from: until,
@@ -122,16 +67,21 @@ async fn directory_and_absences_round_trip() {
         .await
         .unwrap_err();
     assert_eq!(err.code, approval_codes::ABSENCE_INVALID);
-    assert_eq!(err.message, "期間を確認してください。");
-    api.cancel_absence("tok", absence_id).await.unwrap();
-    assert_eq!(
-        seen.lock().unwrap().clone(),
-        vec![
-            "GET Bearer tok".to_string(),
-            "POST Bearer tok".to_string(),
-            "POST Bearer tok".to_string(),
-            format!("DELETE {absence_id} Bearer tok"),
-        ]
-    );
-    server.abort();
+    assert!(err.message.contains("終了日時"), "{}", err.message);
+
+    api.cancel_absence(&token, added.id).await.unwrap();
+    assert!(api.directory(&token).await.unwrap().absences.is_empty());
+    let again = api.cancel_absence(&token, added.id).await.unwrap_err();
+    assert_eq!(again.code, approval_codes::ABSENCE_NOT_FOUND);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directory_and_absences_round_trip_sqlite() {
+    directory_and_absences_round_trip(TestBackend::Sqlite, "approval_api::sqlite").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directory_and_absences_round_trip_postgres() {
+    directory_and_absences_round_trip(TestBackend::Postgres, "approval_api::postgres").await;
 }
