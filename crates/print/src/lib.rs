@@ -3,7 +3,8 @@
 //!
 //! [`render`] lays out a [`PrintDoc`] — a heading, the 決裁欄, a table of fields and a
 //! body of text that flows onto further pages — with printpdf 0.12 and a Japanese
-//! TrueType font ([`Fonts`], BIZ UDGothic by default), embedding only the glyphs used.
+//! TrueType font ([`Fonts`]: BIZ UDGothic from the repository's `assets/fonts`, built into
+//! the binary under the SIL Open Font License), embedding only the glyphs used.
 //! [`approval_block`] turns a document's approval state into the 決裁欄's columns: the
 //! drafter, then every slot of the frozen route with who acted, when (和暦), and marks for
 //! 代決, 引上げ and 後閲.
@@ -23,8 +24,6 @@ use printpdf::{
 /// Why a printout could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum PrintError {
-    #[error("印刷用のフォントが見つかりません（{tried}）。IT管理者に BIZ UDゴシック の導入を依頼してください。")]
-    FontMissing { tried: String },
     #[error("印刷用のフォント {path} を読み込めません。IT管理者に連絡してください。")]
     FontInvalid { path: String },
 }
@@ -33,29 +32,21 @@ impl PrintError {
     /// The stable code the UI switches on.
     pub fn code(&self) -> &'static str {
         match self {
-            PrintError::FontMissing { .. } => "print.font_missing",
             PrintError::FontInvalid { .. } => "print.font_invalid",
         }
     }
 }
 
 /// The font a printout is set in.
+#[derive(Clone)]
 pub struct Fonts {
     regular: ParsedFont,
     /// Where it was read from (for the diagnostics screen and logs).
     pub path: PathBuf,
 }
 
-/// Where [`Fonts::find`] looks, in order (after `KYOSAI_PDF_FONT`).
-pub const FONT_CANDIDATES: &[&str] = &[
-    // Debian / Ubuntu: fonts-morisawa-bizud-gothic.
-    "/usr/share/fonts/truetype/bizud-gothic/BIZUDGothic-Regular.ttf",
-    // Windows 10 (1809) and later ship BIZ UDGothic.
-    "C:\\Windows\\Fonts\\BIZ-UDGothicR.ttc",
-    // Fallbacks: IPAex Gothic, Noto Sans CJK.
-    "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-];
+/// BIZ UDGothic Regular (assets/fonts, SIL Open Font License 1.1; see OFL.txt there).
+const BUILTIN_FONT: &[u8] = include_bytes!("../../../assets/fonts/BIZUDGothic-Regular.ttf");
 
 impl std::fmt::Debug for Fonts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -77,22 +68,28 @@ impl Fonts {
         })
     }
 
-    /// The font named by `KYOSAI_PDF_FONT`, else the first of [`FONT_CANDIDATES`] present.
-    pub fn find() -> Result<Fonts, PrintError> {
-        let mut tried = Vec::new();
-        let from_env = std::env::var_os("KYOSAI_PDF_FONT").map(PathBuf::from);
-        for path in from_env
-            .into_iter()
-            .chain(FONT_CANDIDATES.iter().map(PathBuf::from))
-        {
-            if path.is_file() {
-                return Fonts::load(&path);
-            }
-            tried.push(path.display().to_string());
+    /// The font built into the app (BIZ UDGothic), parsed once per process.
+    pub fn builtin() -> Result<&'static Fonts, PrintError> {
+        static FONTS: std::sync::OnceLock<Option<Fonts>> = std::sync::OnceLock::new();
+        FONTS
+            .get_or_init(|| {
+                ParsedFont::from_bytes(BUILTIN_FONT, 0, &mut Vec::new()).map(|regular| Fonts {
+                    regular,
+                    path: PathBuf::from("assets/fonts/BIZUDGothic-Regular.ttf"),
+                })
+            })
+            .as_ref()
+            .ok_or_else(|| PrintError::FontInvalid {
+                path: "assets/fonts/BIZUDGothic-Regular.ttf".to_string(),
+            })
+    }
+
+    /// The font named by `KYOSAI_PDF_FONT` (IT's override), else the built-in one.
+    pub fn find() -> Result<std::borrow::Cow<'static, Fonts>, PrintError> {
+        match std::env::var_os("KYOSAI_PDF_FONT") {
+            Some(path) => Fonts::load(Path::new(&path)).map(std::borrow::Cow::Owned),
+            None => Fonts::builtin().map(std::borrow::Cow::Borrowed),
         }
-        Err(PrintError::FontMissing {
-            tried: tried.join(", "),
-        })
     }
 }
 

@@ -8,8 +8,8 @@ use kyosai_domain::approval::{self as appr, Position};
 
 use super::*;
 
-fn fonts() -> Fonts {
-    Fonts::find().expect("BIZ UDGothic (fonts-morisawa-bizud-gothic) is installed by scripts/test")
+fn fonts() -> &'static Fonts {
+    Fonts::builtin().expect("the built-in BIZ UDGothic parses")
 }
 
 /// The text poppler reads back from the PDF (poppler-utils is installed by scripts/test).
@@ -210,7 +210,7 @@ fn an_undecided_document_carries_the_watermark_on_every_page() {
     let long: String = (1..=140)
         .map(|i| format!("{i}. 長い本文の行です。改ページを確かめます。\n"))
         .collect();
-    let pdf = render(&doc(&undecided, &long), &fonts());
+    let pdf = render(&doc(&undecided, &long), fonts());
     keep("undecided.pdf", &pdf);
     let text = pdftotext(&pdf);
     let n = pages(&pdf);
