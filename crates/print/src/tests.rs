@@ -175,7 +175,7 @@ fn a_decided_document_prints_its_block_without_the_watermark() {
     assert_eq!(s.status, appr::Status::Approved);
     let pdf = render(
         &doc(&s, "区民課窓口の案内表示を多言語対応のものに更新します。"),
-        &fonts(),
+        fonts(),
     );
     assert!(pdf.starts_with(b"%PDF-"));
     keep("decided.pdf", &pdf);
