@@ -28,7 +28,7 @@ beforeEach(() => {
 });
 
 describe("shell", () => {
-  it("has the product name, a 業務メニュー with the six areas and marks the current one", async () => {
+  it("has the product name, a 業務メニュー with the eight areas and marks the current one", async () => {
     await renderApp();
     expect(screen.getByTestId("product-name")).toHaveTextContent("共済デスク");
     const nav = screen.getByRole("navigation", { name: "業務メニュー" });
@@ -40,8 +40,19 @@ describe("shell", () => {
       "診断・バージョン情報",
       "連絡メモ",
       "サインイン",
+      "決裁",
+      "起案",
     ]);
-    expect(links.map((l) => l.getAttribute("aria-keyshortcuts"))).toEqual(["Alt+1", "Alt+2", "Alt+3", "Alt+4", "Alt+5", "Alt+6"]);
+    expect(links.map((l) => l.getAttribute("aria-keyshortcuts"))).toEqual([
+      "Alt+1",
+      "Alt+2",
+      "Alt+3",
+      "Alt+4",
+      "Alt+5",
+      "Alt+6",
+      "Alt+7",
+      "Alt+8",
+    ]);
     expect(links[0]).toHaveAttribute("aria-current", "page");
     expect(links.slice(1).every((l) => !l.hasAttribute("aria-current"))).toBe(true);
   });

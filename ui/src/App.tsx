@@ -1,6 +1,6 @@
 /**
  * The shell: header, 業務メニュー, the current page and the status bar.
- * Keyboard: the skip link is the first Tab stop, Alt+1..Alt+6 open the six
+ * Keyboard: the skip link is the first Tab stop, Alt+1..Alt+8 open the eight
  * areas (競合の確認 has no shortcut: the status bar links to it), and opening
  * a page moves focus to its <h1>.
  */
@@ -14,7 +14,9 @@ import { hrefFor, navigate, ROUTES, useRoute, type RouteDef, type RouteId } from
 import { ConflictsPage } from "./pages/ConflictsPage";
 import { DiagnosticsPage } from "./pages/DiagnosticsPage";
 import { HomePage } from "./pages/HomePage";
+import { InboxPage } from "./pages/InboxPage";
 import { NotesPage } from "./pages/NotesPage";
+import { ProposalsPage } from "./pages/ProposalsPage";
 import { SettingsPage } from "./pages/SettingsPage";
 import { SignInPage } from "./pages/SignInPage";
 import { WarekiPage } from "./pages/WarekiPage";
@@ -57,6 +59,10 @@ function Page({ route }: { route: RouteId }) {
       return <NotesPage />;
     case "signin":
       return <SignInPage />;
+    case "inbox":
+      return <InboxPage />;
+    case "proposals":
+      return <ProposalsPage />;
     case "conflicts":
       return <ConflictsPage />;
   }

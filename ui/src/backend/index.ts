@@ -41,6 +41,18 @@ export type ConflictSide = ConflictView["mine"];
 export type Resolution = Parameters<Commands["resolveConflict"]>[1];
 export type NoteView = Ok<"listNotes">[number];
 export type NoteDraft = Parameters<Commands["saveNote"]>[0];
+export type InboxItem = Ok<"approvalInbox">[number];
+export type ApprovalDetail = Ok<"approvalDetail">;
+export type ActRequest = Parameters<Commands["approvalAct"]>[0];
+export type ActKind = ActRequest["kind"];
+export type BulkResult = Ok<"approvalBulkApprove">;
+export type OutcomeView = Ok<"approvalOutcomes">[number];
+export type AbsencesView = Ok<"approvalAbsences">;
+export type AbsenceInput = Parameters<Commands["approvalAddAbsence"]>[0];
+export type ProposalView = Ok<"listProposals">[number];
+export type ProposalDraft = Parameters<Commands["saveProposal"]>[0];
+export type ProposalFlags = Parameters<Commands["submitProposal"]>[1];
+export type RoutePreview = Returned<"proposalRoutePreview">;
 
 /** What `sync-status-changed` carries (tauri-specta sends the newtype's inner value). */
 type SyncStatusPayload = Parameters<Parameters<typeof events.syncStatusChanged.listen>[0]>[0]["payload"];
@@ -94,6 +106,26 @@ export const api = {
   listNotes: (): Promise<NoteView[]> => unwrap(() => commands.listNotes()),
   checkNote: (draft: NoteDraft): Promise<Finding[]> => plain(() => commands.checkNote(draft)),
   saveNote: (draft: NoteDraft): Promise<NoteView> => unwrap(() => commands.saveNote(draft)),
+
+  // 電子決裁: the approver's inbox
+  approvalInbox: (): Promise<InboxItem[]> => unwrap(() => commands.approvalInbox()),
+  approvalDetail: (id: string): Promise<ApprovalDetail> => unwrap(() => commands.approvalDetail(id)),
+  approvalAct: (request: ActRequest): Promise<ApprovalDetail> => unwrap(() => commands.approvalAct(request)),
+  approvalBulkApprove: (ids: string[]): Promise<BulkResult> => unwrap(() => commands.approvalBulkApprove(ids)),
+  approvalOutcomes: (): Promise<OutcomeView[]> => unwrap(() => commands.approvalOutcomes()),
+  approvalTrailCsv: (ids: string[]): Promise<string> => unwrap(() => commands.approvalTrailCsv(ids)),
+  approvalAbsences: (): Promise<AbsencesView> => unwrap(() => commands.approvalAbsences()),
+  approvalAddAbsence: (input: AbsenceInput): Promise<AbsencesView> => unwrap(() => commands.approvalAddAbsence(input)),
+  approvalCancelAbsence: (id: string): Promise<AbsencesView> => unwrap(() => commands.approvalCancelAbsence(id)),
+
+  // 起案文書
+  listProposals: (): Promise<ProposalView[]> => unwrap(() => commands.listProposals()),
+  checkProposal: (draft: ProposalDraft): Promise<Finding[]> => plain(() => commands.checkProposal(draft)),
+  proposalRoutePreview: (amount: string, flags: ProposalFlags): Promise<RoutePreview> =>
+    plain(() => commands.proposalRoutePreview(amount, flags)),
+  saveProposal: (draft: ProposalDraft): Promise<ProposalView> => unwrap(() => commands.saveProposal(draft)),
+  submitProposal: (id: string, flags: ProposalFlags): Promise<ProposalView> => unwrap(() => commands.submitProposal(id, flags)),
+  withdrawProposal: (id: string): Promise<ProposalView> => unwrap(() => commands.withdrawProposal(id)),
 
   /**
    * Calls `callback` with every new sync status (online/offline, counts, last sync, who is

@@ -5,7 +5,16 @@
 import { useSyncExternalStore } from "react";
 import type { MessageId } from "../i18n";
 
-export type RouteId = "home" | "wareki" | "settings" | "diagnostics" | "notes" | "signin" | "conflicts";
+export type RouteId =
+  | "home"
+  | "wareki"
+  | "settings"
+  | "diagnostics"
+  | "notes"
+  | "signin"
+  | "inbox"
+  | "proposals"
+  | "conflicts";
 
 export interface RouteDef {
   id: RouteId;
@@ -23,6 +32,8 @@ export const ROUTES: readonly RouteDef[] = [
   { id: "notes", hash: "#/notes", label: "nav.notes", shortcut: "5" },
   // Shown as 「サインアウト」 while someone is signed in (see App).
   { id: "signin", hash: "#/signin", label: "nav.signin", shortcut: "6" },
+  { id: "inbox", hash: "#/inbox", label: "nav.inbox", shortcut: "7" },
+  { id: "proposals", hash: "#/proposals", label: "nav.proposals", shortcut: "8" },
   // In the menu only while there is something to settle; linked from the status bar.
   { id: "conflicts", hash: "#/conflicts", label: "nav.conflicts" },
 ];

@@ -36,6 +36,21 @@ export const mockApi = {
   listNotes: vi.fn<Api["listNotes"]>(),
   checkNote: vi.fn<Api["checkNote"]>(),
   saveNote: vi.fn<Api["saveNote"]>(),
+  approvalInbox: vi.fn<Api["approvalInbox"]>(),
+  approvalDetail: vi.fn<Api["approvalDetail"]>(),
+  approvalAct: vi.fn<Api["approvalAct"]>(),
+  approvalBulkApprove: vi.fn<Api["approvalBulkApprove"]>(),
+  approvalOutcomes: vi.fn<Api["approvalOutcomes"]>(),
+  approvalTrailCsv: vi.fn<Api["approvalTrailCsv"]>(),
+  approvalAbsences: vi.fn<Api["approvalAbsences"]>(),
+  approvalAddAbsence: vi.fn<Api["approvalAddAbsence"]>(),
+  approvalCancelAbsence: vi.fn<Api["approvalCancelAbsence"]>(),
+  listProposals: vi.fn<Api["listProposals"]>(),
+  checkProposal: vi.fn<Api["checkProposal"]>(),
+  proposalRoutePreview: vi.fn<Api["proposalRoutePreview"]>(),
+  saveProposal: vi.fn<Api["saveProposal"]>(),
+  submitProposal: vi.fn<Api["submitProposal"]>(),
+  withdrawProposal: vi.fn<Api["withdrawProposal"]>(),
   onSyncStatus: vi.fn<Api["onSyncStatus"]>(),
 } satisfies Api;
 
@@ -83,6 +98,21 @@ export function resetMockApi(): void {
   mockApi.listNotes.mockResolvedValue([]);
   mockApi.checkNote.mockResolvedValue([]);
   mockApi.saveNote.mockRejectedValue(notSetUp("saveNote"));
+  mockApi.approvalInbox.mockResolvedValue([]);
+  mockApi.approvalDetail.mockRejectedValue(notSetUp("approvalDetail"));
+  mockApi.approvalAct.mockRejectedValue(notSetUp("approvalAct"));
+  mockApi.approvalBulkApprove.mockRejectedValue(notSetUp("approvalBulkApprove"));
+  mockApi.approvalOutcomes.mockResolvedValue([]);
+  mockApi.approvalTrailCsv.mockRejectedValue(notSetUp("approvalTrailCsv"));
+  mockApi.approvalAbsences.mockResolvedValue({ absences: [], users: [], fetchedAt: null });
+  mockApi.approvalAddAbsence.mockRejectedValue(notSetUp("approvalAddAbsence"));
+  mockApi.approvalCancelAbsence.mockRejectedValue(notSetUp("approvalCancelAbsence"));
+  mockApi.listProposals.mockResolvedValue([]);
+  mockApi.checkProposal.mockResolvedValue([]);
+  mockApi.proposalRoutePreview.mockResolvedValue({ steps: [], approvers: 0, unconfirmed: true, error: null });
+  mockApi.saveProposal.mockRejectedValue(notSetUp("saveProposal"));
+  mockApi.submitProposal.mockRejectedValue(notSetUp("submitProposal"));
+  mockApi.withdrawProposal.mockRejectedValue(notSetUp("withdrawProposal"));
   mockApi.onSyncStatus.mockImplementation((listener) => {
     syncListeners.add(listener);
     return () => {

@@ -1,0 +1,262 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { BackendError, type ApprovalDetail, type InboxItem } from "../backend";
+import { AppStateProvider } from "../shell/appState";
+import { onlineStatus, session } from "../test/fixtures";
+import { mockApi, resetMockApi } from "../test/mockBackend";
+import { InboxPage } from "./InboxPage";
+
+vi.mock("../backend", async () => (await import("../test/mockBackend")).backendModule);
+
+const pc: InboxItem = {
+  id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b2c01",
+  kind: "proposal",
+  kindName: "起案文書",
+  title: "パソコン更新の伺い",
+  amount: "2400000",
+  amountText: "2,400,000",
+  drafterId: "tanaka.yuki",
+  drafterName: "田中 由紀",
+  officeCode: "13104",
+  receivedAt: "2024-06-03T00:30:00Z",
+  waitingSecs: 93600,
+  waitingText: "1日 2時間 0分",
+  task: "decide",
+  stepText: "2人目 / 3人中",
+  slotName: "課長",
+  forUserName: null,
+  flagsLabel: "",
+  pending: false,
+};
+
+const paper: InboxItem = {
+  ...pc,
+  id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b2c02",
+  title: "コピー用紙の購入",
+  amount: "88000",
+  amountText: "88,000",
+  stepText: "2人目 / 2人中",
+  slotName: "決裁者",
+};
+
+const sent: InboxItem = { ...pc, id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b2c03", title: "旅費の伺い", pending: true };
+
+const pcDetail: ApprovalDetail = {
+  id: pc.id,
+  kind: "proposal",
+  kindName: "起案文書",
+  title: "パソコン更新の伺い",
+  text: "老朽化したパソコン12台を更新します。",
+  amount: "2400000",
+  amountText: "2,400,000",
+  officeCode: "13104",
+  drafterName: "田中 由紀",
+  status: "in_progress",
+  statusLabel: "回議中",
+  round: 1,
+  flagsLabel: "",
+  submittedAt: "2024-06-03T00:30:00Z",
+  steps: [
+    {
+      label: "所属所長",
+      current: false,
+      slots: [{ ordinal: 1, approverName: "所属所長", done: true, byName: "山田 所長", how: "承認", at: "2024-06-03T02:00:00Z", waiting: false }],
+    },
+    { label: "課長", current: true, slots: [{ ordinal: 2, approverName: "課長", done: false, byName: null, how: null, at: null, waiting: true }] },
+    { label: "部長", current: false, slots: [{ ordinal: 3, approverName: "部長", done: false, byName: null, how: null, at: null, waiting: false }] },
+  ],
+  history: [
+    { round: 1, stepLabel: "", actLabel: "起案", byName: "田中 由紀", onBehalfOfName: null, at: "2024-06-03T00:30:00Z", waitedText: "0秒", comment: "" },
+    { round: 1, stepLabel: "1段階目 所属所長", actLabel: "承認", byName: "山田 所長", onBehalfOfName: null, at: "2024-06-03T02:00:00Z", waitedText: "1時間 30分", comment: "" },
+  ],
+  postReads: [],
+  actions: ["approve", "return", "reject"],
+  delegateFor: null,
+  delegateForName: null,
+  myStep: "2人目 / 3人中 課長",
+  seenHash: "sha256:abc",
+  pending: false,
+  lastOutcome: null,
+};
+
+beforeEach(() => {
+  resetMockApi();
+  mockApi.syncStatus.mockResolvedValue(onlineStatus);
+  mockApi.session.mockResolvedValue(session);
+});
+
+async function renderPage(items: InboxItem[] = [pc, paper, sent]) {
+  mockApi.approvalInbox.mockResolvedValue(items);
+  const user = userEvent.setup();
+  render(
+    <AppStateProvider>
+      <InboxPage />
+    </AppStateProvider>,
+  );
+  await waitFor(() => expect(screen.getByTestId("inbox-count")).toBeInTheDocument());
+  return { user };
+}
+
+describe("InboxPage list", () => {
+  it("shows every column, the count, amounts right-aligned with separators and my step", async () => {
+    await renderPage();
+    expect(screen.getByTestId("inbox-count")).toHaveTextContent("3 件");
+    const headers = within(screen.getByTestId("inbox-table")).getAllByRole("columnheader").map((h) => h.textContent);
+    expect(headers).toEqual(["選択", "種類", "件名", "金額（円）", "起案者", "所属所", "受付", "待ち時間", "私の段階"]);
+    const rows = screen.getAllByTestId("inbox-row");
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toHaveTextContent("起案文書");
+    expect(rows[0]).toHaveTextContent("田中 由紀");
+    expect(rows[0]).toHaveTextContent("1日 2時間 0分");
+    const amount = within(rows[0]!).getByTestId("inbox-row-amount");
+    expect(amount).toHaveTextContent("2,400,000");
+    expect(amount.className).toContain("text-right");
+    expect(within(rows[0]!).getByTestId("inbox-row-step")).toHaveTextContent("2人目 / 3人中 課長");
+    expect(within(rows[2]!).getByTestId("inbox-row-pending")).toHaveTextContent("送信待ち");
+  });
+
+  it("moves with ↑↓, selects with Space and approves the selected ones one by one, listing failures", async () => {
+    mockApi.approvalBulkApprove.mockResolvedValue({
+      approved: [pc.id],
+      failures: [{ id: paper.id, title: paper.title, message: "この文書は他の決裁者が先に処理しました。最新の状態を確認してください。" }],
+    });
+    const { user } = await renderPage();
+    const table = screen.getByTestId("inbox-table");
+    table.focus();
+    expect(table).toHaveAttribute("aria-activedescendant", `inbox-row-${pc.id}`);
+    await user.keyboard(" ");
+    await user.keyboard("{ArrowDown}");
+    expect(table).toHaveAttribute("aria-activedescendant", `inbox-row-${paper.id}`);
+    await user.keyboard(" ");
+    await user.keyboard("{ArrowDown} "); // a row waiting to be sent cannot be selected
+    const rows = screen.getAllByTestId("inbox-row");
+    expect(rows.map((r) => r.getAttribute("aria-selected"))).toEqual(["true", "true", "false"]);
+    const bulk = screen.getByTestId("inbox-bulk-approve");
+    expect(bulk).toHaveTextContent("選択した 2 件を承認");
+    await user.click(bulk);
+    expect(mockApi.approvalBulkApprove).toHaveBeenCalledWith([pc.id, paper.id]);
+    expect(await screen.findByTestId("inbox-banner-success")).toHaveTextContent("1 件を承認しました");
+    const failures = screen.getByTestId("inbox-bulk-failures");
+    expect(failures).toHaveTextContent("承認できなかった文書が 1 件あります。");
+    expect(failures).toHaveTextContent("コピー用紙の購入: この文書は他の決裁者が先に処理しました。");
+  });
+});
+
+describe("InboxPage detail", () => {
+  it("opens with Enter, shows the document, route and history, and approves with Ctrl+Enter", async () => {
+    mockApi.approvalDetail.mockResolvedValue(pcDetail);
+    mockApi.approvalAct.mockResolvedValue({ ...pcDetail, pending: true, actions: [] });
+    const { user } = await renderPage();
+    screen.getByTestId("inbox-table").focus();
+    await user.keyboard("{Enter}");
+    const detail = await screen.findByTestId("approval-detail");
+    expect(mockApi.approvalDetail).toHaveBeenCalledWith(pc.id);
+    expect(screen.getByTestId("approval-detail-text")).toHaveTextContent("老朽化したパソコン12台を更新します。");
+    expect(screen.getByTestId("approval-detail-amount")).toHaveTextContent("2,400,000 円");
+    const slots = within(detail).getAllByTestId("approval-route-slot");
+    expect(slots[0]).toHaveTextContent("1人目 所属所長: 山田 所長 承認");
+    expect(slots[1]).toHaveTextContent("2人目 課長: 決裁待ち");
+    expect(within(detail).getAllByTestId("approval-history-row")[1]).toHaveTextContent("承認 山田 所長（待ち時間 1時間 30分）");
+    expect(screen.getByTestId("approval-approve")).toHaveAttribute("aria-keyshortcuts", "Control+Enter");
+
+    fireEvent.keyDown(document.body, { key: "Enter", ctrlKey: true });
+    await waitFor(() =>
+      expect(mockApi.approvalAct).toHaveBeenCalledWith({
+        id: pc.id,
+        kind: "approve",
+        reason: null,
+        comment: null,
+        forUser: null,
+        seenHash: "sha256:abc",
+      }),
+    );
+    expect(await screen.findByTestId("inbox-banner-success")).toHaveTextContent("承認しました。同期後にサーバーで確定します");
+    expect(screen.getByTestId("approval-detail-pending")).toBeInTheDocument();
+    expect(screen.queryByTestId("approval-approve")).not.toBeInTheDocument();
+  });
+
+  it("asks for the reason before 差戻し, keeps it when Esc closes the dialog, and shows a refusal", async () => {
+    mockApi.approvalDetail.mockResolvedValue(pcDetail);
+    mockApi.approvalAct.mockRejectedValueOnce(
+      new BackendError("approval.already_handled", "この文書は他の決裁者が先に処理しました。最新の状態を確認してください。"),
+    );
+    const { user } = await renderPage();
+    await user.click(screen.getAllByTestId("inbox-row")[0]!);
+    await user.click(await screen.findByTestId("approval-return"));
+    const reason = screen.getByTestId("approval-reason");
+    expect(reason).toHaveFocus();
+    await user.click(screen.getByTestId("approval-reason-confirm"));
+    expect(await screen.findByRole("alert")).toHaveTextContent("差戻しの理由を入力してください。");
+    expect(mockApi.approvalAct).not.toHaveBeenCalled();
+
+    await user.type(reason, "見積書を添付してください");
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("approval-reason-dialog")).not.toBeInTheDocument();
+    await user.click(screen.getByTestId("approval-return"));
+    expect(screen.getByTestId("approval-reason")).toHaveValue("見積書を添付してください");
+    await user.click(screen.getByTestId("approval-reason-confirm"));
+    await waitFor(() =>
+      expect(mockApi.approvalAct).toHaveBeenCalledWith(
+        expect.objectContaining({ kind: "return", reason: "見積書を添付してください", seenHash: "sha256:abc" }),
+      ),
+    );
+    expect(await screen.findByTestId("inbox-banner-error")).toHaveTextContent("この文書は他の決裁者が先に処理しました。");
+  });
+
+  it("lists the server's answers to my recent actions", async () => {
+    mockApi.approvalOutcomes.mockResolvedValue([
+      {
+        recordId: pc.id,
+        title: "パソコン更新の伺い",
+        actionLabel: "承認",
+        state: "conflict",
+        stateLabel: "競合",
+        code: "approval.already_handled",
+        message: "この文書は他の決裁者が先に処理しました。最新の状態を確認してください。",
+        at: "2024-06-04T01:00:00Z",
+      },
+    ]);
+    await renderPage();
+    const row = await screen.findByTestId("approval-outcome");
+    expect(row).toHaveAttribute("data-state", "conflict");
+    expect(row).toHaveTextContent("競合");
+    expect(row).toHaveTextContent("承認: パソコン更新の伺い");
+    expect(row).toHaveTextContent("他の決裁者が先に処理しました");
+  });
+
+  it("registers an absence with a delegate chosen from the directory", async () => {
+    mockApi.approvalAbsences.mockResolvedValue({
+      absences: [],
+      users: [{ userId: "suzuki.bucho", displayName: "鈴木 部長", posts: "部長・決裁権者", officeCode: null }],
+      fetchedAt: "2024-06-04T00:00:00Z",
+    });
+    mockApi.approvalAddAbsence.mockResolvedValue({
+      absences: [
+        {
+          id: "a1",
+          userId: "kato.kacho",
+          userName: "加藤 課長",
+          delegateId: "suzuki.bucho",
+          delegateName: "鈴木 部長",
+          from: "2024-06-10T00:00:00Z",
+          until: "2024-06-12T09:00:00Z",
+          mine: true,
+          inForce: false,
+        },
+      ],
+      users: [],
+      fetchedAt: "2024-06-04T00:00:00Z",
+    });
+    const { user } = await renderPage([]);
+    expect(screen.getByTestId("inbox-empty")).toBeInTheDocument();
+    await screen.findByRole("option", { name: "鈴木 部長（部長・決裁権者）" });
+    await user.selectOptions(screen.getByTestId("absence-delegate"), "suzuki.bucho");
+    fireEvent.change(screen.getByTestId("absence-from"), { target: { value: "2024-06-10T09:00" } });
+    fireEvent.change(screen.getByTestId("absence-until"), { target: { value: "2024-06-12T18:00" } });
+    await user.click(screen.getByTestId("absence-add"));
+    expect(mockApi.approvalAddAbsence).toHaveBeenCalledWith({ delegateId: "suzuki.bucho", from: "2024-06-10T09:00", until: "2024-06-12T18:00" });
+    expect(await screen.findByTestId("absence-row")).toHaveTextContent("代決者: 鈴木 部長");
+    expect(screen.getByTestId("absence-banner-success")).toHaveTextContent("不在を登録しました。");
+  });
+});
