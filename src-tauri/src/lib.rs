@@ -104,6 +104,8 @@ pub fn run() {
                 .with_filename(window_state_file)
                 .build(),
         )
+        // Used from Rust only (new 決裁 after a sync): the window gets no permission.
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(invoke_handler)
         .setup(move |app| {
             let base = match std::env::var_os("KYOSAI_DATA_DIR") {
