@@ -235,6 +235,24 @@ pub async fn approval_trail_csv(
     approvals::trail_csv(state.shared_store()?, me, ids, dir).await
 }
 
+/// Writes the document as a PDF (with its 決裁欄; 「未決裁」 while undecided) to the
+/// download folder; returns its path.
+#[tauri::command]
+#[specta::specta]
+pub async fn approval_pdf(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<String, AppError> {
+    use tauri::Manager;
+    let dir = app
+        .path()
+        .download_dir()
+        .unwrap_or_else(|_| state.paths.root.join("downloads"));
+    let me = state.sync()?.me().await;
+    kyosai_app::printing::approval_pdf(state.shared_store()?, me, id, dir).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn approval_absences(state: State<'_, AppState>) -> Result<AbsencesView, AppError> {

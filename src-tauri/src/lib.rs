@@ -48,6 +48,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::approval_bulk_approve,
             commands::approval_outcomes,
             commands::approval_trail_csv,
+            commands::approval_pdf,
             commands::approval_absences,
             commands::approval_add_absence,
             commands::approval_cancel_absence,

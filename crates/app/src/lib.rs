@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod error;
 pub mod findings;
 pub mod notes;
+pub mod printing;
 pub mod proposals;
 pub mod settings;
 pub mod sync;

@@ -200,6 +200,32 @@ async fn two_approvers_one_document(backend: TestBackend, test: &str) {
     assert_eq!(mine[0].status_label, "決裁済み", "{:?}", mine[0]);
     let record = server.record(id.parse().unwrap()).await.unwrap();
     assert_eq!(record.state, "approved");
+
+    // The clerk prints it: the 決裁欄 names everyone who decided; no 「未決裁」.
+    let doc = tanto
+        .with(|s| kyosai_app::printing::print_doc_of(s, Some(&tanto.me), &id, Utc::now()))
+        .unwrap();
+    assert!(doc.decided);
+    let names: Vec<Option<String>> = doc
+        .approval
+        .columns
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    assert_eq!(names[0].as_deref(), Some("佐藤 花子"));
+    assert_eq!(names[1].as_deref(), Some("鈴木 一郎"));
+    assert!(matches!(names[2].as_deref(), Some("伊藤 誠" | "加藤 亮")));
+    let dir = tempfile::tempdir().unwrap();
+    let path = kyosai_app::printing::approval_pdf(
+        &tanto.store,
+        Some(tanto.me.clone()),
+        id.clone(),
+        dir.path().to_path_buf(),
+    )
+    .await
+    .unwrap();
+    assert!(path.contains("起案文書_窓口用消耗品の購入_"), "{path}");
+    assert!(std::fs::read(&path).unwrap().starts_with(b"%PDF-"));
     server.stop().await;
 }
 

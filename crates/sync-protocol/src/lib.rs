@@ -383,7 +383,8 @@ pub mod approval {
     /// server holds it. The route is chosen by the server and frozen.
     pub const SUBMIT: &str = "approval.submit";
     /// `approval.act@1`: one approval action. The payload is the `Action` of
-    /// `kyosai_domain::approval` (`{"action":"approve","seenHash":…,"comment":…}`).
+    /// `kyosai_domain::approval` (`{"action":"approve","seen_hash":…,"comment":…}`:
+    /// variant tags in camelCase, fields in snake_case).
     pub const ACT: &str = "approval.act";
 
     #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

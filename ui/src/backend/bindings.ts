@@ -40,6 +40,11 @@ export const commands = {
 	approvalOutcomes: () => typedError<OutcomeView_Serialize[], AppError>(__TAURI_INVOKE("approval_outcomes")),
 	/**  Writes the trail CSV to the download folder; returns its path. */
 	approvalTrailCsv: (ids: string[]) => typedError<string, AppError>(__TAURI_INVOKE("approval_trail_csv", { ids })),
+	/**
+	 *  Writes the document as a PDF (with its 決裁欄; 「未決裁」 while undecided) to the
+	 *  download folder; returns its path.
+	 */
+	approvalPdf: (id: string) => typedError<string, AppError>(__TAURI_INVOKE("approval_pdf", { id })),
 	approvalAbsences: () => typedError<AbsencesView_Serialize, AppError>(__TAURI_INVOKE("approval_absences")),
 	approvalAddAbsence: (input: AbsenceInput) => typedError<AbsencesView_Serialize, AppError>(__TAURI_INVOKE("approval_add_absence", { input })),
 	approvalCancelAbsence: (id: string) => typedError<AbsencesView_Serialize, AppError>(__TAURI_INVOKE("approval_cancel_absence", { id })),

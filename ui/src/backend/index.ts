@@ -114,6 +114,7 @@ export const api = {
   approvalBulkApprove: (ids: string[]): Promise<BulkResult> => unwrap(() => commands.approvalBulkApprove(ids)),
   approvalOutcomes: (): Promise<OutcomeView[]> => unwrap(() => commands.approvalOutcomes()),
   approvalTrailCsv: (ids: string[]): Promise<string> => unwrap(() => commands.approvalTrailCsv(ids)),
+  approvalPdf: (id: string): Promise<string> => unwrap(() => commands.approvalPdf(id)),
   approvalAbsences: (): Promise<AbsencesView> => unwrap(() => commands.approvalAbsences()),
   approvalAddAbsence: (input: AbsenceInput): Promise<AbsencesView> => unwrap(() => commands.approvalAddAbsence(input)),
   approvalCancelAbsence: (id: string): Promise<AbsencesView> => unwrap(() => commands.approvalCancelAbsence(id)),

@@ -204,6 +204,23 @@ describe("InboxPage detail", () => {
     expect(await screen.findByTestId("inbox-banner-error")).toHaveTextContent("この文書は他の決裁者が先に処理しました。");
   });
 
+  it("saves the printout as a PDF and says where", async () => {
+    mockApi.approvalDetail.mockResolvedValue(pcDetail);
+    mockApi.approvalPdf.mockResolvedValue("/home/user/Downloads/起案文書_パソコン更新の伺い_20240603_093000.pdf");
+    const { user } = await renderPage();
+    screen.getByTestId("inbox-table").focus();
+    await user.keyboard("{Enter}");
+    await screen.findByTestId("approval-detail");
+    await user.click(screen.getByTestId("approval-pdf"));
+    expect(mockApi.approvalPdf).toHaveBeenCalledWith(pc.id);
+    expect(await screen.findByTestId("inbox-banner-success")).toHaveTextContent(
+      "PDFを保存しました: /home/user/Downloads/起案文書_パソコン更新の伺い_20240603_093000.pdf",
+    );
+    mockApi.approvalPdf.mockRejectedValue(new BackendError("print.write", "PDFを保存できませんでした（容量不足）。"));
+    await user.click(screen.getByTestId("approval-pdf"));
+    expect(await screen.findByTestId("inbox-banner-error")).toHaveTextContent("容量不足");
+  });
+
   it("lists the server's answers to my recent actions", async () => {
     mockApi.approvalOutcomes.mockResolvedValue([
       {

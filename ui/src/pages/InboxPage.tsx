@@ -224,6 +224,15 @@ export function InboxPage() {
     }
   }
 
+  async function savePdf(id: string) {
+    try {
+      const path = await api.approvalPdf(id);
+      setBanner({ kind: "success", text: t("inbox.pdfSaved", { path }) });
+    } catch (err) {
+      setBanner({ kind: "error", text: t("inbox.pdfFailed", { message: describe(err) }) });
+    }
+  }
+
   async function saveCsv(ids: string[]) {
     try {
       const path = await api.approvalTrailCsv(ids);
@@ -404,6 +413,7 @@ export function InboxPage() {
               else void act(kind);
             }}
             onCsv={() => void saveCsv([detail.id])}
+            onPdf={() => void savePdf(detail.id)}
             onBack={() => tableRef.current?.focus()}
           />
         ) : (
@@ -509,12 +519,14 @@ function Detail({
   busy,
   onAct,
   onCsv,
+  onPdf,
   onBack,
 }: {
   detail: ApprovalDetail;
   busy: boolean;
   onAct: (kind: ActKind) => void;
   onCsv: () => void;
+  onPdf: () => void;
   onBack: () => void;
 }) {
   const can = (k: ActKind) => detail.actions.includes(k);
@@ -618,6 +630,9 @@ function Detail({
         </Button>
         <Button variant="secondary" onClick={onCsv} data-testid="approval-csv">
           {t("inbox.csv")}
+        </Button>
+        <Button variant="secondary" onClick={onPdf} data-testid="approval-pdf">
+          {t("inbox.pdf")}
         </Button>
         {can("post_read") ? (
           <Button variant="secondary" busy={busy} onClick={() => onAct("post_read")} data-testid="approval-post-read">

@@ -42,6 +42,7 @@ export const mockApi = {
   approvalBulkApprove: vi.fn<Api["approvalBulkApprove"]>(),
   approvalOutcomes: vi.fn<Api["approvalOutcomes"]>(),
   approvalTrailCsv: vi.fn<Api["approvalTrailCsv"]>(),
+  approvalPdf: vi.fn<Api["approvalPdf"]>(),
   approvalAbsences: vi.fn<Api["approvalAbsences"]>(),
   approvalAddAbsence: vi.fn<Api["approvalAddAbsence"]>(),
   approvalCancelAbsence: vi.fn<Api["approvalCancelAbsence"]>(),
@@ -104,6 +105,7 @@ export function resetMockApi(): void {
   mockApi.approvalBulkApprove.mockRejectedValue(notSetUp("approvalBulkApprove"));
   mockApi.approvalOutcomes.mockResolvedValue([]);
   mockApi.approvalTrailCsv.mockRejectedValue(notSetUp("approvalTrailCsv"));
+  mockApi.approvalPdf.mockRejectedValue(notSetUp("approvalPdf"));
   mockApi.approvalAbsences.mockResolvedValue({ absences: [], users: [], fetchedAt: null });
   mockApi.approvalAddAbsence.mockRejectedValue(notSetUp("approvalAddAbsence"));
   mockApi.approvalCancelAbsence.mockRejectedValue(notSetUp("approvalCancelAbsence"));
