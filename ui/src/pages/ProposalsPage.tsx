@@ -199,6 +199,8 @@ export function ProposalsPage() {
 
   function requestOpen(target: ProposalView | "new") {
     if (target !== "new" && editor?.id === target.id) {
+      // Opened again (e.g. after a sync brought its outcome): an earlier 「送信待ち」 note is stale.
+      setBanner(null);
       titleRef.current?.focus();
       return;
     }
