@@ -448,6 +448,41 @@ pub mod approval {
     }
 }
 
+/// 組合員資格取得届 on the central service: the automated review (RPA による内容審査)
+/// the secretariat reviewer sees, and the registration batch for the core system.
+pub mod acquisition {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Serialize};
+    use uuid::Uuid;
+
+    /// The record kind.
+    pub const KIND: &str = "acquisition";
+
+    /// One result of the automated review.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ReviewFinding {
+        /// Stable code: `review.duplicate_person`, `review.late_filing`,
+        /// `review.inconsistent_dates`, `review.dependant_claimed`, ….
+        pub code: String,
+        /// `error` or `warning`.
+        pub severity: String,
+        /// The form field it is about (camelCase path, e.g. `member.basicPensionNumber`).
+        pub field: String,
+        /// Japanese, says what was found and what to check.
+        pub message: String,
+        /// The other record involved (a duplicate, the member who claims the dependant).
+        pub related_record_id: Option<Uuid>,
+    }
+
+    /// `GET /sync/v1/acquisitions/{id}/review`.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ReviewResult {
+        pub record_id: Uuid,
+        pub checked_at: DateTime<Utc>,
+        pub findings: Vec<ReviewFinding>,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
