@@ -14,6 +14,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use kyosai_sync_protocol::{CommandEnvelope, Conflict, Record, Resolution, Role, UserInfo};
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 use uuid::Uuid;
 
@@ -735,10 +736,9 @@ impl PgStorage {
     ) -> Result<PushOutcome, StorageError> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
-            .await?;
         let outcome = {
             let mut ptx = PgPushTx::new(&tx);
+            ptx.lock_and_load(client_id, &commands).await?;
             push::push(&mut ptx, actor, client_id, &commands, now).await?
         };
         if matches!(outcome, PushOutcome::Done { .. }) {
@@ -929,14 +929,19 @@ impl PgStorage {
     }
 }
 
-/// The push transaction. Reads are answered from what [`PushTx::prefetch`] loaded (two
-/// queries per push) and writes are collected and sent in [`PushTx::flush`] as a few
-/// multi-row statements, pipelined: a push of 500 commands costs about ten round trips
-/// to PostgreSQL instead of several per command. The advisory lock held by the
-/// transaction keeps every other writer out, so what was loaded stays true until the
-/// commit, except for what this push itself writes, which the cache follows.
+/// The push transaction. Reads are answered from what [`PgPushTx::lock_and_load`] loaded
+/// in the same round trip as the lock, and writes are collected and sent in
+/// [`PushTx::flush`] as a few multi-row statements, pipelined: a push costs four round
+/// trips to PostgreSQL (begin; lock and reads; writes; commit) whatever its size, instead
+/// of several per command. The advisory lock keeps every other writer out, so what was
+/// loaded stays true until the commit, except for what this push itself writes, which
+/// the cache follows.
 struct PgPushTx<'a, 'c> {
     tx: &'a deadpool_postgres::Transaction<'c>,
+    /// The client binding read with the lock (taken by the first [`PushTx::client`]).
+    binding: Option<Option<ClientBinding>>,
+    /// Every office code, read with the lock.
+    offices: Option<std::collections::HashSet<String>>,
     /// Stored results of the batch's replayed seqs.
     stored: HashMap<u64, StoredResult>,
     /// Records as this push sees them (`None`: known not to exist), deferred writes included.
@@ -971,6 +976,8 @@ impl<'a, 'c> PgPushTx<'a, 'c> {
     fn new(tx: &'a deadpool_postgres::Transaction<'c>) -> Self {
         PgPushTx {
             tx,
+            binding: None,
+            offices: None,
             stored: HashMap::new(),
             records: HashMap::new(),
             pending: Vec::new(),
@@ -980,6 +987,95 @@ impl<'a, 'c> PgPushTx<'a, 'c> {
             results: Vec::new(),
             last_seq: None,
         }
+    }
+
+    /// Takes the write lock and reads, in the same round trip, the client binding, the
+    /// stored results of the batch's seqs, the records it names and the office codes.
+    ///
+    /// The statements are pipelined behind the lock on one connection and PostgreSQL runs
+    /// them in the order sent, so every read runs once the lock is held. That order is
+    /// why the lock's statement is prepared first (its request then goes out on the
+    /// first poll) and the join is `biased` (polled in the order written).
+    async fn lock_and_load(
+        &mut self,
+        client_id: Uuid,
+        commands: &[CommandEnvelope],
+    ) -> Result<(), StorageError> {
+        let tx = self.tx;
+        let lock = tx
+            .prepare_cached("SELECT pg_advisory_xact_lock($1)")
+            .await?;
+        let binding = tx
+            .prepare_cached("SELECT user_id, device_id, last_seq FROM clients WHERE client_id = $1")
+            .await?;
+        let stored = tx
+            .prepare_cached(
+                "SELECT seq, command, version, record_id, result FROM command_results \
+                 WHERE client_id = $1 AND seq = ANY($2)",
+            )
+            .await?;
+        let records = tx
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM records r WHERE r.id = ANY($1)"
+            ))
+            .await?;
+        let offices = tx.prepare_cached("SELECT code FROM offices").await?;
+        let seqs = commands
+            .iter()
+            .map(|c| seq_i64(c.seq))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut ids = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for c in commands {
+            if seen.insert(c.record_id) {
+                ids.push(c.record_id);
+            }
+        }
+        let (lock_params, binding_params): ([&(dyn ToSql + Sync); 1], [&(dyn ToSql + Sync); 1]) =
+            ([&WRITE_LOCK], [&client_id]);
+        let stored_params: [&(dyn ToSql + Sync); 2] = [&client_id, &seqs];
+        let records_params: [&(dyn ToSql + Sync); 1] = [&ids];
+        let (_, binding, stored, records, offices) = tokio::try_join!(
+            biased;
+            tx.execute(&lock, &lock_params),
+            tx.query_opt(&binding, &binding_params),
+            tx.query(&stored, &stored_params),
+            tx.query(&records, &records_params),
+            tx.query(&offices, &[]),
+        )?;
+        self.binding = Some(
+            binding
+                .map(|r| {
+                    Ok::<_, StorageError>(ClientBinding {
+                        user_id: r.try_get(0)?,
+                        device_id: r.try_get(1)?,
+                        last_seq: u64::try_from(r.try_get::<_, i64>(2)?)
+                            .map_err(|_| StorageError::Corrupt("negative last_seq".into()))?,
+                    })
+                })
+                .transpose()?,
+        );
+        for row in &stored {
+            let seq = u64::try_from(row.try_get::<_, i64>(0)?)
+                .map_err(|_| StorageError::Corrupt("negative seq".into()))?;
+            self.stored.insert(seq, Self::stored_from_row(row, 1)?);
+        }
+        // Ids not found are known not to exist.
+        for id in ids {
+            self.records.insert(id, None);
+        }
+        for row in &records {
+            if let Some(r) = record_at(row, 0)? {
+                self.records.insert(r.id, Some(r));
+            }
+        }
+        self.offices = Some(
+            offices
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<_, _>>()?,
+        );
+        Ok(())
     }
 
     fn stored_from_row(r: &Row, at: usize) -> Result<StoredResult, StorageError> {
@@ -1186,6 +1282,9 @@ impl<'a, 'c> PgPushTx<'a, 'c> {
 
 impl PushTx for PgPushTx<'_, '_> {
     async fn client(&mut self, client_id: Uuid) -> Result<Option<ClientBinding>, StorageError> {
+        if let Some(binding) = self.binding.take() {
+            return Ok(binding);
+        }
         let stmt = self
             .tx
             .prepare_cached("SELECT user_id, device_id, last_seq FROM clients WHERE client_id = $1")
@@ -1239,64 +1338,6 @@ impl PushTx for PgPushTx<'_, '_> {
         row.map(|r| Self::stored_from_row(&r, 0)).transpose()
     }
 
-    async fn prefetch(
-        &mut self,
-        client_id: Uuid,
-        last_seq: u64,
-        commands: &[CommandEnvelope],
-    ) -> Result<(), StorageError> {
-        let mut replayed = Vec::new();
-        let mut ids = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for c in commands {
-            if c.seq <= last_seq {
-                replayed.push(seq_i64(c.seq)?);
-            } else if !self.records.contains_key(&c.record_id) && seen.insert(c.record_id) {
-                ids.push(c.record_id);
-            }
-        }
-        let tx = self.tx;
-        let stored = async {
-            if replayed.is_empty() {
-                return Ok(Vec::new());
-            }
-            let stmt = tx
-                .prepare_cached(
-                    "SELECT seq, command, version, record_id, result FROM command_results \
-                     WHERE client_id = $1 AND seq = ANY($2)",
-                )
-                .await?;
-            tx.query(&stmt, &[&client_id, &replayed]).await
-        };
-        let records = async {
-            if ids.is_empty() {
-                return Ok(Vec::new());
-            }
-            let stmt = tx
-                .prepare_cached(&format!(
-                    "SELECT {RECORD_COLUMNS} FROM records r WHERE r.id = ANY($1)"
-                ))
-                .await?;
-            tx.query(&stmt, &[&ids]).await
-        };
-        let (stored, records) = tokio::try_join!(stored, records)?;
-        for row in &stored {
-            let seq = u64::try_from(row.try_get::<_, i64>(0)?)
-                .map_err(|_| StorageError::Corrupt("negative seq".into()))?;
-            self.stored.insert(seq, Self::stored_from_row(row, 1)?);
-        }
-        // Ids not found are known not to exist.
-        for id in ids {
-            self.records.insert(id, None);
-        }
-        for row in &records {
-            if let Some(r) = record_at(row, 0)? {
-                self.records.insert(r.id, Some(r));
-            }
-        }
-        Ok(())
-    }
-
     async fn record(&mut self, id: Uuid) -> Result<Option<Record>, StorageError> {
         if let Some(known) = self.records.get(&id) {
             return Ok(known.clone());
@@ -1308,6 +1349,9 @@ impl PushTx for PgPushTx<'_, '_> {
     }
 
     async fn office_exists(&mut self, code: &str) -> Result<bool, StorageError> {
+        if let Some(offices) = &self.offices {
+            return Ok(offices.contains(code));
+        }
         let stmt = self
             .tx
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM offices WHERE code = $1)")

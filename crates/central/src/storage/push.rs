@@ -39,21 +39,12 @@ pub(crate) struct StoredResult {
 
 /// The operations the algorithm needs inside the open transaction.
 ///
-/// A backend may defer writes (PostgreSQL collects them and sends them as a few
-/// multi-row statements in [`PushTx::flush`]); reads inside the same push must then see
-/// the deferred writes, e.g. a second command on a record sees the version the first wrote.
+/// A backend may answer reads from what it loaded before the push (PostgreSQL loads the
+/// batch's records and stored results with the lock) and defer writes (PostgreSQL
+/// collects them and sends them as a few multi-row statements in [`PushTx::flush`]);
+/// reads inside the same push must then see the deferred writes, e.g. a second command
+/// on a record sees the version the first wrote.
 pub(crate) trait PushTx {
-    /// Called once per push, before the first command, with the seqs already acknowledged
-    /// (`<= last_seq`: replays answered from stored results) and the batch. A backend may
-    /// load here in a few queries what the commands will read. Default: nothing.
-    async fn prefetch(
-        &mut self,
-        _client_id: Uuid,
-        _last_seq: u64,
-        _commands: &[CommandEnvelope],
-    ) -> Result<(), StorageError> {
-        Ok(())
-    }
     /// Called once per push after the last command and [`PushTx::set_last_seq`], before
     /// the commit: writes whatever the backend deferred. Returns the newest change serial
     /// it wrote. Default: nothing deferred.
@@ -174,8 +165,6 @@ pub(crate) async fn push<T: PushTx>(
     if let Err(expected) = check_seqs(last, commands) {
         return Ok(PushOutcome::SeqGap { expected });
     }
-
-    tx.prefetch(client_id, last, commands).await?;
 
     let mut results = Vec::with_capacity(commands.len());
     let mut newest_change = None;
