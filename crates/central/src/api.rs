@@ -117,6 +117,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/sync/v1/conflicts", get(conflicts))
         .route("/sync/v1/conflicts/{id}/resolve", post(resolve_conflict))
         .route("/sync/v1/directory", get(directory))
+        .route(
+            "/sync/v1/acquisitions/{id}/review",
+            get(crate::acquisition::review_handler),
+        )
         .route("/sync/v1/absences", post(add_absence))
         .route(
             "/sync/v1/absences/{id}",

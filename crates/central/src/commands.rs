@@ -198,6 +198,48 @@ fn check_text(title: &str, kind: Option<&str>) -> Option<Decision> {
     None
 }
 
+/// A 資格取得届 is submitted only when the server's own check finds no error and every
+/// warning has been acknowledged on the form (the app checks first; the server decides).
+fn ready_to_submit(current: &Record, now: DateTime<Utc>) -> Option<Decision> {
+    use kyosai_domain::acquisition::{self as acq, AcquisitionForm, CheckContext};
+    if current.kind != kyosai_sync_protocol::acquisition::KIND {
+        return None;
+    }
+    let Ok(form) =
+        serde_json::from_value::<AcquisitionForm>(without_approval(current.body.clone()))
+    else {
+        return Some(invalid(format!(
+            "資格取得届の内容を読み取れません。アプリを最新版に更新してください。{DRAFT_KEPT}"
+        )));
+    };
+    let ctx = CheckContext {
+        today: appr::jst(now).date(),
+        received_on: None,
+    };
+    let findings = acq::check_for_submission(&form, &ctx);
+    let errors: Vec<&kyosai_domain::Finding> = findings.iter().filter(|f| f.is_error()).collect();
+    if let Some(first) = errors.first() {
+        return Some(Decision::Reject(reject(
+            "acquisition.not_ready",
+            format!(
+                "資格取得届に誤りが{}件あるため提出できません（例: {}）。画面の指摘を直してから提出してください。{DRAFT_KEPT}",
+                errors.len(),
+                first.message
+            ),
+        )));
+    }
+    let open = acq::unacknowledged_warnings(&findings, &form.acknowledgements).len();
+    if open > 0 {
+        return Some(Decision::Reject(reject(
+            "acquisition.warnings_unacknowledged",
+            format!(
+                "確認が済んでいない注意が{open}件あります。内容を確認して「確認しました」を付けてから提出してください。{DRAFT_KEPT}"
+            ),
+        )));
+    }
+    None
+}
+
 /// The body without the server-owned approval state (a client never sets it).
 fn without_approval(mut body: serde_json::Value) -> serde_json::Value {
     if let Some(map) = body.as_object_mut() {
@@ -407,6 +449,9 @@ pub(crate) fn decide(
             let hash = appr::content_hash(&current.kind, &current.title, &current.body);
             if s.seen_hash != hash {
                 return approval_refused(&ApprovalError::ContentChanged);
+            }
+            if let Some(d) = ready_to_submit(current, now) {
+                return d;
             }
             let flags = appr::Flags {
                 important: s.important,

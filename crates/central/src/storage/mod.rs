@@ -505,6 +505,11 @@ impl Storage {
         dispatch!(self.add_absence(user_id, new, now))
     }
 
+    /// Every record of `kind`.
+    pub async fn records_of_kind(&self, kind: &str) -> Result<Vec<Record>, StorageError> {
+        dispatch!(self.records_of_kind(kind))
+    }
+
     /// Cancels one of `user_id`'s own absences. `false` when there is none by that id.
     pub async fn cancel_absence(
         &self,

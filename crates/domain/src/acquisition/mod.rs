@@ -7,6 +7,8 @@
 //!   ([`check_for_submission`]), with notes and grades ([`assess`]);
 //! - [`ack`]: acknowledged warnings;
 //! - [`codes`]: every finding and note code;
+//! - [`review`]: the automated review across cases (duplicates, dependants claimed twice)
+//!   the central service runs for the secretariat;
 //! - [`workflow`]: draft → submitted → certified → reviewed → registered, with returns
 //!   and withdrawal.
 
@@ -15,6 +17,7 @@ pub mod check;
 pub mod codes;
 pub mod form;
 mod normalize;
+pub mod review;
 pub mod workflow;
 
 pub use ack::{can_submit, unacknowledged_warnings, Acknowledgement};

@@ -3,9 +3,10 @@
 use chrono::{DateTime, Utc};
 use kyosai_domain::approval::Position;
 use kyosai_sync_protocol::approval::{AbsenceInfo, Directory, DirectoryUser, NewAbsence};
+use kyosai_sync_protocol::Record;
 use uuid::Uuid;
 
-use super::{roles, PgStorage};
+use super::{record_at, roles, PgStorage, RECORD_COLUMNS};
 use crate::storage::StorageError;
 
 impl PgStorage {
@@ -130,5 +131,23 @@ impl PgStorage {
             )
             .await?;
         Ok(n == 1)
+    }
+
+    /// Every record of `kind` (the automated review compares a case with all others).
+    pub async fn records_of_kind(&self, kind: &str) -> Result<Vec<Record>, StorageError> {
+        let c = self.client().await?;
+        let rows = c
+            .query(
+                &format!("SELECT {RECORD_COLUMNS} FROM records r WHERE r.kind = $1 ORDER BY r.id"),
+                &[&kind],
+            )
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if let Some(r) = record_at(row, 0)? {
+                out.push(r);
+            }
+        }
+        Ok(out)
     }
 }

@@ -3,10 +3,11 @@
 use chrono::{DateTime, Utc};
 use kyosai_domain::approval::Position;
 use kyosai_sync_protocol::approval::{AbsenceInfo, Directory, DirectoryUser, NewAbsence};
+use kyosai_sync_protocol::Record;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
-use super::{from_ts, roles_of, ts, uuid, SqliteStorage};
+use super::{from_ts, record_at, roles_of, ts, uuid, SqliteStorage, RECORD_COLUMNS};
 use crate::storage::StorageError;
 
 pub(crate) fn positions_of(
@@ -178,6 +179,25 @@ impl SqliteStorage {
                 )
                 .optional()?;
             Ok(found.is_some())
+        })
+        .await
+    }
+
+    /// Every record of `kind` (the automated review compares a case with all others).
+    pub async fn records_of_kind(&self, kind: &str) -> Result<Vec<Record>, StorageError> {
+        let kind = kind.to_string();
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM records r WHERE r.kind = ?1 ORDER BY r.id"
+            ))?;
+            let mut rows = stmt.query(params![kind])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                if let Some(r) = record_at(row, 0)? {
+                    out.push(r);
+                }
+            }
+            Ok(out)
         })
         .await
     }

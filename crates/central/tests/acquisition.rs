@@ -1,0 +1,310 @@
+//! 組合員資格取得届 on the central service, on both storage backends: the server's own
+//! check before submission, and the automated review across cases for the secretariat.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use chrono::{Duration, NaiveDate, Utc};
+use common::*;
+use kyosai_central::testing::{postgres_skipped, TestBackend};
+use kyosai_domain::acquisition::{
+    self as acq, Acknowledgement, AcquisitionForm, AcquisitionReason, AcquisitionSection,
+    Appointment, EmploymentSection, MemberSection, MemberType, MyNumberText, OfficeSection,
+    PensionPeriod, PensionScheme, Sex,
+};
+use kyosai_domain::approval as appr;
+use kyosai_domain::remuneration::RemunerationInput;
+use kyosai_sync_protocol::acquisition::ReviewResult;
+use kyosai_sync_protocol::{CommandEnvelope, Outcome};
+use reqwest::StatusCode;
+use serde_json::json;
+use uuid::Uuid;
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(kyosai_central::testing::TestBackend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if super::postgres_skipped(stringify!($name)) {
+                        return;
+                    }
+                    super::$name(kyosai_central::testing::TestBackend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+both_backends!(
+    only_a_checked_and_acknowledged_notification_is_submitted,
+    the_review_finds_the_same_person_in_another_office,
+);
+
+fn today() -> NaiveDate {
+    appr::jst(Utc::now()).date()
+}
+
+/// A new hire acquired yesterday (Japan time), complete and correct.
+fn new_hire(name: &str, kana: &str, pension: &str, my_number: &str) -> AcquisitionForm {
+    let acquired = today() - Duration::days(1);
+    AcquisitionForm {
+        office: OfficeSection {
+            code: Some("1203".into()),
+            name: Some("新宿区役所".into()),
+            certified_on: Some(today()),
+            received_on: None,
+        },
+        member: MemberSection {
+            name: Some(name.into()),
+            name_kana: Some(kana.into()),
+            birth_date: NaiveDate::from_ymd_opt(2002, 6, 15),
+            sex: Some(Sex::Male),
+            postal_code: Some("160-8484".into()),
+            address: Some("東京都新宿区歌舞伎町一丁目4番1号".into()),
+            my_number: Some(MyNumberText::new(my_number)),
+            basic_pension_number: Some(pension.into()),
+        },
+        acquisition: AcquisitionSection {
+            acquired_on: Some(acquired),
+            reason: Some(AcquisitionReason::NewHire),
+            reason_detail: None,
+            member_type: Some(MemberType::General),
+            appointment: Some(Appointment::Regular),
+            term_start: None,
+            term_end: None,
+            late_reason: None,
+        },
+        employment: EmploymentSection {
+            job_title: Some("主事".into()),
+            salary_table: Some("行政職給料表（一）".into()),
+            salary_class: Some(1),
+            salary_step: Some(25),
+        },
+        remuneration: RemunerationInput {
+            salary: Some(143_700),
+            commuting_allowance: Some(14_000),
+            ..Default::default()
+        },
+        pension_history: vec![PensionPeriod {
+            kind: Some(PensionScheme::NationalPension),
+            kind_detail: None,
+            acquired_on: NaiveDate::from_ymd_opt(2022, 6, 14),
+            lost_on: Some(acquired),
+        }],
+        dependants: Vec::new(),
+        acknowledgements: Vec::new(),
+    }
+}
+
+/// Every warning of the server's check acknowledged on the form.
+fn acknowledge_all(form: &mut AcquisitionForm) {
+    let ctx = acq::CheckContext {
+        today: today(),
+        received_on: None,
+    };
+    for f in acq::check_for_submission(form, &ctx) {
+        if !f.is_error() {
+            form.acknowledgements.push(Acknowledgement::of(&f));
+        }
+    }
+}
+
+fn title(form: &AcquisitionForm) -> String {
+    format!(
+        "組合員資格取得届　{}",
+        form.member.name.clone().unwrap_or_default()
+    )
+}
+
+fn create(seq: u64, id: Uuid, form: &AcquisitionForm) -> CommandEnvelope {
+    command(
+        seq,
+        "record.create",
+        id,
+        None,
+        json!({"kind": "acquisition", "office_code": "1203", "title": title(form), "body": form}),
+    )
+}
+
+fn update(seq: u64, id: Uuid, base: i64, form: &AcquisitionForm) -> CommandEnvelope {
+    command(
+        seq,
+        "record.update",
+        id,
+        Some(base),
+        json!({"title": title(form), "body": form}),
+    )
+}
+
+fn submit(seq: u64, id: Uuid, form: &AcquisitionForm) -> CommandEnvelope {
+    let body = serde_json::to_value(form).unwrap();
+    command(
+        seq,
+        "approval.submit",
+        id,
+        None,
+        json!({"seen_hash": appr::content_hash("acquisition", &title(form), &body)}),
+    )
+}
+
+fn code(o: &Outcome) -> String {
+    match o {
+        Outcome::Applied { .. } => "applied".into(),
+        Outcome::Conflict { code, .. } | Outcome::Rejected { code, .. } => code.clone(),
+    }
+}
+
+async fn only_a_checked_and_acknowledged_notification_is_submitted(backend: TestBackend) {
+    let (server, api) = setup(backend).await;
+    let clerk = api.login(CLERK_A).await;
+    let id = Uuid::new_v4();
+
+    // An incomplete draft is kept, but not submitted.
+    let mut draft = new_hire(
+        "山田　太郎",
+        "ヤマダ　タロウ",
+        "1234-567890",
+        "123456789018",
+    );
+    draft.member.address = None;
+    let r = api
+        .push(&clerk, &[create(1, id, &draft), submit(2, id, &draft)])
+        .await;
+    assert_eq!(code(&r.results[0].outcome), "applied");
+    assert_eq!(code(&r.results[1].outcome), "acquisition.not_ready");
+    let Outcome::Rejected { message, .. } = &r.results[1].outcome else {
+        panic!()
+    };
+    assert!(message.contains("提出できません"), "{message}");
+
+    // Complete: submitted once every warning is acknowledged (if the check gives any).
+    let mut form = new_hire(
+        "山田　太郎",
+        "ヤマダ　タロウ",
+        "1234-567890",
+        "123456789018",
+    );
+    let ctx = acq::CheckContext {
+        today: today(),
+        received_on: None,
+    };
+    let warnings = acq::check_for_submission(&form, &ctx).len();
+    let r = api.push(&clerk, &[update(3, id, 1, &form)]).await;
+    assert_eq!(code(&r.results[0].outcome), "applied");
+    let mut seq = 4;
+    if warnings > 0 {
+        let r = api.push(&clerk, &[submit(seq, id, &form)]).await;
+        assert_eq!(
+            code(&r.results[0].outcome),
+            "acquisition.warnings_unacknowledged"
+        );
+        seq += 1;
+    }
+    acknowledge_all(&mut form);
+    let v = server.record(id).await.unwrap().version;
+    let r = api
+        .push(
+            &clerk,
+            &[update(seq, id, v, &form), submit(seq + 1, id, &form)],
+        )
+        .await;
+    assert_eq!(code(&r.results[1].outcome), "applied", "{:?}", r.results[1]);
+    let record = server.record(id).await.unwrap();
+    assert_eq!(record.state, "in_approval");
+    let st = appr::state_of(&record.body).unwrap();
+    let steps: Vec<String> = st.route.steps.iter().map(appr::Step::label_ja).collect();
+    assert_eq!(steps, ["所属所長", "事務局審査担当", "決裁者"]);
+    server.stop().await;
+}
+
+async fn the_review_finds_the_same_person_in_another_office(backend: TestBackend) {
+    let (server, api) = setup(backend).await;
+    let a = api.login(CLERK_A).await;
+    let b = api.login(CLERK_B).await;
+    let mut first = new_hire(
+        "山田　太郎",
+        "ヤマダ　タロウ",
+        "1234-567890",
+        "123456789018",
+    );
+    acknowledge_all(&mut first);
+    let mut second = first.clone();
+    second.office.code = Some("1101".into());
+    second.office.name = Some("東京都総務局".into());
+    let (id1, id2) = (Uuid::new_v4(), Uuid::new_v4());
+    let r = api
+        .push(&a, &[create(1, id1, &first), submit(2, id1, &first)])
+        .await;
+    assert_eq!(code(&r.results[1].outcome), "applied", "{:?}", r.results[1]);
+    let c2 = command(
+        1,
+        "record.create",
+        id2,
+        None,
+        json!({"kind": "acquisition", "office_code": "1101", "title": title(&second), "body": second}),
+    );
+    let r = api.push(&b, &[c2, submit(2, id2, &second)]).await;
+    assert_eq!(code(&r.results[1].outcome), "applied", "{:?}", r.results[1]);
+
+    // The secretariat reviewer sees both as one person.
+    let reviewer = api.login(REVIEWER).await;
+    let result: ReviewResult = api
+        .get(
+            &format!("/sync/v1/acquisitions/{id2}/review"),
+            Some(reviewer.token()),
+        )
+        .await
+        .parse();
+    let codes: Vec<&str> = result.findings.iter().map(|f| f.code.as_str()).collect();
+    assert!(
+        codes.contains(&"review.duplicate_pension_number"),
+        "{codes:?}"
+    );
+    assert!(codes.contains(&"review.duplicate_my_number"), "{codes:?}");
+    let dup = result
+        .findings
+        .iter()
+        .find(|f| f.code == "review.duplicate_pension_number")
+        .unwrap();
+    assert_eq!(dup.related_record_id, Some(id1));
+    assert_eq!(dup.severity, "error");
+    assert!(
+        dup.message.contains("所属所長の証明待ち"),
+        "{}",
+        dup.message
+    );
+    assert!(result
+        .findings
+        .iter()
+        .all(|f| !f.message.contains("123456789018")));
+
+    // A clerk may not see cross-office results; another office's clerk not even the case.
+    api.get(
+        &format!("/sync/v1/acquisitions/{id1}/review"),
+        Some(a.token()),
+    )
+    .await
+    .assert_error(StatusCode::FORBIDDEN, "auth.forbidden");
+    api.get(
+        &format!("/sync/v1/acquisitions/{id1}/review"),
+        Some(b.token()),
+    )
+    .await
+    .assert_error(StatusCode::NOT_FOUND, "sync.not_found");
+    api.get(
+        &format!("/sync/v1/acquisitions/{}/review", Uuid::new_v4()),
+        Some(reviewer.token()),
+    )
+    .await
+    .assert_error(StatusCode::NOT_FOUND, "sync.not_found");
+    server.stop().await;
+}
