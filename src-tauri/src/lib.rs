@@ -4,6 +4,7 @@
 //! `kyosai-domain`, SQL in `kyosai-store`.
 
 mod commands;
+mod commands_acquisition;
 mod events;
 pub mod profile;
 mod startup;
@@ -58,6 +59,15 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::save_proposal,
             commands::submit_proposal,
             commands::withdraw_proposal,
+            commands_acquisition::list_acquisitions,
+            commands_acquisition::get_acquisition,
+            commands_acquisition::acquisition_options,
+            commands_acquisition::check_acquisition,
+            commands_acquisition::acknowledge_acquisition_warning,
+            commands_acquisition::save_acquisition,
+            commands_acquisition::submit_acquisition,
+            commands_acquisition::withdraw_acquisition,
+            commands_acquisition::reveal_acquisition_my_number,
         ])
         .events(tauri_specta::collect_events![events::SyncStatusChanged])
 }

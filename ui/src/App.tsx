@@ -1,6 +1,6 @@
 /**
  * The shell: header, 業務メニュー, the current page and the status bar.
- * Keyboard: the skip link is the first Tab stop, Alt+1..Alt+8 open the eight
+ * Keyboard: the skip link is the first Tab stop, Alt+1..Alt+9 open the nine
  * areas (競合の確認 has no shortcut: the status bar links to it), and opening
  * a page moves focus to its <h1>.
  */
@@ -11,6 +11,7 @@ import { Notice } from "./components/Notice";
 import { errorMessage, t, type MessageId } from "./i18n";
 import { isComposing } from "./lib/ime";
 import { hrefFor, navigate, ROUTES, useRoute, type RouteDef, type RouteId } from "./lib/router";
+import { AcquisitionsPage } from "./pages/AcquisitionsPage";
 import { ConflictsPage } from "./pages/ConflictsPage";
 import { DiagnosticsPage } from "./pages/DiagnosticsPage";
 import { HomePage } from "./pages/HomePage";
@@ -63,6 +64,8 @@ function Page({ route }: { route: RouteId }) {
       return <InboxPage />;
     case "proposals":
       return <ProposalsPage />;
+    case "acquisitions":
+      return <AcquisitionsPage />;
     case "conflicts":
       return <ConflictsPage />;
   }

@@ -6,6 +6,7 @@
 //! [`AppError`]. Nothing here knows about Tauri or windows; the shell's commands are a
 //! few lines that call into this crate.
 
+pub mod acquisitions;
 pub mod approvals;
 pub mod dates;
 pub mod diagnostics;

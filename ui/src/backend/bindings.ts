@@ -54,6 +54,17 @@ export const commands = {
 	saveProposal: (draft: ProposalDraft_Deserialize) => typedError<ProposalView_Serialize, AppError>(__TAURI_INVOKE("save_proposal", { draft })),
 	submitProposal: (id: string, flags: FlagsDto) => typedError<ProposalView_Serialize, AppError>(__TAURI_INVOKE("submit_proposal", { id, flags })),
 	withdrawProposal: (id: string) => typedError<ProposalView_Serialize, AppError>(__TAURI_INVOKE("withdraw_proposal", { id })),
+	listAcquisitions: () => typedError<AcquisitionListItem_Serialize[], AppError>(__TAURI_INVOKE("list_acquisitions")),
+	getAcquisition: (id: string) => typedError<AcquisitionView_Serialize, AppError>(__TAURI_INVOKE("get_acquisition", { id })),
+	acquisitionOptions: () => __TAURI_INVOKE<AcquisitionOptions>("acquisition_options"),
+	/**  `submission`: also report every empty required field. */
+	checkAcquisition: (input: AcquisitionInput_Deserialize, submission: boolean) => typedError<AssessmentDto_Serialize, AppError>(__TAURI_INVOKE("check_acquisition", { input, submission })),
+	acknowledgeAcquisitionWarning: (input: AcquisitionInput_Deserialize, code: string, field: string) => typedError<AcquisitionFormDto_Serialize, AppError>(__TAURI_INVOKE("acknowledge_acquisition_warning", { input, code, field })),
+	saveAcquisition: (input: AcquisitionInput_Deserialize) => typedError<AcquisitionView_Serialize, AppError>(__TAURI_INVOKE("save_acquisition", { input })),
+	submitAcquisition: (id: string) => typedError<AcquisitionView_Serialize, AppError>(__TAURI_INVOKE("submit_acquisition", { id })),
+	withdrawAcquisition: (id: string) => typedError<AcquisitionView_Serialize, AppError>(__TAURI_INVOKE("withdraw_acquisition", { id })),
+	/**  The stored 個人番号 in full, for the field whose 表示 was pressed. */
+	revealAcquisitionMyNumber: (id: string) => typedError<string | null, AppError>(__TAURI_INVOKE("reveal_acquisition_my_number", { id })),
 };
 
 /** Events */
@@ -103,6 +114,220 @@ export type AbsencesView_Serialize = {
 	users: DirectoryUserView_Serialize[],
 	/**  When the directory was last fetched (`None`: never; the section needs a sync). */
 	fetchedAt: string | null,
+};
+
+/**  An acknowledged warning. */
+export type AckDto = {
+	code: string,
+	field: string,
+};
+
+/**  One acknowledgement as recorded at saving. */
+export type AckLogEntry = {
+	code: string,
+	field: string,
+	by: string,
+	/**  RFC 3339. */
+	at: string,
+};
+
+/**  A finding, with whether the form acknowledges it (warnings only). */
+export type AcqFindingDto = {
+	field: string,
+	code: string,
+	severity: SeverityDto,
+	message: string,
+	acknowledged: boolean,
+};
+
+/**  資格取得. */
+export type AcquisitionDto = AcquisitionDto_Serialize | AcquisitionDto_Deserialize;
+
+/**  資格取得. */
+export type AcquisitionDto_Deserialize = {
+	acquiredOn?: string,
+	reason?: string,
+	reasonDetail?: string,
+	memberType?: string,
+	appointment?: string,
+	termStart?: string,
+	termEnd?: string,
+	lateReason?: string,
+};
+
+/**  資格取得. */
+export type AcquisitionDto_Serialize = {
+	acquiredOn: string,
+	reason: string,
+	reasonDetail: string,
+	memberType: string,
+	appointment: string,
+	termStart: string,
+	termEnd: string,
+	lateReason: string,
+};
+
+/**  The whole form as the editor holds it. */
+export type AcquisitionFormDto = AcquisitionFormDto_Serialize | AcquisitionFormDto_Deserialize;
+
+/**  The whole form as the editor holds it. */
+export type AcquisitionFormDto_Deserialize = {
+	office?: OfficeDto_Deserialize,
+	member?: MemberDto_Deserialize,
+	acquisition?: AcquisitionDto_Deserialize,
+	employment?: EmploymentDto_Deserialize,
+	remuneration?: RemunerationDto_Deserialize,
+	pensionHistory?: PensionPeriodDto_Deserialize[],
+	dependants?: DependantDto_Deserialize[],
+	acknowledgements?: AckDto[],
+};
+
+/**  The whole form as the editor holds it. */
+export type AcquisitionFormDto_Serialize = {
+	office: OfficeDto_Serialize,
+	member: MemberDto_Serialize,
+	acquisition: AcquisitionDto_Serialize,
+	employment: EmploymentDto_Serialize,
+	remuneration: RemunerationDto_Serialize,
+	pensionHistory: PensionPeriodDto_Serialize[],
+	dependants: DependantDto_Serialize[],
+	acknowledgements: AckDto[],
+};
+
+/**  What the editor sends to check, save, acknowledge or submit: no id for a new one. */
+export type AcquisitionInput = AcquisitionInput_Serialize | AcquisitionInput_Deserialize;
+
+/**  What the editor sends to check, save, acknowledge or submit: no id for a new one. */
+export type AcquisitionInput_Deserialize = {
+	id?: string | null,
+	form: AcquisitionFormDto_Deserialize,
+};
+
+/**  What the editor sends to check, save, acknowledge or submit: no id for a new one. */
+export type AcquisitionInput_Serialize = {
+	id: string | null,
+	form: AcquisitionFormDto_Serialize,
+};
+
+/**  One line of the queue. Never holds the 個人番号. */
+export type AcquisitionListItem = AcquisitionListItem_Serialize | AcquisitionListItem_Deserialize;
+
+/**  One line of the queue. Never holds the 個人番号. */
+export type AcquisitionListItem_Deserialize = {
+	id: string,
+	memberName: string,
+	memberKana: string,
+	officeCode: string,
+	/**  `YYYY-MM-DD` or empty. */
+	acquiredOn: string,
+	/**  「令和6年4月1日 (2024-04-01)」 or empty. */
+	acquiredOnText: string,
+	/**
+	 *  `draft`, `certify`, `review`, `register`, `registered`, `returned`, `rejected`,
+	 *  `withdrawn`.
+	 */
+	stage: string,
+	/**
+	 *  「下書き」「所属所長の証明待ち」「事務局の審査待ち」「登録待ち」「登録済み」
+	 *  「差戻し（理由: …）」「取下げ」.
+	 */
+	stageLabel: string,
+	/**  The reason of the last 差戻し. */
+	reason?: string | null,
+	/**  The 届出期限 (`YYYY-MM-DD`), when the acquisition date is known. */
+	deadline?: string | null,
+	/**  Days from today (Japan time) to the deadline; negative when past. */
+	daysLeft?: number | null,
+	/**  `none` (no date or finished), `ok`, `soon` (2 days or less), `today`, `overdue`. */
+	deadlineState: string,
+	/**  「4月6日まで あと3日」 / 「期限を2日過ぎています」. */
+	deadlineText: string,
+	/**  未送信 / 競合 / 差戻し … of an unsent edit. */
+	syncLabel?: string | null,
+	/**  A submission or withdrawal is unsent (送信待ち). */
+	pending: boolean,
+	updatedAt?: string | null,
+};
+
+/**  One line of the queue. Never holds the 個人番号. */
+export type AcquisitionListItem_Serialize = {
+	id: string,
+	memberName: string,
+	memberKana: string,
+	officeCode: string,
+	/**  `YYYY-MM-DD` or empty. */
+	acquiredOn: string,
+	/**  「令和6年4月1日 (2024-04-01)」 or empty. */
+	acquiredOnText: string,
+	/**
+	 *  `draft`, `certify`, `review`, `register`, `registered`, `returned`, `rejected`,
+	 *  `withdrawn`.
+	 */
+	stage: string,
+	/**
+	 *  「下書き」「所属所長の証明待ち」「事務局の審査待ち」「登録待ち」「登録済み」
+	 *  「差戻し（理由: …）」「取下げ」.
+	 */
+	stageLabel: string,
+	/**  The reason of the last 差戻し. */
+	reason: string | null,
+	/**  The 届出期限 (`YYYY-MM-DD`), when the acquisition date is known. */
+	deadline: string | null,
+	/**  Days from today (Japan time) to the deadline; negative when past. */
+	daysLeft: number | null,
+	/**  `none` (no date or finished), `ok`, `soon` (2 days or less), `today`, `overdue`. */
+	deadlineState: string,
+	/**  「4月6日まで あと3日」 / 「期限を2日過ぎています」. */
+	deadlineText: string,
+	/**  未送信 / 競合 / 差戻し … of an unsent edit. */
+	syncLabel: string | null,
+	/**  A submission or withdrawal is unsent (送信待ち). */
+	pending: boolean,
+	updatedAt: string | null,
+};
+
+/**  The choices of the form's select boxes, with the names of the domain. */
+export type AcquisitionOptions = {
+	sexes: OptionDto[],
+	reasons: OptionDto[],
+	memberTypes: OptionDto[],
+	appointments: OptionDto[],
+	payBases: OptionDto[],
+	pensionSchemes: OptionDto[],
+	relationships: OptionDto[],
+};
+
+/**  A notification as the editor opens it. */
+export type AcquisitionView = AcquisitionView_Serialize | AcquisitionView_Deserialize;
+
+/**  A notification as the editor opens it. */
+export type AcquisitionView_Deserialize = {
+	item: AcquisitionListItem_Deserialize,
+	/**  The form; `member.myNumber` is `None` (see `myNumberMasked`). */
+	form: AcquisitionFormDto_Deserialize,
+	/**  「●●●● ●●●● 1234」 when a number is stored. */
+	myNumberMasked?: string | null,
+	assessment: AssessmentDto_Deserialize,
+	/**  Who acknowledged which warning, when. */
+	acknowledgementLog: AckLogEntry[],
+	canEdit: boolean,
+	canSubmit: boolean,
+	canWithdraw: boolean,
+};
+
+/**  A notification as the editor opens it. */
+export type AcquisitionView_Serialize = {
+	item: AcquisitionListItem_Serialize,
+	/**  The form; `member.myNumber` is `None` (see `myNumberMasked`). */
+	form: AcquisitionFormDto_Serialize,
+	/**  「●●●● ●●●● 1234」 when a number is stored. */
+	myNumberMasked: string | null,
+	assessment: AssessmentDto_Serialize,
+	/**  Who acknowledged which warning, when. */
+	acknowledgementLog: AckLogEntry[],
+	canEdit: boolean,
+	canSubmit: boolean,
+	canWithdraw: boolean,
 };
 
 /**  What the approver chose. */
@@ -217,6 +442,10 @@ export type ApprovalDetail_Deserialize = {
 	pending: boolean,
 	/**  The server's answer to my last action on it. */
 	lastOutcome?: OutcomeView_Deserialize | null,
+	/**  変更起案: the record id of the decided document this one changes. */
+	amends?: string | null,
+	/**  The original's 件名, if this PC has it. */
+	amendsTitle?: string | null,
 };
 
 /**  A document as the approver opens it. */
@@ -256,6 +485,33 @@ export type ApprovalDetail_Serialize = {
 	pending: boolean,
 	/**  The server's answer to my last action on it. */
 	lastOutcome: OutcomeView_Serialize | null,
+	/**  変更起案: the record id of the decided document this one changes. */
+	amends: string | null,
+	/**  The original's 件名, if this PC has it. */
+	amendsTitle: string | null,
+};
+
+/**  Findings, notes and grades for the form as it stands. */
+export type AssessmentDto = AssessmentDto_Serialize | AssessmentDto_Deserialize;
+
+/**  Findings, notes and grades for the form as it stands. */
+export type AssessmentDto_Deserialize = {
+	findings: AcqFindingDto[],
+	notes: NoteDto[],
+	grades?: GradesDto_Deserialize | null,
+	errors: number,
+	/**  Warnings no acknowledgement covers. */
+	unacknowledged: number,
+};
+
+/**  Findings, notes and grades for the form as it stands. */
+export type AssessmentDto_Serialize = {
+	findings: AcqFindingDto[],
+	notes: NoteDto[],
+	grades: GradesDto_Serialize | null,
+	errors: number,
+	/**  Warnings no acknowledgement covers. */
+	unacknowledged: number,
 };
 
 /**  A document bulk approval could not approve. */
@@ -357,6 +613,37 @@ export type DateView = {
 	display: string,
 };
 
+/**  One 被扶養者. */
+export type DependantDto = DependantDto_Serialize | DependantDto_Deserialize;
+
+/**  One 被扶養者. */
+export type DependantDto_Deserialize = {
+	name?: string,
+	nameKana?: string,
+	relationship?: string,
+	birthDate?: string,
+	livesTogether?: boolean | null,
+	remittanceRecorded?: boolean | null,
+	annualIncome?: string,
+	disabled?: boolean | null,
+	residesInJapan?: boolean | null,
+	lateElderlyInsured?: boolean | null,
+};
+
+/**  One 被扶養者. */
+export type DependantDto_Serialize = {
+	name: string,
+	nameKana: string,
+	relationship: string,
+	birthDate: string,
+	livesTogether: boolean | null,
+	remittanceRecorded: boolean | null,
+	annualIncome: string,
+	disabled: boolean | null,
+	residesInJapan: boolean | null,
+	lateElderlyInsured: boolean | null,
+};
+
 /**  A user the delegate picker offers. */
 export type DirectoryUserView = DirectoryUserView_Serialize | DirectoryUserView_Deserialize;
 
@@ -378,6 +665,25 @@ export type DirectoryUserView_Serialize = {
 	officeCode: string | null,
 };
 
+/**  職名・給料表・級号給. */
+export type EmploymentDto = EmploymentDto_Serialize | EmploymentDto_Deserialize;
+
+/**  職名・給料表・級号給. */
+export type EmploymentDto_Deserialize = {
+	jobTitle?: string,
+	salaryTable?: string,
+	salaryClass?: string,
+	salaryStep?: string,
+};
+
+/**  職名・給料表・級号給. */
+export type EmploymentDto_Serialize = {
+	jobTitle: string,
+	salaryTable: string,
+	salaryClass: string,
+	salaryStep: string,
+};
+
 /**  The five eras of the modern calendar. */
 export type EraDto = "meiji" | "taisho" | "showa" | "heisei" | "reiwa";
 
@@ -397,6 +703,44 @@ export type FlagsDto = {
 	important: boolean,
 	unusual: boolean,
 	precedent: boolean,
+};
+
+/**  One grade: 「第13級 160,000円」. */
+export type GradeDto = {
+	grade: number,
+	/**  Yen as decimal digits. */
+	standardMonthly: string,
+	/**  「第13級 160,000円」. */
+	text: string,
+};
+
+/**  報酬月額 and the grades it gives. */
+export type GradesDto = GradesDto_Serialize | GradesDto_Deserialize;
+
+/**  報酬月額 and the grades it gives. */
+export type GradesDto_Deserialize = {
+	/**  Yen as decimal digits. */
+	monthly: string,
+	/**  「157,700円」. */
+	monthlyText: string,
+	health: GradeDto,
+	/**  `None` from 70 (no 厚生年金). */
+	pension?: GradeDto | null,
+	/**  「令和6年8月31日 (2024-08-31)」. */
+	validUntilText?: string | null,
+};
+
+/**  報酬月額 and the grades it gives. */
+export type GradesDto_Serialize = {
+	/**  Yen as decimal digits. */
+	monthly: string,
+	/**  「157,700円」. */
+	monthlyText: string,
+	health: GradeDto,
+	/**  `None` from 70 (no 厚生年金). */
+	pension: GradeDto | null,
+	/**  「令和6年8月31日 (2024-08-31)」. */
+	validUntilText: string | null,
 };
 
 /**  One act of the history. */
@@ -509,6 +853,43 @@ export type IntegrityReport = {
 	elapsedMs: number,
 };
 
+/**  本人. */
+export type MemberDto = MemberDto_Serialize | MemberDto_Deserialize;
+
+/**  本人. */
+export type MemberDto_Deserialize = {
+	name?: string,
+	nameKana?: string,
+	birthDate?: string,
+	/**  `male`, `female` or empty. */
+	sex?: string,
+	postalCode?: string,
+	address?: string,
+	/**
+	 *  `None`: unchanged (the stored number is kept; the editor never had it in full).
+	 *  `Some("")`: cleared.
+	 */
+	myNumber?: string | null,
+	basicPensionNumber?: string,
+};
+
+/**  本人. */
+export type MemberDto_Serialize = {
+	name: string,
+	nameKana: string,
+	birthDate: string,
+	/**  `male`, `female` or empty. */
+	sex: string,
+	postalCode: string,
+	address: string,
+	/**
+	 *  `None`: unchanged (the stored number is kept; the editor never had it in full).
+	 *  `Some("")`: cleared.
+	 */
+	myNumber: string | null,
+	basicPensionNumber: string,
+};
+
 /**  What the editor sends: no id for a new note. */
 export type NoteDraft = NoteDraft_Serialize | NoteDraft_Deserialize;
 
@@ -524,6 +905,13 @@ export type NoteDraft_Serialize = {
 	id: string | null,
 	title: string,
 	text: string,
+};
+
+/**  A fact to show beside a field. */
+export type NoteDto = {
+	field: string,
+	code: string,
+	message: string,
 };
 
 /**  A note as the list and the editor show it. */
@@ -557,6 +945,48 @@ export type NoteView_Serialize = {
 	updatedAt: string | null,
 };
 
+/**  所属所 and its certification. */
+export type OfficeDto = OfficeDto_Serialize | OfficeDto_Deserialize;
+
+/**  所属所 and its certification. */
+export type OfficeDto_Deserialize = {
+	code?: string,
+	name?: string,
+	/**  `YYYY-MM-DD` or empty. */
+	certifiedOn?: string,
+	receivedOn?: string,
+};
+
+/**  所属所 and its certification. */
+export type OfficeDto_Serialize = {
+	code: string,
+	name: string,
+	/**  `YYYY-MM-DD` or empty. */
+	certifiedOn: string,
+	receivedOn: string,
+};
+
+/**  A choice of a select box. */
+export type OptionDto = {
+	value: string,
+	label: string,
+};
+
+/**  A fixed allowance not listed by name. */
+export type OtherAllowanceDto = OtherAllowanceDto_Serialize | OtherAllowanceDto_Deserialize;
+
+/**  A fixed allowance not listed by name. */
+export type OtherAllowanceDto_Deserialize = {
+	name?: string,
+	amount?: string,
+};
+
+/**  A fixed allowance not listed by name. */
+export type OtherAllowanceDto_Serialize = {
+	name: string,
+	amount: string,
+};
+
 /**  What the server last said about one of my actions. */
 export type OutcomeView = OutcomeView_Serialize | OutcomeView_Deserialize;
 
@@ -588,6 +1018,25 @@ export type OutcomeView_Serialize = {
 	code: string | null,
 	message: string | null,
 	at: string,
+};
+
+/**  One earlier pension membership. */
+export type PensionPeriodDto = PensionPeriodDto_Serialize | PensionPeriodDto_Deserialize;
+
+/**  One earlier pension membership. */
+export type PensionPeriodDto_Deserialize = {
+	kind?: string,
+	kindDetail?: string,
+	acquiredOn?: string,
+	lostOn?: string,
+};
+
+/**  One earlier pension membership. */
+export type PensionPeriodDto_Serialize = {
+	kind: string,
+	kindDetail: string,
+	acquiredOn: string,
+	lostOn: string,
 };
 
 /**  A post in the line of authority as the UI shows it. */
@@ -638,6 +1087,11 @@ export type ProposalDraft_Deserialize = {
 	title: string,
 	text: string,
 	amount: string,
+	/**
+	 *  変更起案: the record id of the decided document this one changes. Once stored it
+	 *  stays (a later save without it keeps the link).
+	 */
+	amends?: string | null,
 };
 
 /**
@@ -649,6 +1103,11 @@ export type ProposalDraft_Serialize = {
 	title: string,
 	text: string,
 	amount: string,
+	/**
+	 *  変更起案: the record id of the decided document this one changes. Once stored it
+	 *  stays (a later save without it keeps the link).
+	 */
+	amends: string | null,
 };
 
 /**  A document as the drafter's list and editor show it. */
@@ -678,10 +1137,19 @@ export type ProposalView_Deserialize = {
 	label?: string | null,
 	/**  A submission or withdrawal of mine is unsent (送信待ち). */
 	pending: boolean,
-	/**  The content may be changed (never submitted, returned or withdrawn). */
+	/**
+	 *  The content may be changed (never submitted, returned or withdrawn; or in 回議 by
+	 *  its drafter, which starts the approvals again).
+	 */
 	canEdit: boolean,
 	canSubmit: boolean,
 	canWithdraw: boolean,
+	/**  Decided (決裁済み / 却下): 「変更起案を作成」 is offered. */
+	canAmend: boolean,
+	/**  変更起案: the record id of the original. */
+	amends?: string | null,
+	/**  The original's 件名, if this PC has it. */
+	amendsTitle?: string | null,
 	updatedAt?: string | null,
 };
 
@@ -709,11 +1177,57 @@ export type ProposalView_Serialize = {
 	label: string | null,
 	/**  A submission or withdrawal of mine is unsent (送信待ち). */
 	pending: boolean,
-	/**  The content may be changed (never submitted, returned or withdrawn). */
+	/**
+	 *  The content may be changed (never submitted, returned or withdrawn; or in 回議 by
+	 *  its drafter, which starts the approvals again).
+	 */
 	canEdit: boolean,
 	canSubmit: boolean,
 	canWithdraw: boolean,
+	/**  Decided (決裁済み / 却下): 「変更起案を作成」 is offered. */
+	canAmend: boolean,
+	/**  変更起案: the record id of the original. */
+	amends: string | null,
+	/**  The original's 件名, if this PC has it. */
+	amendsTitle: string | null,
 	updatedAt: string | null,
+};
+
+/**  The pay components; amounts as typed (「143,700」, full-width digits accepted). */
+export type RemunerationDto = RemunerationDto_Serialize | RemunerationDto_Deserialize;
+
+/**  The pay components; amounts as typed (「143,700」, full-width digits accepted). */
+export type RemunerationDto_Deserialize = {
+	/**  `monthly`, `weekly`, `daily`, `otherPeriod` or empty (monthly). */
+	payBasis?: string,
+	periodDays?: string,
+	salary?: string,
+	regionalAllowance?: string,
+	dependantsAllowance?: string,
+	housingAllowance?: string,
+	commutingAllowance?: string,
+	commutingMonths?: string,
+	otherAllowances?: OtherAllowanceDto_Deserialize[],
+	projectedOvertime?: string,
+	excludedBonus?: string,
+	excludedOverThreeMonths?: string,
+};
+
+/**  The pay components; amounts as typed (「143,700」, full-width digits accepted). */
+export type RemunerationDto_Serialize = {
+	/**  `monthly`, `weekly`, `daily`, `otherPeriod` or empty (monthly). */
+	payBasis: string,
+	periodDays: string,
+	salary: string,
+	regionalAllowance: string,
+	dependantsAllowance: string,
+	housingAllowance: string,
+	commutingAllowance: string,
+	commutingMonths: string,
+	otherAllowances: OtherAllowanceDto_Serialize[],
+	projectedOvertime: string,
+	excludedBonus: string,
+	excludedOverThreeMonths: string,
 };
 
 /**  How the clerk settles a conflicted or refused draft. */

@@ -53,6 +53,13 @@ export type ProposalView = Ok<"listProposals">[number];
 export type ProposalDraft = Parameters<Commands["saveProposal"]>[0];
 export type ProposalFlags = Parameters<Commands["submitProposal"]>[1];
 export type RoutePreview = Returned<"proposalRoutePreview">;
+export type AcquisitionListItem = Ok<"listAcquisitions">[number];
+export type AcquisitionView = Ok<"getAcquisition">;
+export type AcquisitionInput = Parameters<Commands["saveAcquisition"]>[0];
+export type AcquisitionForm = AcquisitionInput["form"];
+export type AcquisitionAssessment = Ok<"checkAcquisition">;
+export type AcquisitionFinding = AcquisitionAssessment["findings"][number];
+export type AcquisitionOptions = Returned<"acquisitionOptions">;
 
 /** What `sync-status-changed` carries (tauri-specta sends the newtype's inner value). */
 type SyncStatusPayload = Parameters<Parameters<typeof events.syncStatusChanged.listen>[0]>[0]["payload"];
@@ -127,6 +134,19 @@ export const api = {
   saveProposal: (draft: ProposalDraft): Promise<ProposalView> => unwrap(() => commands.saveProposal(draft)),
   submitProposal: (id: string, flags: ProposalFlags): Promise<ProposalView> => unwrap(() => commands.submitProposal(id, flags)),
   withdrawProposal: (id: string): Promise<ProposalView> => unwrap(() => commands.withdrawProposal(id)),
+
+  // 組合員資格取得届
+  listAcquisitions: (): Promise<AcquisitionListItem[]> => unwrap(() => commands.listAcquisitions()),
+  getAcquisition: (id: string): Promise<AcquisitionView> => unwrap(() => commands.getAcquisition(id)),
+  acquisitionOptions: (): Promise<AcquisitionOptions> => plain(() => commands.acquisitionOptions()),
+  checkAcquisition: (input: AcquisitionInput, submission: boolean): Promise<AcquisitionAssessment> =>
+    unwrap(() => commands.checkAcquisition(input, submission)),
+  acknowledgeAcquisitionWarning: (input: AcquisitionInput, code: string, field: string): Promise<AcquisitionForm> =>
+    unwrap(() => commands.acknowledgeAcquisitionWarning(input, code, field)),
+  saveAcquisition: (input: AcquisitionInput): Promise<AcquisitionView> => unwrap(() => commands.saveAcquisition(input)),
+  submitAcquisition: (id: string): Promise<AcquisitionView> => unwrap(() => commands.submitAcquisition(id)),
+  withdrawAcquisition: (id: string): Promise<AcquisitionView> => unwrap(() => commands.withdrawAcquisition(id)),
+  revealAcquisitionMyNumber: (id: string): Promise<string | null> => unwrap(() => commands.revealAcquisitionMyNumber(id)),
 
   /**
    * Calls `callback` with every new sync status (online/offline, counts, last sync, who is

@@ -14,6 +14,7 @@ export type RouteId =
   | "signin"
   | "inbox"
   | "proposals"
+  | "acquisitions"
   | "conflicts";
 
 export interface RouteDef {
@@ -34,6 +35,7 @@ export const ROUTES: readonly RouteDef[] = [
   { id: "signin", hash: "#/signin", label: "nav.signin", shortcut: "6" },
   { id: "inbox", hash: "#/inbox", label: "nav.inbox", shortcut: "7" },
   { id: "proposals", hash: "#/proposals", label: "nav.proposals", shortcut: "8" },
+  { id: "acquisitions", hash: "#/acquisitions", label: "nav.acquisitions", shortcut: "9" },
   // In the menu only while there is something to settle; linked from the status bar.
   { id: "conflicts", hash: "#/conflicts", label: "nav.conflicts" },
 ];

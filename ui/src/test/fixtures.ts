@@ -1,5 +1,6 @@
 /** Realistic data as the Rust side returns it. */
 import type {
+  AcquisitionOptions,
   AppInfo,
   ConflictView,
   DateView,
@@ -221,4 +222,41 @@ export const rejectedOther: ConflictView = {
     updatedAt: "2024-04-02T03:00:00Z",
   },
   server: null,
+};
+
+// 組合員資格取得届 --------------------------------------------------------------------
+
+/** The choices as `acquisitions::options()` gives them (names from the domain). */
+export const acquisitionOptions: AcquisitionOptions = {
+  sexes: [
+    { value: "male", label: "男" },
+    { value: "female", label: "女" },
+  ],
+  reasons: [
+    { value: "newHire", label: "新規採用" },
+    { value: "transferFromOtherMutualAid", label: "他共済から転入" },
+    { value: "fromNationalMutualAid", label: "国共済から" },
+    { value: "returnFromContinuedLongTerm", label: "継続長期から復帰" },
+    { value: "other", label: "その他" },
+  ],
+  memberTypes: [
+    { value: "general", label: "一般組合員" },
+    { value: "longTerm", label: "長期組合員" },
+  ],
+  appointments: [
+    { value: "regular", label: "任期の定めのない常勤職員" },
+    { value: "fixedTerm", label: "任期付職員" },
+  ],
+  payBases: [
+    { value: "monthly", label: "月給" },
+    { value: "daily", label: "日給" },
+  ],
+  pensionSchemes: [
+    { value: "nationalPension", label: "国民年金" },
+    { value: "employeesPension", label: "厚生年金" },
+  ],
+  relationships: [
+    { value: "spouse", label: "配偶者" },
+    { value: "child", label: "子" },
+  ],
 };

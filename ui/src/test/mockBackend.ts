@@ -11,7 +11,7 @@ import { act } from "@testing-library/react";
 import { vi } from "vitest";
 import type { Api, SyncStatusView } from "../backend";
 import { BackendError, IPC_FAILED, toBackendError } from "../backend/errors";
-import { appInfo, emptySettings, notConfiguredStatus, reiwa6April1 } from "./fixtures";
+import { acquisitionOptions, appInfo, emptySettings, notConfiguredStatus, reiwa6April1 } from "./fixtures";
 
 type SyncListener = (status: SyncStatusView) => void;
 const syncListeners = new Set<SyncListener>();
@@ -52,6 +52,15 @@ export const mockApi = {
   saveProposal: vi.fn<Api["saveProposal"]>(),
   submitProposal: vi.fn<Api["submitProposal"]>(),
   withdrawProposal: vi.fn<Api["withdrawProposal"]>(),
+  listAcquisitions: vi.fn<Api["listAcquisitions"]>(),
+  getAcquisition: vi.fn<Api["getAcquisition"]>(),
+  acquisitionOptions: vi.fn<Api["acquisitionOptions"]>(),
+  checkAcquisition: vi.fn<Api["checkAcquisition"]>(),
+  acknowledgeAcquisitionWarning: vi.fn<Api["acknowledgeAcquisitionWarning"]>(),
+  saveAcquisition: vi.fn<Api["saveAcquisition"]>(),
+  submitAcquisition: vi.fn<Api["submitAcquisition"]>(),
+  withdrawAcquisition: vi.fn<Api["withdrawAcquisition"]>(),
+  revealAcquisitionMyNumber: vi.fn<Api["revealAcquisitionMyNumber"]>(),
   onSyncStatus: vi.fn<Api["onSyncStatus"]>(),
 } satisfies Api;
 
@@ -115,6 +124,15 @@ export function resetMockApi(): void {
   mockApi.saveProposal.mockRejectedValue(notSetUp("saveProposal"));
   mockApi.submitProposal.mockRejectedValue(notSetUp("submitProposal"));
   mockApi.withdrawProposal.mockRejectedValue(notSetUp("withdrawProposal"));
+  mockApi.listAcquisitions.mockResolvedValue([]);
+  mockApi.getAcquisition.mockRejectedValue(notSetUp("getAcquisition"));
+  mockApi.acquisitionOptions.mockResolvedValue(acquisitionOptions);
+  mockApi.checkAcquisition.mockResolvedValue({ findings: [], notes: [], grades: null, errors: 0, unacknowledged: 0 });
+  mockApi.acknowledgeAcquisitionWarning.mockRejectedValue(notSetUp("acknowledgeAcquisitionWarning"));
+  mockApi.saveAcquisition.mockRejectedValue(notSetUp("saveAcquisition"));
+  mockApi.submitAcquisition.mockRejectedValue(notSetUp("submitAcquisition"));
+  mockApi.withdrawAcquisition.mockRejectedValue(notSetUp("withdrawAcquisition"));
+  mockApi.revealAcquisitionMyNumber.mockRejectedValue(notSetUp("revealAcquisitionMyNumber"));
   mockApi.onSyncStatus.mockImplementation((listener) => {
     syncListeners.add(listener);
     return () => {

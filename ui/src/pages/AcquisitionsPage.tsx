@@ -1,0 +1,136 @@
+/**
+ * 資格取得届 (Alt+9): the queue of this PC's notifications, and the form for
+ * one of them. Enter in the queue opens a notification; Alt+N starts a new one;
+ * the form's 一覧に戻る (or Esc) comes back with the filter as it was.
+ */
+import { useEffect, useEffectEvent, useRef, useState } from "react";
+import { api, BackendError, type AcquisitionListItem, type AcquisitionOptions, type AcquisitionView } from "../backend";
+import { Button } from "../components/Button";
+import { Notice } from "../components/Notice";
+import { PageHeading } from "../components/PageHeading";
+import { errorMessage, t } from "../i18n";
+import { isComposing } from "../lib/ime";
+import { hrefFor } from "../lib/router";
+import { useAppState } from "../shell/appState";
+import { AcquisitionEditor } from "./AcquisitionEditor";
+import { AcquisitionQueue } from "./AcquisitionQueue";
+
+type Open = { kind: "new"; key: number } | { kind: "view"; view: AcquisitionView; key: number } | null;
+
+function describe(err: unknown): string {
+  return err instanceof BackendError ? errorMessage(err) : errorMessage({ code: "ipc.failed", message: String(err) });
+}
+
+export function AcquisitionsPage() {
+  const { sync, signedInUser } = useAppState();
+  const [items, setItems] = useState<AcquisitionListItem[] | null>(null);
+  const [options, setOptions] = useState<AcquisitionOptions | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState<Open>(null);
+  const loadSeq = useRef(0);
+  const openSeq = useRef(0);
+
+  function load() {
+    const mine = ++loadSeq.current;
+    api.listAcquisitions().then(
+      (list) => {
+        if (mine !== loadSeq.current) return;
+        setItems(list);
+        setError(null);
+      },
+      (err: unknown) => {
+        if (mine !== loadSeq.current) return;
+        setError(t("acq.loadFailed", { message: describe(err) }));
+        setItems((cur) => cur ?? []);
+      },
+    );
+  }
+
+  const loadOnMount = useEffectEvent(() => {
+    load();
+    api.acquisitionOptions().then(setOptions, () => setOptions(null));
+  });
+  useEffect(() => {
+    loadOnMount();
+  }, []);
+
+  const syncKey = sync ? `${sync.pending}|${sync.conflicted}|${sync.rejected}|${sync.lastSyncAt ?? ""}` : null;
+  const seenSyncKey = useRef(syncKey);
+  const reloadOnSync = useEffectEvent(load);
+  useEffect(() => {
+    if (seenSyncKey.current === syncKey) return;
+    const first = seenSyncKey.current === null;
+    seenSyncKey.current = syncKey;
+    if (!first) reloadOnSync();
+  }, [syncKey]);
+
+  function openItem(item: AcquisitionListItem) {
+    api.getAcquisition(item.id).then(
+      (view) => setOpen({ kind: "view", view, key: ++openSeq.current }),
+      (err: unknown) => setError(t("acq.loadFailed", { message: describe(err) })),
+    );
+  }
+
+  function openNew() {
+    setOpen({ kind: "new", key: ++openSeq.current });
+  }
+
+  const onAltN = useEffectEvent((event: KeyboardEvent) => {
+    const altN = (event.code === "KeyN" || event.key.toLowerCase() === "n") && event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey;
+    if (!altN || isComposing(event) || open) return;
+    event.preventDefault();
+    openNew();
+  });
+  useEffect(() => {
+    const listener = (event: KeyboardEvent) => onAltN(event);
+    window.addEventListener("keydown", listener);
+    return () => window.removeEventListener("keydown", listener);
+  }, []);
+
+  const signedOut = sync?.configured === true && signedInUser === null;
+
+  if (open) {
+    return (
+      <div className="max-w-6xl">
+        <AcquisitionEditor
+          key={open.key}
+          view={open.kind === "view" ? open.view : null}
+          options={options}
+          onChanged={load}
+          onClose={() => {
+            setOpen(null);
+            load();
+            setTimeout(() => document.getElementById("acq-list")?.focus(), 0);
+          }}
+        />
+      </div>
+    );
+  }
+
+  return (
+    <div className="max-w-6xl">
+      <PageHeading>{t("nav.acquisitions")}</PageHeading>
+      <p className="mb-6 text-std-16N-175">{t("acq.intro")}</p>
+      {signedOut ? (
+        <Notice kind="info" className="mb-6" testId="acq-signed-out">
+          {t("acq.signedOut")}{" "}
+          <a href={hrefFor("signin")} className="underline underline-offset-[calc(3/16*1rem)]">
+            {t("inbox.toSignIn")}
+          </a>
+        </Notice>
+      ) : null}
+      {error ? (
+        <Notice kind="error" role="alert" className="mb-6" testId="acq-error">
+          {error}
+        </Notice>
+      ) : null}
+      <div className="mb-4 flex items-center justify-between gap-4">
+        <h2 className="text-std-20B-150 text-solid-gray-900">{t("acq.queue.heading")}</h2>
+        <Button variant="primary" onClick={openNew} aria-keyshortcuts="Alt+N" data-testid="acq-new">
+          {t("acq.new")}
+        </Button>
+      </div>
+      {items === null ? <p className="text-std-16N-170 text-solid-gray-700">{t("acq.loading")}</p> : <AcquisitionQueue items={items} onOpen={openItem} />}
+    </div>
+  );
+}
