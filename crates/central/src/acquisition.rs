@@ -126,3 +126,122 @@ pub(crate) async fn review_handler(
         findings,
     }))
 }
+
+/// The registration file of `records` (registered 資格取得届): its name and content, in
+/// the layout of `kyosai_domain::acquisition::registration`.
+pub fn render_registrations(records: &[Record], now: chrono::DateTime<Utc>) -> (String, String) {
+    use kyosai_domain::acquisition::registration::{to_csv, Registered};
+    let ids: Vec<String> = records.iter().map(|r| r.id.to_string()).collect();
+    let forms: Vec<Option<(AcquisitionForm, chrono::NaiveDate)>> = records
+        .iter()
+        .map(|r| {
+            let on = appr::state_of(&r.body)
+                .and_then(|s| s.decided_at)
+                .unwrap_or(r.updated_at);
+            form_of(r).map(|f| (f, appr::jst(on).date()))
+        })
+        .collect();
+    let rows: Vec<Registered<'_>> = ids
+        .iter()
+        .zip(&forms)
+        .filter_map(|(id, f)| {
+            f.as_ref().map(|(form, on)| Registered {
+                record_id: id,
+                registered_on: *on,
+                form,
+            })
+        })
+        .collect();
+    let name = format!(
+        "kyosai-registrations-{}-{}.csv",
+        appr::jst(now).format("%Y%m%d-%H%M%S"),
+        rows.len()
+    );
+    (name, to_csv(&rows))
+}
+
+fn it_only(actor: &crate::model::Actor) -> Result<(), ApiFailure> {
+    if actor.has(Role::ItAdmin) {
+        Ok(())
+    } else {
+        Err(ApiFailure::new(
+            StatusCode::FORBIDDEN,
+            codes::FORBIDDEN,
+            "登録ファイルを扱えるのはIT管理者だけです。",
+        ))
+    }
+}
+
+/// `POST /sync/v1/registrations`: the next batch (201), or 204 when nothing new was
+/// registered since the last one.
+pub(crate) async fn create_batch_handler(
+    State(state): State<Arc<AppState>>,
+    Authed(actor): Authed,
+) -> Result<axum::response::Response, ApiFailure> {
+    use axum::response::IntoResponse as _;
+    it_only(&actor)?;
+    // Stored to the microsecond: answer with what a later list returns.
+    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+    let made = state
+        .storage
+        .create_registration_batch(
+            &actor.user_id,
+            now,
+            Box::new(move |records| render_registrations(records, now)),
+        )
+        .await?;
+    Ok(match made {
+        Some((batch, _)) => {
+            tracing::info!(user = %actor.user_id, batch = %batch.id, records = batch.record_count, "registration batch created");
+            (StatusCode::CREATED, Json(batch)).into_response()
+        }
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
+}
+
+/// `GET /sync/v1/registrations`: every batch, newest first.
+pub(crate) async fn list_batches_handler(
+    State(state): State<Arc<AppState>>,
+    Authed(actor): Authed,
+) -> Result<Json<Vec<crate::storage::RegistrationBatch>>, ApiFailure> {
+    it_only(&actor)?;
+    Ok(Json(state.storage.registration_batches().await?))
+}
+
+/// `GET /sync/v1/registrations/{id}`: the batch's file, byte for byte as first made.
+pub(crate) async fn batch_file_handler(
+    State(state): State<Arc<AppState>>,
+    Authed(actor): Authed,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, ApiFailure> {
+    use axum::response::IntoResponse as _;
+    it_only(&actor)?;
+    let missing = || {
+        ApiFailure::new(
+            StatusCode::NOT_FOUND,
+            codes::NOT_FOUND,
+            "この登録ファイルはありません。一覧を確認してください。",
+        )
+    };
+    let id = Uuid::parse_str(&id).map_err(|_| missing())?;
+    let (batch, content) = state
+        .storage
+        .registration_batch_file(id)
+        .await?
+        .ok_or_else(missing)?;
+    tracing::info!(user = %actor.user_id, batch = %id, "registration file downloaded");
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", batch.file_name),
+            ),
+        ],
+        content,
+    )
+        .into_response())
+}

@@ -121,6 +121,15 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             "/sync/v1/acquisitions/{id}/review",
             get(crate::acquisition::review_handler),
         )
+        .route(
+            "/sync/v1/registrations",
+            post(crate::acquisition::create_batch_handler)
+                .get(crate::acquisition::list_batches_handler),
+        )
+        .route(
+            "/sync/v1/registrations/{id}",
+            get(crate::acquisition::batch_file_handler),
+        )
         .route("/sync/v1/absences", post(add_absence))
         .route(
             "/sync/v1/absences/{id}",

@@ -23,7 +23,7 @@
 //! is not the desktop app's local store (`kyosai-store`) nor its sync loop
 //! (`kyosai-sync-client`).
 
-mod acquisition;
+pub mod acquisition;
 mod api;
 pub mod auth;
 pub mod certs;

@@ -71,6 +71,27 @@ enum Command {
     /// 変更履歴の世代（epoch）の管理
     #[command(subcommand)]
     Epoch(EpochCommand),
+    /// 基幹システムへの登録ファイル（登録済みの資格取得届）
+    #[command(subcommand)]
+    Registrations(RegistrationsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum RegistrationsCommand {
+    /// 前回から新たに登録された届を一つのファイルにまとめ、DIR に書き出します（各届は一度だけ）。
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// 作成済みの登録ファイルの一覧
+    List,
+    /// 作成済みの登録ファイルを、作成時と同じ内容で DIR に書き出します。
+    Get {
+        #[arg(long)]
+        id: uuid::Uuid,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -352,6 +373,61 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 paths.server_cert.display(),
                 paths.server_key.display()
             );
+        }
+        Command::Registrations(cmd) => {
+            let storage = open_storage(&load_config(config_path)?).await?;
+            let write = |out: &std::path::Path, name: &str, content: &str| {
+                std::fs::create_dir_all(out)
+                    .and_then(|_| std::fs::write(out.join(name), content))
+                    .map_err(|e| Failure(format!("{} に書き出せません: {e}", out.display())))
+                    .map(|_| out.join(name))
+            };
+            match cmd {
+                RegistrationsCommand::Export { out } => {
+                    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
+                    let made = storage
+                        .create_registration_batch(
+                            "cli",
+                            now,
+                            Box::new(move |records| {
+                                kyosai_central::acquisition::render_registrations(records, now)
+                            }),
+                        )
+                        .await?;
+                    match made {
+                        Some((batch, content)) => {
+                            let path = write(&out, &batch.file_name, &content)?;
+                            println!("{}", path.display());
+                            eprintln!(
+                                "登録ファイルを作りました: {} 件（{}）",
+                                batch.record_count, batch.id
+                            );
+                        }
+                        None => eprintln!("前回から新たに登録された届はありません。"),
+                    }
+                }
+                RegistrationsCommand::List => {
+                    println!("ID\t作成日時\t作成者\t件数\tファイル名");
+                    for b in storage.registration_batches().await? {
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}",
+                            b.id,
+                            b.created_at.format("%Y-%m-%d %H:%M UTC"),
+                            b.created_by,
+                            b.record_count,
+                            b.file_name
+                        );
+                    }
+                }
+                RegistrationsCommand::Get { id, out } => {
+                    let Some((batch, content)) = storage.registration_batch_file(id).await? else {
+                        return Err(Failure(format!(
+                            "登録ファイル {id} はありません（`registrations list` で確かめてください）"
+                        )));
+                    };
+                    println!("{}", write(&out, &batch.file_name, &content)?.display());
+                }
+            }
         }
         Command::Epoch(cmd) => {
             let storage = open_storage(&load_config(config_path)?).await?;

@@ -47,6 +47,7 @@ macro_rules! both_backends {
 both_backends!(
     only_a_checked_and_acknowledged_notification_is_submitted,
     the_review_finds_the_same_person_in_another_office,
+    registered_notifications_are_exported_exactly_once,
 );
 
 fn today() -> NaiveDate {
@@ -306,5 +307,102 @@ async fn the_review_finds_the_same_person_in_another_office(backend: TestBackend
     )
     .await
     .assert_error(StatusCode::NOT_FOUND, "sync.not_found");
+    server.stop().await;
+}
+
+async fn registered_notifications_are_exported_exactly_once(backend: TestBackend) {
+    let (server, api) = setup(backend).await;
+    let clerk = api.login(CLERK_A).await;
+    let mut form = new_hire(
+        "山田　太郎",
+        "ヤマダ　タロウ",
+        "1234-567890",
+        "123456789018",
+    );
+    acknowledge_all(&mut form);
+    let id = Uuid::new_v4();
+    let r = api
+        .push(&clerk, &[create(1, id, &form), submit(2, id, &form)])
+        .await;
+    assert_eq!(code(&r.results[1].outcome), "applied", "{:?}", r.results[1]);
+    let body = serde_json::to_value(&form).unwrap();
+    let hash = appr::content_hash("acquisition", &title(&form), &body);
+    // 証明 (office head) → 審査 (secretariat) → 登録 (決裁権者).
+    for user in [HEAD_A, REVIEWER, APPROVER] {
+        let u = api.login(user).await;
+        let act = command(
+            1,
+            "approval.act",
+            id,
+            None,
+            serde_json::to_value(appr::Action::Approve {
+                seen_hash: hash.clone(),
+                comment: None,
+            })
+            .unwrap(),
+        );
+        let r = api.push(&u, &[act]).await;
+        assert_eq!(
+            code(&r.results[0].outcome),
+            "applied",
+            "{user}: {:?}",
+            r.results[0]
+        );
+    }
+    assert_eq!(server.record(id).await.unwrap().state, "approved");
+
+    // Only IT makes and fetches registration files.
+    let it = api.login(IT).await;
+    let empty: serde_json::Value = serde_json::json!({});
+    api.post("/sync/v1/registrations", Some(clerk.token()), &empty)
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "auth.forbidden");
+    // Two requests at once: the record goes into exactly one batch.
+    let (a, b) = tokio::join!(
+        api.post("/sync/v1/registrations", Some(it.token()), &empty),
+        api.post("/sync/v1/registrations", Some(it.token()), &empty),
+    );
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 204], "{} / {}", a.text, b.text);
+    let made = if a.status == StatusCode::CREATED {
+        &a
+    } else {
+        &b
+    };
+    let batch: kyosai_central::storage::RegistrationBatch = made.parse();
+    assert_eq!(batch.record_count, 1);
+    let file = api
+        .get(
+            &format!("/sync/v1/registrations/{}", batch.id),
+            Some(it.token()),
+        )
+        .await;
+    assert_eq!(file.status, StatusCode::OK);
+    let lines: Vec<&str> = file.text.split("\r\n").collect();
+    assert!(lines[0].starts_with("文書ID,登録日,所属所番号,氏名"));
+    assert!(lines[1].starts_with(&format!("{id},")), "{}", lines[1]);
+    assert!(lines[1].contains("山田　太郎") && lines[1].contains("1234567890"));
+    assert!(
+        !file.text.contains("123456789018"),
+        "no 個人番号 in the file"
+    );
+    // Nothing new: no second batch; the first is listed and served again unchanged.
+    let again = api
+        .post("/sync/v1/registrations", Some(it.token()), &empty)
+        .await;
+    assert_eq!(again.status, StatusCode::NO_CONTENT);
+    let list: Vec<kyosai_central::storage::RegistrationBatch> = api
+        .get("/sync/v1/registrations", Some(it.token()))
+        .await
+        .parse();
+    assert_eq!(list, std::slice::from_ref(&batch));
+    let same = api
+        .get(
+            &format!("/sync/v1/registrations/{}", batch.id),
+            Some(it.token()),
+        )
+        .await;
+    assert_eq!(same.text, file.text);
     server.stop().await;
 }

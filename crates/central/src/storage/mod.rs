@@ -186,6 +186,19 @@ pub enum PushOutcome {
     SeqReused { seq: u64 },
 }
 
+/// Writes a registration file for the records given: (file name, content).
+pub type RenderRegistrations = Box<dyn FnOnce(&[Record]) -> (String, String) + Send>;
+
+/// A registration file delivered to the core system.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RegistrationBatch {
+    pub id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub record_count: u32,
+    pub file_name: String,
+}
+
 /// One change-log row with the record as it is now.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangeRow {
@@ -503,6 +516,30 @@ impl Storage {
         now: DateTime<Utc>,
     ) -> Result<Option<kyosai_sync_protocol::approval::AbsenceInfo>, StorageError> {
         dispatch!(self.add_absence(user_id, new, now))
+    }
+
+    /// Puts every registered 資格取得届 not yet exported into a new batch whose file
+    /// `render` writes (file name, content); `None` when there is nothing new.
+    pub async fn create_registration_batch(
+        &self,
+        created_by: &str,
+        now: DateTime<Utc>,
+        render: RenderRegistrations,
+    ) -> Result<Option<(RegistrationBatch, String)>, StorageError> {
+        dispatch!(self.create_registration_batch(created_by, now, render))
+    }
+
+    /// Every registration batch, newest first.
+    pub async fn registration_batches(&self) -> Result<Vec<RegistrationBatch>, StorageError> {
+        dispatch!(self.registration_batches())
+    }
+
+    /// One registration batch and its file.
+    pub async fn registration_batch_file(
+        &self,
+        id: Uuid,
+    ) -> Result<Option<(RegistrationBatch, String)>, StorageError> {
+        dispatch!(self.registration_batch_file(id))
     }
 
     /// Every record of `kind`.

@@ -29,9 +29,11 @@ use crate::model::{parse_role, role_str, Actor, ChangeOp, Scope};
 const MIGRATIONS: &[&str] = &[
     include_str!("postgres_schema_1.sql"),
     include_str!("postgres_schema_2.sql"),
+    include_str!("postgres_schema_3.sql"),
 ];
 
 mod approval;
+mod registration;
 /// The advisory lock every change-log writer holds until it commits.
 const WRITE_LOCK: i64 = 0x6b79_6f73_6169; // "kyosai"
 const POOL_SIZE: usize = 16;

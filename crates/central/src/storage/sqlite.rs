@@ -28,9 +28,11 @@ use crate::model::{parse_role, role_str, Actor, ChangeOp, Scope};
 const MIGRATIONS: &[&str] = &[
     include_str!("sqlite_schema_1.sql"),
     include_str!("sqlite_schema_2.sql"),
+    include_str!("sqlite_schema_3.sql"),
 ];
 
 mod approval;
+mod registration;
 pub(crate) use approval::positions_of;
 const MAX_IDLE_READERS: usize = 8;
 

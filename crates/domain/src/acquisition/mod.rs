@@ -7,6 +7,7 @@
 //!   ([`check_for_submission`]), with notes and grades ([`assess`]);
 //! - [`ack`]: acknowledged warnings;
 //! - [`codes`]: every finding and note code;
+//! - [`registration`]: the registration file for the core system;
 //! - [`review`]: the automated review across cases (duplicates, dependants claimed twice)
 //!   the central service runs for the secretariat;
 //! - [`workflow`]: draft → submitted → certified → reviewed → registered, with returns
@@ -17,6 +18,7 @@ pub mod check;
 pub mod codes;
 pub mod form;
 mod normalize;
+pub mod registration;
 pub mod review;
 pub mod workflow;
 
