@@ -15,6 +15,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod documents;
+
 use kyosai_domain::approval::{ApprovalState, Filled, Status};
 use printpdf::{
     Color, Greyscale, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,

@@ -251,3 +251,76 @@ fn a_missing_font_is_a_clear_error() {
     assert!(e.to_string().contains("IT管理者"));
     let _ = NaiveDate::from_ymd_opt(2026, 1, 1);
 }
+
+fn sample_acquisition() -> kyosai_domain::acquisition::AcquisitionForm {
+    use kyosai_domain::acquisition::*;
+    let mut f = AcquisitionForm::default();
+    f.office.code = Some("1203".into());
+    f.office.name = Some("新宿区役所".into());
+    f.member.name = Some("山田　太郎".into());
+    f.member.name_kana = Some("ヤマダ　タロウ".into());
+    f.member.birth_date = NaiveDate::from_ymd_opt(2002, 6, 15);
+    f.member.sex = Some(Sex::Male);
+    f.member.postal_code = Some("160-8484".into());
+    f.member.address = Some("東京都新宿区歌舞伎町一丁目4番1号".into());
+    f.member.my_number = Some(MyNumberText::new("123456789018"));
+    f.member.basic_pension_number = Some("1234-567890".into());
+    f.acquisition.acquired_on = NaiveDate::from_ymd_opt(2026, 4, 1);
+    f.acquisition.reason = Some(AcquisitionReason::NewHire);
+    f.acquisition.member_type = Some(MemberType::General);
+    f.employment.job_title = Some("主事".into());
+    f.remuneration.salary = Some(143_700);
+    f.remuneration.commuting_allowance = Some(14_000);
+    f.pension_history.push(PensionPeriod {
+        kind: Some(PensionScheme::NationalPension),
+        kind_detail: None,
+        acquired_on: NaiveDate::from_ymd_opt(2022, 6, 14),
+        lost_on: NaiveDate::from_ymd_opt(2026, 4, 1),
+    });
+    f
+}
+
+#[test]
+fn the_acquisition_printout_masks_my_number_and_shows_grades() {
+    let form = sample_acquisition();
+    let doc = documents::acquisition_doc("R1", &form, None, &names, "印刷 令和8年4月2日".into());
+    assert!(!doc.decided);
+    let pdf = render(&doc, fonts());
+    keep("acquisition.pdf", &pdf);
+    // pdftotext spaces text out by position: compare without whitespace.
+    let text: String = pdftotext(&pdf).split_whitespace().collect();
+    for expected in [
+        "組合員資格取得届",
+        "山田太郎",
+        "●●●●●●●●9018",
+        "1234-567890",
+        "令和8年4月1日",
+        "短期第",
+        "国民年金",
+    ] {
+        assert!(text.contains(expected), "{expected} missing in:\n{text}");
+    }
+    assert!(!text.contains("123456789018"));
+    assert!(pdftotext_raw(&pdf).contains("未決裁"));
+    assert!(pdf.len() < 150_000, "{} bytes", pdf.len());
+}
+
+#[test]
+fn the_review_notice_lists_what_was_found() {
+    let form = sample_acquisition();
+    let items = vec![documents::NoticeItem {
+        severity_ja: "誤り".into(),
+        message: "同じ基礎年金番号の届が既にあります。".into(),
+    }];
+    let doc = documents::review_notice("R1", &form, None, &items, "印刷".into());
+    let pdf = render(&doc, fonts());
+    keep("notice.pdf", &pdf);
+    let text: String = pdftotext(&pdf).split_whitespace().collect();
+    assert!(text.contains("審査結果通知"));
+    assert!(text.contains("1203新宿区役所御中"), "{text}");
+    assert!(
+        text.contains("1.【誤り】同じ基礎年金番号の届が既にあります。"),
+        "{text}"
+    );
+    assert!(!pdftotext_raw(&pdf).contains("未決裁"));
+}
