@@ -16,6 +16,7 @@
 //! returns and hands the answers back.
 
 mod actions;
+mod bulk;
 mod outbox;
 mod pull;
 mod records;
@@ -28,6 +29,7 @@ use uuid::Uuid;
 use crate::StoreError;
 
 pub use actions::{ActionOutcome, APPROVAL_PREFIX};
+pub use bulk::{BulkCreate, NewLocalRecord};
 pub use outbox::{OutboxEntry, OutboxState, PushApplied, SyncCounts};
 pub use pull::PullApplied;
 pub use records::{Draft, DraftState, LocalRecord, ServerCopy};
