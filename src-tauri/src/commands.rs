@@ -321,7 +321,8 @@ pub async fn save_proposal(
     draft: ProposalDraft,
 ) -> Result<ProposalView, AppError> {
     let sync = state.sync()?;
-    let office = match sync.me().await.and_then(|s| s.office_code) {
+    let me = sync.me().await;
+    let office = match me.as_ref().and_then(|s| s.office_code.clone()) {
         Some(code) => Some(code),
         None => state
             .settings()
@@ -329,7 +330,7 @@ pub async fn save_proposal(
             .map(|s| s.office_code)
             .filter(|c| !c.is_empty()),
     };
-    let saved = proposals::save(state.shared_store()?, draft, office).await?;
+    let saved = proposals::save(state.shared_store()?, draft, office, me).await?;
     sync.notify_local_write().await;
     Ok(saved)
 }

@@ -513,6 +513,10 @@ pub struct ApprovalDetail {
     pub pending: bool,
     /// The server's answer to my last action on it.
     pub last_outcome: Option<OutcomeView>,
+    /// 変更起案: the record id of the decided document this one changes.
+    pub amends: Option<String>,
+    /// The original's 件名, if this PC has it.
+    pub amends_title: Option<String>,
 }
 
 fn status_id(s: Status) -> &'static str {
@@ -822,6 +826,14 @@ pub fn detail_of(
         .into_iter()
         .find(|o| o.record_id == id_text);
     let s = &doc.state;
+    let amends = s
+        .amends
+        .clone()
+        .or_else(|| crate::proposals::amends_of(&doc.body));
+    let amends_title = match &amends {
+        Some(a) => crate::proposals::title_of(store, a)?,
+        None => None,
+    };
     Ok(ApprovalDetail {
         id: id_text.clone(),
         kind: doc.kind.clone(),
@@ -847,6 +859,8 @@ pub fn detail_of(
         seen_hash: doc.hash.clone(),
         pending,
         last_outcome,
+        amends,
+        amends_title,
     })
 }
 

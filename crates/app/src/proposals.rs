@@ -3,9 +3,15 @@
 //! 差戻し they change it and submit again, and they may withdraw it (取下げ) until it is
 //! decided.
 //!
-//! The body is `{ "text": …, "amount": <yen> }`; the central service adds the approval
-//! state under `approval`. Submission is checked first with `engine::submit` on the
-//! local copy, then sent as `approval.submit@1` after the document's unsent edits.
+//! The body is `{ "text": …, "amount": <yen> }` (and `"amends": "<record id>"` for a
+//! 変更起案); the central service adds the approval state under `approval`. Submission
+//! is checked first with `engine::submit` on the local copy, then sent as
+//! `approval.submit@1` after the document's unsent edits.
+//!
+//! A decided document is immutable: a change is a new document (変更起案) that names the
+//! original in `amends`. While a document is in 回議 its drafter may still change it; the
+//! change is checked with `engine::content_changed` and, once the server applies it, the
+//! approvals start again (round + 1, routed again for a new amount).
 
 use chrono::{DateTime, Utc};
 use kyosai_domain::approval::{
@@ -27,6 +33,8 @@ use crate::AppError;
 /// The record kind on the wire.
 pub const KIND: &str = "proposal";
 const MAX_TITLE: usize = 100;
+/// The body key of a 変更起案's link to the original (a record id).
+pub const AMENDS_KEY: &str = "amends";
 const MAX_TEXT: usize = 4_000;
 /// 999,999,999,999 yen.
 pub const MAX_AMOUNT: i64 = 999_999_999_999;
@@ -69,6 +77,10 @@ pub struct ProposalDraft {
     pub title: String,
     pub text: String,
     pub amount: String,
+    /// 変更起案: the record id of the decided document this one changes. Once stored it
+    /// stays (a later save without it keeps the link).
+    #[serde(default)]
+    pub amends: Option<String>,
 }
 
 /// A document as the drafter's list and editor show it.
@@ -95,10 +107,17 @@ pub struct ProposalView {
     pub label: Option<String>,
     /// A submission or withdrawal of mine is unsent (送信待ち).
     pub pending: bool,
-    /// The content may be changed (never submitted, returned or withdrawn).
+    /// The content may be changed (never submitted, returned or withdrawn; or in 回議 by
+    /// its drafter, which starts the approvals again).
     pub can_edit: bool,
     pub can_submit: bool,
     pub can_withdraw: bool,
+    /// Decided (決裁済み / 却下): 「変更起案を作成」 is offered.
+    pub can_amend: bool,
+    /// 変更起案: the record id of the original.
+    pub amends: Option<String>,
+    /// The original's 件名, if this PC has it.
+    pub amends_title: Option<String>,
     pub updated_at: Option<String>,
 }
 
@@ -242,9 +261,26 @@ fn waiting_text(state: &ApprovalState) -> String {
     )
 }
 
-fn view(r: &LocalRecord, pending: bool) -> ProposalView {
+/// 変更起案: the original's record id, from the content (or the server's approval state).
+pub(crate) fn amends_of(body: &serde_json::Value) -> Option<String> {
+    body.get(AMENDS_KEY)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+        .or_else(|| ap::state_of(body).and_then(|s| s.amends))
+}
+
+/// The 件名 of the record `id`, if this PC has it.
+pub(crate) fn title_of(store: &mut Store, id: &str) -> Result<Option<String>, AppError> {
+    let Ok(id) = Uuid::parse_str(id) else {
+        return Ok(None);
+    };
+    Ok(store.sync().record(id)?.map(|r| r.title))
+}
+
+fn view(r: &LocalRecord, pending: bool, me: &str, amends_title: Option<String>) -> ProposalView {
     let state = r.server.as_ref().and_then(|s| ap::state_of(&s.body));
     let status = state.as_ref().map(|s| s.status);
+    let amends = amends_of(&r.body).or_else(|| r.server.as_ref().and_then(|s| amends_of(&s.body)));
     let reason = state.as_ref().and_then(|s| match s.status {
         Status::Returned => last_reason(s, ActKind::Return),
         Status::Rejected => last_reason(s, ActKind::Reject),
@@ -265,10 +301,12 @@ fn view(r: &LocalRecord, pending: bool) -> ProposalView {
         (_, Some(Status::Withdrawn)) => "取下げ".to_string(),
         (None, Some(_)) => String::new(),
     };
-    let can_edit = matches!(
+    let open = matches!(
         status,
         None | Some(Status::Returned) | Some(Status::Withdrawn)
     );
+    let my_round =
+        status == Some(Status::InProgress) && state.as_ref().is_some_and(|s| s.drafter == me);
     let settled_draft = r
         .draft
         .as_ref()
@@ -292,9 +330,12 @@ fn view(r: &LocalRecord, pending: bool) -> ProposalView {
         flags: state.as_ref().map(|s| s.flags.into()).unwrap_or_default(),
         label: r.label.clone(),
         pending,
-        can_edit: can_edit && !pending,
-        can_submit: can_edit && !pending && !settled_draft,
+        can_edit: (open || my_round) && !pending,
+        can_submit: open && !pending && !settled_draft,
         can_withdraw: status == Some(Status::InProgress) && !pending,
+        can_amend: status.is_some_and(Status::is_decided) && !pending,
+        amends,
+        amends_title,
         updated_at: r
             .draft
             .as_ref()
@@ -319,16 +360,29 @@ fn pending_ids(store: &mut Store) -> Result<Vec<Uuid>, AppError> {
     Ok(store.sync().records_with_pending_actions()?)
 }
 
+fn view_of(
+    store: &mut Store,
+    r: &LocalRecord,
+    pending: bool,
+    me: &str,
+) -> Result<ProposalView, AppError> {
+    let amends = amends_of(&r.body).or_else(|| r.server.as_ref().and_then(|s| amends_of(&s.body)));
+    let title = match amends {
+        Some(a) => title_of(store, &a)?,
+        None => None,
+    };
+    Ok(view(r, pending, me, title))
+}
+
 /// My documents (drafts and submitted), unconfirmed ones first.
 pub fn list_of(store: &mut Store, me: &str) -> Result<Vec<ProposalView>, AppError> {
     let pending = pending_ids(store)?;
-    Ok(store
-        .sync()
-        .list_records(KIND)?
+    let records = store.sync().list_records(KIND)?;
+    records
         .iter()
         .filter(|r| mine(r, me))
-        .map(|r| view(r, pending.contains(&r.id)))
-        .collect())
+        .map(|r| view_of(store, r, pending.contains(&r.id), me))
+        .collect()
 }
 
 /// [`list_of`] on the shared store.
@@ -336,20 +390,73 @@ pub async fn list(store: &SharedStore, me: String) -> Result<Vec<ProposalView>, 
     with_store(store, move |s| list_of(s, &me)).await
 }
 
-fn one(store: &mut Store, id: Uuid) -> Result<ProposalView, AppError> {
+fn one(store: &mut Store, id: Uuid, me: &str) -> Result<ProposalView, AppError> {
     let pending = pending_ids(store)?.contains(&id);
     let r = store
         .sync()
         .record(id)?
         .ok_or_else(|| AppError::internal("proposal missing", &id))?;
-    Ok(view(&r, pending))
+    view_of(store, &r, pending, me)
+}
+
+fn bad_original() -> AppError {
+    AppError::new(
+        "proposal.amends_invalid",
+        "変更の元になる決裁済みの文書がこのPCにありません。同期してから、元の文書を開いて「変更起案を作成」を押し直してください。",
+    )
+}
+
+/// 変更起案: the original must be another document, decided, as far as this PC knows.
+/// With `required`, it must be on this PC (when the link is first made).
+fn check_original(
+    store: &mut Store,
+    this: Option<Uuid>,
+    original: &str,
+    required: bool,
+) -> Result<Uuid, AppError> {
+    let id = Uuid::parse_str(original).map_err(|_| bad_original())?;
+    if Some(id) == this {
+        return Err(bad_original());
+    }
+    match store.sync().record(id)? {
+        None if required => Err(bad_original()),
+        None => Ok(id),
+        Some(r) => {
+            let decided = r
+                .server
+                .as_ref()
+                .and_then(|s| ap::state_of(&s.body))
+                .is_some_and(|s| s.status.is_decided());
+            if decided {
+                Ok(id)
+            } else {
+                Err(AppError::new(
+                    "proposal.amends_invalid",
+                    "変更起案は決裁済みの文書についてだけ作成できます。元の文書がまだ決裁されていない場合は、その文書を取下げて直してください。",
+                ))
+            }
+        }
+    }
+}
+
+fn not_signed_in() -> AppError {
+    AppError::new(
+        "auth.not_signed_in",
+        "回議中の文書を変更するにはサインインが必要です。「サインイン」からサインインしてください。",
+    )
 }
 
 /// Saves the document locally (the draft and its outbox command in one transaction).
+///
+/// A document in 回議 may be changed by its drafter (`me`): the change is checked with
+/// `engine::content_changed` on the server's copy, and the server starts the approvals
+/// again when it applies it. A decided document is refused (変更起案 instead).
 pub fn save_on(
     store: &mut Store,
     draft: &ProposalDraft,
     office_code: Option<String>,
+    me: Option<&UserInfo>,
+    now: DateTime<Utc>,
 ) -> Result<ProposalView, AppError> {
     let findings = check(draft);
     if has_errors(&findings) {
@@ -357,7 +464,13 @@ pub fn save_on(
     }
     let amount = parse_amount(&draft.amount).unwrap_or(0);
     let title = draft.title.trim().to_string();
-    let body = serde_json::json!({ "text": draft.text, "amount": amount });
+    let mut body = serde_json::json!({ "text": draft.text, "amount": amount });
+    let wanted = draft
+        .amends
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
+    let me_id = me.map(|m| m.user_id.clone()).unwrap_or_default();
     let id = match &draft.id {
         Some(id) => {
             let id = parse_id(id)?;
@@ -367,17 +480,36 @@ pub fn save_on(
                     "この文書が見つかりません。一覧から開き直してください。",
                 )
             })?;
-            let status = r
-                .server
-                .as_ref()
-                .and_then(|s| ap::state_of(&s.body))
-                .map(|s| s.status);
-            match status {
+            // The link to the original is kept once made.
+            let amends = match amends_of(&r.body) {
+                Some(a) => Some(a),
+                None => match wanted {
+                    Some(a) => Some(check_original(store, Some(id), a, true)?.to_string()),
+                    None => None,
+                },
+            };
+            if let Some(a) = amends {
+                body[AMENDS_KEY] = serde_json::Value::String(a);
+            }
+            let state = r.server.as_ref().and_then(|s| ap::state_of(&s.body));
+            match state.as_ref().map(|s| s.status) {
                 Some(Status::InProgress) => {
-                    return Err(AppError::new(
-                        "proposal.in_progress",
-                        "回議中の文書は変更できません。変更する場合は、先に取下げてください。",
-                    ))
+                    let me = me.ok_or_else(not_signed_in)?;
+                    let state = state.as_ref().ok_or_else(not_signed_in)?;
+                    let hash = ap::content_hash(&r.kind, &title, &body);
+                    let people = People::load(store, Some(me))?;
+                    let ctx = Context {
+                        now,
+                        today: ap::jst(now).date(),
+                        kind: &r.kind,
+                        office_code: &r.office_code,
+                        content_hash: &hash,
+                        amount_yen: amount,
+                        absences: &people.absences,
+                        directory: &people.directory,
+                        table: DecisionTable::builtin(),
+                    };
+                    engine::content_changed(state, &actor_of(me), &ctx).map_err(|e| refusal(&e))?;
                 }
                 Some(Status::Approved | Status::Rejected) => {
                     return Err(refusal(&ap::ApprovalError::Decided))
@@ -389,6 +521,10 @@ pub fn save_on(
             id
         }
         None => {
+            if let Some(a) = wanted {
+                body[AMENDS_KEY] =
+                    serde_json::Value::String(check_original(store, None, a, true)?.to_string());
+            }
             let office = office_code.ok_or_else(|| {
                 AppError::new(
                     "proposal.office_unknown",
@@ -401,7 +537,10 @@ pub fn save_on(
                 .0
         }
     };
-    one(store, id)
+    if draft.id.is_some() {
+        tracing::info!(record = %id, "proposal changed");
+    }
+    one(store, id, &me_id)
 }
 
 /// [`save_on`] on the shared store.
@@ -409,8 +548,12 @@ pub async fn save(
     store: &SharedStore,
     draft: ProposalDraft,
     office_code: Option<String>,
+    me: Option<UserInfo>,
 ) -> Result<ProposalView, AppError> {
-    with_store(store, move |s| save_on(s, &draft, office_code)).await
+    with_store(store, move |s| {
+        save_on(s, &draft, office_code, me.as_ref(), Utc::now())
+    })
+    .await
 }
 
 /// 決裁に回す / 再提出: checked with `engine::submit` on the document as it will reach
@@ -458,19 +601,29 @@ pub fn submit_on(
         directory: &people.directory,
         table: DecisionTable::builtin(),
     };
-    engine::submit(prev.as_ref(), &actor_of(me), flags.into(), None, &ctx)
-        .map_err(|e| refusal(&e))?;
+    let amends = match amends_of(&r.body) {
+        Some(a) => Some(check_original(store, Some(id), &a, false)?),
+        None => None,
+    };
+    engine::submit(
+        prev.as_ref(),
+        &actor_of(me),
+        flags.into(),
+        amends.map(|u| u.to_string()),
+        &ctx,
+    )
+    .map_err(|e| refusal(&e))?;
     let payload = serde_json::to_value(Submit {
         important: flags.important,
         unusual: flags.unusual,
         precedent: flags.precedent,
-        amends: None,
+        amends,
         seen_hash: hash,
     })
     .map_err(|e| AppError::internal("submit json", &e))?;
     store.sync().record_action_local(id, SUBMIT, 1, &payload)?;
-    tracing::info!(record = %id, "proposal submitted");
-    one(store, id)
+    tracing::info!(record = %id, amends = amends.is_some(), "proposal submitted");
+    one(store, id, &me.user_id)
 }
 
 /// [`submit_on`] on the shared store.
@@ -499,7 +652,7 @@ pub fn withdraw_on(
         seen_hash: String::new(),
     };
     crate::approvals::act_on(store, me, &req, now)?;
-    one(store, parse_id(id)?)
+    one(store, parse_id(id)?, &me.user_id)
 }
 
 /// [`withdraw_on`] on the shared store.
@@ -543,6 +696,7 @@ mod tests {
             title: " ".into(),
             text: "あ".repeat(4_001),
             amount: "abc".into(),
+            amends: None,
         };
         let f = check(&d);
         let fields: Vec<&str> = f.iter().map(|f| f.field.as_str()).collect();
@@ -552,6 +706,7 @@ mod tests {
             title: "あ".repeat(100),
             text: "あ".repeat(4_000),
             amount: "0".into(),
+            amends: None,
         };
         assert!(check(&ok).is_empty());
     }

@@ -112,9 +112,10 @@ async fn two_approvers_one_document(backend: TestBackend, test: &str) {
         title: "窓口用消耗品の購入".into(),
         text: "トナーと封筒を購入します。".into(),
         amount: "48,000".into(),
+        amends: None,
     };
     let saved = tanto
-        .with(|s| proposals::save_on(s, &draft, Some("1203".into())))
+        .with(|s| proposals::save_on(s, &draft, Some("1203".into()), Some(&tanto.me), Utc::now()))
         .unwrap();
     tanto.sync().await;
     tanto

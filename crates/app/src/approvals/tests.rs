@@ -512,8 +512,11 @@ fn the_drafter_submits_after_the_creation_and_sees_where_it_stands() {
             title: "研修会場の借上げ".into(),
             text: "職員研修の会場を借り上げます。".into(),
             amount: "450,000".into(),
+            amends: None,
         },
         Some(OFFICE.into()),
+        Some(&me),
+        now(),
     )
     .unwrap();
     assert_eq!(
@@ -540,7 +543,8 @@ fn the_drafter_submits_after_the_creation_and_sees_where_it_stands() {
     assert_eq!(list.len(), 3);
     let pc = list.iter().find(|p| p.id == f.pc.to_string()).unwrap();
     assert_eq!(pc.where_text, "1人目 / 3人中 所属所長 の決裁待ち");
-    assert!(pc.can_withdraw && !pc.can_edit);
+    // Its drafter may still change it (the approvals then start again), not submit it.
+    assert!(pc.can_withdraw && pc.can_edit && !pc.can_submit);
     // Another user of the profile sees only the unconfirmed one (made on this PC).
     assert_eq!(
         proposals::list_of(&mut f.store, "kato.kacho")
@@ -548,20 +552,241 @@ fn the_drafter_submits_after_the_creation_and_sees_where_it_stands() {
             .len(),
         1
     );
-    // Editing in 回議 is refused with what to do.
+    proposals::withdraw_on(&mut f.store, &me, &f.pc.to_string(), now()).unwrap();
+    let last = f.store.sync().outbox_entries().unwrap().pop().unwrap();
+    assert_eq!(last.payload, json!({"action": "withdraw"}));
+}
+
+/// The server's copy of `id` with its approval state changed by `f`, pulled as `version`.
+fn server_changes(
+    f: &mut Fixture,
+    id: Uuid,
+    version: i64,
+    change: impl FnOnce(&mut ap::ApprovalState),
+) {
+    let r = f.store.sync().record(id).unwrap().unwrap();
+    let server = r.server.unwrap();
+    let mut body = server.body;
+    let mut st = ap::state_of(&body).unwrap();
+    change(&mut st);
+    body[ap::BODY_KEY] = serde_json::to_value(&st).unwrap();
+    pull(&mut f.store, vec![record(id, version, &server.title, body)]);
+}
+
+#[test]
+fn the_drafter_changes_a_document_in_kaigi_and_the_approvals_start_again() {
+    use crate::proposals::{self, ProposalDraft};
+    let mut f = fixture();
+    let me = drafter();
+    // The 所属所長 has approved the PCs; the 課長 is next.
+    let pc_id = f.pc;
+    server_changes(&mut f, pc_id, 3, |st| {
+        st.steps[0].slots[0].done = Some(ap::SlotDone {
+            by: "yamada.shocho".into(),
+            filled: ap::Filled::Approved,
+            at: t0() + Duration::hours(2),
+        });
+        st.current_step = 1;
+    });
+    let before = proposals::list_of(&mut f.store, &me.user_id).unwrap();
+    let pc = before.iter().find(|p| p.id == f.pc.to_string()).unwrap();
+    assert!(pc.can_edit && pc.can_withdraw && !pc.can_submit && !pc.can_amend);
+
+    let change = |amount: &str| ProposalDraft {
+        id: Some(f.pc.to_string()),
+        title: "パソコン更新の伺い".into(),
+        text: "老朽化したパソコン2台を更新します。".into(),
+        amount: amount.into(),
+        amends: None,
+    };
+    // Only the drafter, signed in, may change it; nothing is queued otherwise.
+    let e = proposals::save_on(
+        &mut f.store,
+        &change("300,000"),
+        None,
+        Some(&kacho()),
+        now(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "approval.not_drafter");
+    let e = proposals::save_on(&mut f.store, &change("300,000"), None, None, now()).unwrap_err();
+    assert_eq!(e.code, "auth.not_signed_in");
+    assert!(f.store.sync().pending_commands(10).unwrap().is_empty());
+
+    let v = proposals::save_on(&mut f.store, &change("300,000"), None, Some(&me), now()).unwrap();
+    assert_eq!(v.status, "in_progress");
+    assert_eq!(v.amount_text, "300,000");
+    assert_eq!(v.label.as_deref(), Some("未送信"));
+    let sent = f.store.sync().pending_commands(10).unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].name, "record.update");
+    assert_eq!(sent[0].base_version, Some(3));
+    let body = &sent[0].payload["body"];
+    assert_eq!(body["amount"], 300_000);
+    assert!(
+        body.get(ap::BODY_KEY).is_none(),
+        "the approval state is the server's"
+    );
+
+    // The server applies it with the same rule: round 2, routed again for 300,000 yen.
+    let r = f.store.sync().record(f.pc).unwrap().unwrap();
+    let hash = ap::content_hash("proposal", &r.title, &r.body);
+    let state = ap::state_of(&r.server.as_ref().unwrap().body).unwrap();
+    let people = People::load(&mut f.store, Some(&me)).unwrap();
+    let ctx = Context {
+        now: now(),
+        today: ap::jst(now()).date(),
+        kind: "proposal",
+        office_code: OFFICE,
+        content_hash: &hash,
+        amount_yen: 300_000,
+        absences: &people.absences,
+        directory: &people.directory,
+        table: DecisionTable::builtin(),
+    };
+    let next = engine::content_changed(&state, &actor_of(&me), &ctx).unwrap();
+    let mut server_body = r.body.clone();
+    server_body[ap::BODY_KEY] = serde_json::to_value(&next).unwrap();
+    f.store
+        .sync()
+        .apply_push_results(&[CommandResult {
+            seq: sent[0].seq,
+            outcome: Outcome::Applied {
+                record_id: f.pc,
+                version: 4,
+            },
+        }])
+        .unwrap();
+    pull(&mut f.store, vec![record(f.pc, 4, &r.title, server_body)]);
+    let d = detail_of(&mut f.store, &head(), f.pc, now()).unwrap();
+    assert_eq!(d.round, 2);
+    assert_eq!(d.steps.len(), 2);
+    assert_eq!(d.actions, vec!["approve", "return", "reject"]);
+    let last = d.history.last().unwrap();
+    assert_eq!(last.act_label, "内容変更（承認をやり直し）");
+    assert_eq!(last.comment, "金額変更 2,400,000円 → 300,000円");
+    let items = inbox_of(&mut f.store, &head(), now()).unwrap();
+    let pc = items.iter().find(|i| i.id == f.pc.to_string()).unwrap();
+    assert_eq!(pc.step_text, "1人目 / 2人中");
+}
+
+#[test]
+fn a_change_to_a_decided_document_is_a_new_document_that_names_the_original() {
+    use crate::proposals::{self, FlagsDto, ProposalDraft};
+    let mut f = fixture();
+    let me = drafter();
+    let pc_id = f.pc;
+    server_changes(&mut f, pc_id, 5, |st| {
+        st.status = ap::Status::Approved;
+        st.current_step = st.steps.len();
+        st.decided_at = Some(t0() + Duration::hours(5));
+    });
+    let list = proposals::list_of(&mut f.store, &me.user_id).unwrap();
+    let pc = list.iter().find(|p| p.id == f.pc.to_string()).unwrap();
+    assert!(pc.can_amend && !pc.can_edit && !pc.can_submit && !pc.can_withdraw);
+    // Decided documents are immutable.
     let e = proposals::save_on(
         &mut f.store,
         &ProposalDraft {
             id: Some(f.pc.to_string()),
-            title: "変更".into(),
+            title: "パソコン更新の伺い".into(),
             text: String::new(),
             amount: "1".into(),
+            amends: None,
         },
         None,
+        Some(&me),
+        now(),
     )
     .unwrap_err();
-    assert_eq!(e.code, "proposal.in_progress");
-    proposals::withdraw_on(&mut f.store, &me, &f.pc.to_string(), now()).unwrap();
-    let last = f.store.sync().outbox_entries().unwrap().pop().unwrap();
-    assert_eq!(last.payload, json!({"action": "withdraw"}));
+    assert_eq!(e.code, "approval.decided");
+
+    let draft = |id: Option<String>, amends: Option<String>| ProposalDraft {
+        id,
+        title: "パソコン更新の伺い（台数変更）".into(),
+        text: "更新するパソコンを15台に増やします。".into(),
+        amount: "3,000,000".into(),
+        amends,
+    };
+    // Only a decided document may be amended, and one this PC has.
+    for bad in [f.paper.to_string(), Uuid::new_v4().to_string(), "x".into()] {
+        let e = proposals::save_on(
+            &mut f.store,
+            &draft(None, Some(bad)),
+            Some(OFFICE.into()),
+            Some(&me),
+            now(),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "proposal.amends_invalid");
+    }
+    let v = proposals::save_on(
+        &mut f.store,
+        &draft(None, Some(f.pc.to_string())),
+        Some(OFFICE.into()),
+        Some(&me),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(v.amends.as_deref(), Some(f.pc.to_string().as_str()));
+    assert_eq!(v.amends_title.as_deref(), Some("パソコン更新の伺い"));
+    assert!(v.can_edit && v.can_submit && !v.can_amend);
+    // A later save without the link keeps it.
+    let v = proposals::save_on(
+        &mut f.store,
+        &draft(Some(v.id), None),
+        None,
+        Some(&me),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(v.amends.as_deref(), Some(f.pc.to_string().as_str()));
+    let r = f
+        .store
+        .sync()
+        .record(parse_id(&v.id).unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.body["amends"], f.pc.to_string().as_str());
+
+    proposals::submit_on(&mut f.store, &me, &v.id, FlagsDto::default(), now()).unwrap();
+    let submit = f.store.sync().outbox_entries().unwrap().pop().unwrap();
+    assert_eq!(submit.name, "approval.submit");
+    assert_eq!(submit.payload["amends"], f.pc.to_string().as_str());
+    assert_eq!(
+        submit.payload["seen_hash"],
+        ap::content_hash("proposal", &r.title, &r.body).as_str()
+    );
+
+    // The approver sees the link once the server has it.
+    let new_id = parse_id(&v.id).unwrap();
+    let hash = ap::content_hash("proposal", &r.title, &r.body);
+    let dir: Vec<ApprovalActor> = vec![];
+    let ctx = Context {
+        now: now(),
+        today: ap::jst(now()).date(),
+        kind: "proposal",
+        office_code: OFFICE,
+        content_hash: &hash,
+        amount_yen: 3_000_000,
+        absences: &[],
+        directory: &dir,
+        table: DecisionTable::builtin(),
+    };
+    let st = engine::submit(
+        None,
+        &actor_of(&me),
+        Flags::default(),
+        Some(f.pc.to_string()),
+        &ctx,
+    )
+    .unwrap();
+    let mut body = r.body.clone();
+    body[ap::BODY_KEY] = serde_json::to_value(&st).unwrap();
+    pull(&mut f.store, vec![record(new_id, 2, &r.title, body)]);
+    let d = detail_of(&mut f.store, &head(), new_id, now()).unwrap();
+    assert_eq!(d.amends.as_deref(), Some(f.pc.to_string().as_str()));
+    assert_eq!(d.amends_title.as_deref(), Some("パソコン更新の伺い"));
+    let d = detail_of(&mut f.store, &head(), f.paper, now()).unwrap();
+    assert!(d.amends.is_none() && d.amends_title.is_none());
 }
