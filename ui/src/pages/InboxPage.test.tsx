@@ -78,9 +78,12 @@ const pcDetail: ApprovalDetail = {
   seenHash: "sha256:abc",
   pending: false,
   lastOutcome: null,
+  amends: null,
+  amendsTitle: null,
 };
 
 beforeEach(() => {
+  sessionStorage.clear();
   resetMockApi();
   mockApi.syncStatus.mockResolvedValue(onlineStatus);
   mockApi.session.mockResolvedValue(session);
@@ -89,13 +92,17 @@ beforeEach(() => {
 async function renderPage(items: InboxItem[] = [pc, paper, sent]) {
   mockApi.approvalInbox.mockResolvedValue(items);
   const user = userEvent.setup();
-  render(
+  const view = render(
     <AppStateProvider>
       <InboxPage />
     </AppStateProvider>,
   );
   await waitFor(() => expect(screen.getByTestId("inbox-count")).toBeInTheDocument());
-  return { user };
+  return { user, unmount: view.unmount };
+}
+
+function titles(): string[] {
+  return screen.getAllByTestId("inbox-row").map((r) => within(r).getAllByRole("cell")[2]!.textContent ?? "");
 }
 
 describe("InboxPage list", () => {
@@ -275,5 +282,220 @@ describe("InboxPage detail", () => {
     expect(mockApi.approvalAddAbsence).toHaveBeenCalledWith({ delegateId: "suzuki.bucho", from: "2024-06-10T09:00", until: "2024-06-12T18:00" });
     expect(await screen.findByTestId("absence-row")).toHaveTextContent("代決者: 鈴木 部長");
     expect(screen.getByTestId("absence-banner-success")).toHaveTextContent("不在を登録しました。");
+  });
+});
+
+const travel: InboxItem = {
+  ...pc,
+  id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b2c04",
+  kind: "travel",
+  kindName: "旅費精算",
+  title: "大阪出張の旅費",
+  amount: "45600",
+  amountText: "45,600",
+  drafterId: "sato.ken",
+  drafterName: "佐藤 健",
+  officeCode: "13201",
+  receivedAt: "2024-06-04T00:30:00Z",
+  waitingSecs: 7200,
+  waitingText: "2時間 0分",
+  stepText: "1人目 / 2人中",
+  slotName: "所属所長",
+};
+const chairs: InboxItem = {
+  ...paper,
+  id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b2c05",
+  title: "会議室の椅子の購入",
+  amount: "640000",
+  amountText: "640,000",
+  receivedAt: "2024-06-01T00:30:00Z",
+  waitingSecs: 266400,
+  waitingText: "3日 2時間 0分",
+};
+
+describe("InboxPage sorting and filtering", () => {
+  it("starts with the longest waiting first and sorts by a header on click or Enter", async () => {
+    const { user } = await renderPage([travel, pc, chairs, paper]);
+    const waiting = screen.getByTestId("inbox-col-waiting");
+    expect(waiting).toHaveAttribute("aria-sort", "descending");
+    expect(titles()).toEqual(["会議室の椅子の購入", "パソコン更新の伺い", "コピー用紙の購入", "大阪出張の旅費"]);
+    // The header names stay plain (the order is an icon and aria-sort).
+    expect(within(screen.getByTestId("inbox-table")).getAllByRole("columnheader").map((h) => h.textContent)).toEqual([
+      "選択", "種類", "件名", "金額（円）", "起案者", "所属所", "受付", "待ち時間", "私の段階",
+    ]);
+
+    await user.click(within(screen.getByTestId("inbox-col-amount")).getByRole("button"));
+    expect(screen.getByTestId("inbox-col-amount")).toHaveAttribute("aria-sort", "descending");
+    expect(waiting).not.toHaveAttribute("aria-sort");
+    expect(titles()).toEqual(["パソコン更新の伺い", "会議室の椅子の購入", "コピー用紙の購入", "大阪出張の旅費"]);
+    await user.click(within(screen.getByTestId("inbox-col-amount")).getByRole("button"));
+    expect(screen.getByTestId("inbox-col-amount")).toHaveAttribute("aria-sort", "ascending");
+    expect(titles()[0]).toBe("大阪出張の旅費");
+
+    // Keyboard: Enter and Space on a header sort; they do not open a row.
+    within(screen.getByTestId("inbox-col-drafter")).getByRole("button").focus();
+    await user.keyboard("{Enter}");
+    expect(screen.getByTestId("inbox-col-drafter")).toHaveAttribute("aria-sort", "ascending");
+    await user.keyboard(" ");
+    expect(screen.getByTestId("inbox-col-drafter")).toHaveAttribute("aria-sort", "descending");
+    expect(mockApi.approvalDetail).not.toHaveBeenCalled();
+    expect(mockApi.approvalInbox).toHaveBeenCalledTimes(1);
+  });
+
+  it("filters by text over title, drafter and office and by 種類, and counts what is shown", async () => {
+    const { user } = await renderPage([travel, pc, chairs, paper, sent]);
+    expect(screen.getByTestId("inbox-count")).toHaveTextContent("5 件");
+    await user.type(screen.getByTestId("inbox-filter"), "佐藤");
+    expect(titles()).toEqual(["大阪出張の旅費"]);
+    expect(screen.getByTestId("inbox-count")).toHaveTextContent("1 件 / 全 5 件");
+    await user.clear(screen.getByTestId("inbox-filter"));
+    // Full-width digits find the office code; several words must all match.
+    await user.type(screen.getByTestId("inbox-filter"), "１３１０４ 購入");
+    expect(titles()).toEqual(["会議室の椅子の購入", "コピー用紙の購入"]);
+    expect(screen.getByTestId("inbox-count")).toHaveTextContent("2 件 / 全 5 件");
+    await user.click(screen.getByTestId("inbox-filter-clear"));
+    expect(screen.getAllByTestId("inbox-row")).toHaveLength(5);
+
+    const options = within(screen.getByTestId("inbox-kind-filter")).getAllByRole("option").map((o) => o.textContent);
+    expect(options[0]).toBe("すべての種類");
+    expect(options.slice(1).sort()).toEqual(["旅費精算", "起案文書"].sort());
+    await user.selectOptions(screen.getByTestId("inbox-kind-filter"), "travel");
+    expect(titles()).toEqual(["大阪出張の旅費"]);
+    await user.type(screen.getByTestId("inbox-filter"), "パソコン");
+    expect(screen.getByTestId("inbox-filter-empty")).toHaveTextContent("条件に合う文書はありません。");
+    expect(screen.getByTestId("inbox-count")).toHaveTextContent("0 件 / 全 5 件");
+  });
+
+  it("approves only the selected documents that the filter shows", async () => {
+    mockApi.approvalBulkApprove.mockResolvedValue({ approved: [pc.id], failures: [] });
+    const { user } = await renderPage([pc, paper]);
+    const table = screen.getByTestId("inbox-table");
+    table.focus();
+    await user.keyboard(" {ArrowDown} ");
+    expect(screen.getByTestId("inbox-bulk-approve")).toHaveTextContent("選択した 2 件を承認");
+    await user.type(screen.getByTestId("inbox-filter"), "パソコン");
+    expect(screen.getByTestId("inbox-bulk-approve")).toHaveTextContent("選択した 1 件を承認");
+    await user.click(screen.getByTestId("inbox-bulk-approve"));
+    expect(mockApi.approvalBulkApprove).toHaveBeenCalledWith([pc.id]);
+  });
+
+  it("keeps the sort and the filter when the clerk leaves and comes back", async () => {
+    const first = await renderPage([travel, pc, chairs, paper]);
+    await first.user.click(within(screen.getByTestId("inbox-col-title")).getByRole("button"));
+    await first.user.type(screen.getByTestId("inbox-filter"), "購入");
+    first.unmount();
+
+    await renderPage([travel, pc, chairs, paper]);
+    expect(screen.getByTestId("inbox-filter")).toHaveValue("購入");
+    expect(screen.getByTestId("inbox-col-title")).toHaveAttribute("aria-sort", "ascending");
+    expect(titles()).toEqual(["コピー用紙の購入", "会議室の椅子の購入"]);
+    expect(screen.getByTestId("inbox-count")).toHaveTextContent("2 件 / 全 4 件");
+  });
+
+  it("keeps the narrow columns on one line", async () => {
+    await renderPage();
+    const cells = within(screen.getAllByTestId("inbox-row")[0]!).getAllByRole("cell");
+    for (const i of [1, 3, 4, 5, 6, 7, 8]) expect(cells[i]!.className).toContain("whitespace-nowrap");
+    expect(screen.getByTestId("inbox-col-kind").className).toContain("whitespace-nowrap");
+  });
+
+  it("renders only the rows in view of a long list and keeps ↑↓, End, Space and Enter working", async () => {
+    const many: InboxItem[] = Array.from({ length: 600 }, (_, n) => ({
+      ...paper,
+      id: `0190f3b2-6c1e-7a40-9c1d-${String(n).padStart(12, "0")}`,
+      title: `消耗品の購入 ${n + 1}`,
+      waitingSecs: 100_000 - n,
+    }));
+    mockApi.approvalDetail.mockImplementation(async (id) => ({ ...pcDetail, id, title: "消耗品の購入 600" }));
+    const { user } = await renderPage(many);
+    expect(screen.getByTestId("inbox-count")).toHaveTextContent("600 件");
+    const rendered = screen.getAllByTestId("inbox-row").length;
+    expect(rendered).toBeLessThan(60);
+    const table = screen.getByTestId("inbox-table");
+    expect(table).toHaveAttribute("aria-rowcount", "601");
+    table.focus();
+    await user.keyboard("{ArrowDown}{ArrowDown}");
+    expect(table).toHaveAttribute("aria-activedescendant", `inbox-row-${many[2]!.id}`);
+    await user.keyboard("{End}");
+    const last = many[599]!;
+    expect(table).toHaveAttribute("aria-activedescendant", `inbox-row-${last.id}`);
+    const row = document.getElementById(`inbox-row-${last.id}`)!;
+    expect(row).toHaveAttribute("aria-rowindex", "601");
+    expect(screen.getAllByTestId("inbox-row").length).toBeLessThan(60);
+    expect(screen.queryByText("消耗品の購入 1")).not.toBeInTheDocument();
+    await user.keyboard(" ");
+    expect(row).toHaveAttribute("aria-selected", "true");
+    await user.keyboard("{ArrowUp}");
+    expect(table).toHaveAttribute("aria-activedescendant", `inbox-row-${many[598]!.id}`);
+    await user.keyboard("{Home}");
+    expect(document.getElementById(`inbox-row-${many[0]!.id}`)).toBeInTheDocument();
+    await user.keyboard("{End}{Enter}");
+    await waitFor(() => expect(mockApi.approvalDetail).toHaveBeenCalledWith(last.id));
+  });
+});
+
+describe("InboxPage comments and 変更起案", () => {
+  it("sends the typed comment with 承認 and shows comments in the history", async () => {
+    mockApi.approvalDetail.mockResolvedValue({
+      ...pcDetail,
+      history: [
+        ...pcDetail.history,
+        { round: 1, stepLabel: "2段階目 課長", actLabel: "承認", byName: "加藤 課長", onBehalfOfName: null, at: "2024-06-03T03:00:00Z", waitedText: "1時間 0分", comment: "保守契約も確認済み" },
+      ],
+    });
+    mockApi.approvalAct.mockResolvedValue({ ...pcDetail, pending: true, actions: [] });
+    const { user } = await renderPage();
+    await user.click(screen.getAllByTestId("inbox-row")[0]!);
+    await screen.findByTestId("approval-detail");
+    // Opening moves focus to the document's heading (on the next frame); type after that.
+    await waitFor(() => expect(screen.getByRole("heading", { name: pcDetail.title })).toHaveFocus());
+    expect(screen.getByTestId("approval-history-comment")).toHaveTextContent("コメント: 保守契約も確認済み");
+    const comment = screen.getByLabelText("コメント（任意）");
+    await user.type(comment, "来年度予算で対応");
+    await user.click(screen.getByTestId("approval-approve"));
+    await waitFor(() =>
+      expect(mockApi.approvalAct).toHaveBeenCalledWith(expect.objectContaining({ kind: "approve", comment: "来年度予算で対応" })),
+    );
+  });
+
+  it("approves with Ctrl+Enter from the comment, never while the IME is composing", async () => {
+    mockApi.approvalDetail.mockResolvedValue(pcDetail);
+    mockApi.approvalAct.mockResolvedValue({ ...pcDetail, pending: true, actions: [] });
+    const { user } = await renderPage();
+    await user.click(screen.getAllByTestId("inbox-row")[0]!);
+    const comment = await screen.findByTestId("approval-comment");
+    await waitFor(() => expect(screen.getByRole("heading", { name: pcDetail.title })).toHaveFocus());
+    await user.type(comment, "確認しました");
+    fireEvent.compositionStart(comment);
+    fireEvent.keyDown(comment, { key: "Enter", ctrlKey: true, isComposing: true, keyCode: 229 });
+    fireEvent.keyDown(comment, { key: "Enter", ctrlKey: true });
+    expect(mockApi.approvalAct).not.toHaveBeenCalled();
+    fireEvent.compositionEnd(comment);
+    fireEvent.keyDown(comment, { key: "Enter", ctrlKey: true });
+    await waitFor(() =>
+      expect(mockApi.approvalAct).toHaveBeenCalledWith({
+        id: pc.id,
+        kind: "approve",
+        reason: null,
+        comment: "確認しました",
+        forUser: null,
+        seenHash: "sha256:abc",
+      }),
+    );
+    expect(mockApi.approvalAct).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows that a document is a 変更起案 and of which original", async () => {
+    mockApi.approvalDetail.mockResolvedValueOnce({
+      ...pcDetail,
+      amends: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b2c99",
+      amendsTitle: "パソコン更新の伺い（令和5年度）",
+    });
+    const { user } = await renderPage();
+    await user.click(screen.getAllByTestId("inbox-row")[0]!);
+    expect(await screen.findByTestId("approval-detail-amends")).toHaveTextContent("変更起案（元文書: パソコン更新の伺い（令和5年度））");
+    mockApi.approvalDetail.mockResolvedValueOnce({ ...pcDetail, id: paper.id, amends: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b2c98", amendsTitle: null });
+    await user.click(screen.getAllByTestId("inbox-row")[1]!);
+    await waitFor(() => expect(screen.getByTestId("approval-detail-amends")).toHaveTextContent("元文書はこのPCにありません"));
   });
 });

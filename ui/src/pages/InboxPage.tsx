@@ -7,8 +7,13 @@
  * and those that failed are listed with the reason. Every action is checked
  * by Rust first and then waits to be sent; the server decides, and what it
  * said is shown under 最近の操作の結果. Below: 不在・代決者の設定.
+ *
+ * The list sorts by any column (click a header, or Enter/Space on it; the longest
+ * waiting first by default), filters by free text and 種類, says how many are shown,
+ * and keeps that view for the session. Long lists render only the rows in view.
+ * 承認 / 代決 / 引上げ take an optional comment, shown in the history.
  */
-import { useEffect, useEffectEvent, useId, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useId, useMemo, useRef, useState } from "react";
 import type { KeyboardEvent as ReactKeyboardEvent } from "react";
 import { createPortal } from "react-dom";
 import {
@@ -31,6 +36,16 @@ import { isComposing, isPlainEnter } from "../lib/ime";
 import { hrefFor } from "../lib/router";
 import { formatDateTime } from "../lib/time";
 import { useAppState } from "../shell/appState";
+import {
+  firstDir,
+  isFiltered,
+  kindsOf,
+  loadView,
+  saveView,
+  visibleItems,
+  type InboxView,
+  type SortKey,
+} from "./inboxView";
 
 type Banner = { kind: "error" | "success"; text: string } | null;
 type ReasonKind = "return" | "reject";
@@ -42,6 +57,29 @@ function describe(err: unknown): string {
 function rowId(id: string): string {
   return `inbox-row-${id}`;
 }
+
+/** Lists longer than this render only the rows in view (plus some on either side). */
+export const WINDOW_FROM = 60;
+/** Row height in windowed mode (rows are kept to one line then), in px. */
+const ROW_HEIGHT = 48;
+const HEADER_HEIGHT = 40;
+const OVERSCAN = 8;
+/** 28rem, the list's maximum height, when the browser cannot tell (tests). */
+const FALLBACK_VIEWPORT = 448;
+
+/** Actions that take an optional comment. */
+const WITH_COMMENT: readonly ActKind[] = ["approve", "delegate", "pull_up"];
+
+const COLUMNS: readonly { key: SortKey; label: MessageId; className: string }[] = [
+  { key: "kind", label: "inbox.col.kind", className: "whitespace-nowrap" },
+  { key: "title", label: "inbox.col.title", className: "" },
+  { key: "amount", label: "inbox.col.amount", className: "whitespace-nowrap text-right" },
+  { key: "drafter", label: "inbox.col.drafter", className: "whitespace-nowrap" },
+  { key: "office", label: "inbox.col.office", className: "whitespace-nowrap" },
+  { key: "received", label: "inbox.col.received", className: "whitespace-nowrap" },
+  { key: "waiting", label: "inbox.col.waiting", className: "whitespace-nowrap" },
+  { key: "step", label: "inbox.col.step", className: "whitespace-nowrap" },
+];
 
 const ACT_LABEL: Record<ActKind, MessageId> = {
   approve: "inbox.act.approve",
@@ -71,9 +109,48 @@ export function InboxPage() {
   const [reasonFor, setReasonFor] = useState<ReasonKind | null>(null);
   // Typed reasons survive closing the dialog (per document and kind).
   const [reasons, setReasons] = useState<Record<string, string>>({});
+  // Optional comments with 承認 / 代決 / 引上げ, per document, kept until sent.
+  const [comments, setComments] = useState<Record<string, string>>({});
   const [outcomes, setOutcomes] = useState<OutcomeView[]>([]);
+  const [view, setView] = useState<InboxView>(loadView);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewportHeight, setViewportHeight] = useState(FALLBACK_VIEWPORT);
   const tableRef = useRef<HTMLTableElement>(null);
+  const scrollRef = useRef<HTMLDivElement>(null);
   const loadSeq = useRef(0);
+
+  const visible = useMemo(() => (items ? visibleItems(items, view) : []), [items, view]);
+  const windowed = visible.length > WINDOW_FROM;
+
+  function changeView(next: InboxView) {
+    setView(next);
+    saveView(next);
+  }
+
+  function sortBy(key: SortKey) {
+    changeView(
+      view.sortKey === key
+        ? { ...view, sortDir: view.sortDir === "asc" ? "desc" : "asc" }
+        : { ...view, sortKey: key, sortDir: firstDir(key) },
+    );
+  }
+
+  // The active row is always one that is shown (the first, when a filter hid it).
+  const current = activeId !== null && visible.some((i) => i.id === activeId) ? activeId : (visible[0]?.id ?? null);
+
+  /** Scrolls so that row `index` is in view (the window follows the scroll position). */
+  function reveal(index: number) {
+    if (!windowed) return;
+    const el = scrollRef.current;
+    const viewport = (el?.clientHeight || FALLBACK_VIEWPORT) - HEADER_HEIGHT;
+    const top = index * ROW_HEIGHT;
+    let next = scrollTop;
+    if (top < scrollTop) next = top;
+    else if (top + ROW_HEIGHT > scrollTop + viewport) next = top + ROW_HEIGHT - viewport;
+    if (next === scrollTop) return;
+    if (el) el.scrollTop = next;
+    setScrollTop(next);
+  }
 
   function load() {
     const mine = ++loadSeq.current;
@@ -82,7 +159,8 @@ export function InboxPage() {
         if (mine !== loadSeq.current) return;
         setItems(list);
         setLoadError(null);
-        setActiveId((cur) => (cur && list.some((i) => i.id === cur) ? cur : (list[0]?.id ?? null)));
+        const first = visibleItems(list, view)[0]?.id ?? null;
+        setActiveId((cur) => (cur && list.some((i) => i.id === cur) ? cur : first));
         setSelected((cur) => new Set([...cur].filter((id) => list.some((i) => i.id === id))));
       },
       (err: unknown) => {
@@ -124,8 +202,8 @@ export function InboxPage() {
   }, [syncKey]);
 
   useEffect(() => {
-    if (activeId) document.getElementById(rowId(activeId))?.scrollIntoView?.({ block: "nearest" });
-  }, [activeId]);
+    if (current && !windowed) document.getElementById(rowId(current))?.scrollIntoView?.({ block: "nearest" });
+  }, [current, windowed]);
 
   function open(id: string) {
     setActiveId(id);
@@ -154,47 +232,55 @@ export function InboxPage() {
   }
 
   function onTableKeyDown(event: ReactKeyboardEvent<HTMLTableElement>) {
-    if (!items || items.length === 0) return;
+    // Keys on a column header (sort) or a checkbox are theirs.
+    if (event.target !== event.currentTarget) return;
+    if (visible.length === 0) return;
     const index = Math.max(
       0,
-      items.findIndex((i) => i.id === activeId),
+      visible.findIndex((i) => i.id === current),
     );
+    const page = Math.max(1, Math.floor(((scrollRef.current?.clientHeight || FALLBACK_VIEWPORT) - HEADER_HEIGHT) / ROW_HEIGHT));
     let next: number | null = null;
-    if (event.key === "ArrowDown") next = Math.min(index + 1, items.length - 1);
+    if (event.key === "ArrowDown") next = Math.min(index + 1, visible.length - 1);
     else if (event.key === "ArrowUp") next = Math.max(index - 1, 0);
+    else if (event.key === "PageDown") next = Math.min(index + page, visible.length - 1);
+    else if (event.key === "PageUp") next = Math.max(index - page, 0);
     else if (event.key === "Home") next = 0;
-    else if (event.key === "End") next = items.length - 1;
+    else if (event.key === "End") next = visible.length - 1;
     else if (event.key === " " && !isComposing(event)) {
       event.preventDefault();
-      const item = items[index];
+      const item = visible[index];
       if (item && !item.pending) toggle(item.id);
       return;
     } else if (isPlainEnter(event)) {
       event.preventDefault();
-      const item = items[index];
+      const item = visible[index];
       if (item) open(item.id);
       return;
     }
     if (next === null) return;
     event.preventDefault();
-    setActiveId(items[next]?.id ?? null);
+    reveal(next);
+    setActiveId(visible[next]?.id ?? null);
   }
 
   async function act(kind: ActKind, reason: string | null = null) {
     if (!detail || busy) return;
     setBusy(true);
     try {
+      const typed = WITH_COMMENT.includes(kind) ? (comments[detail.id] ?? "").trim() : "";
       const d = await api.approvalAct({
         id: detail.id,
         kind,
         reason,
-        comment: null,
+        comment: typed === "" ? null : typed,
         forUser: kind === "delegate" ? detail.delegateFor : null,
         seenHash: detail.seenHash,
       });
       setDetail(d);
       setBanner({ kind: "success", text: t("inbox.queued", { action: t(ACT_LABEL[kind]) }) });
       if (reason !== null) setReasons((cur) => ({ ...cur, [`${detail.id}:${kind}`]: "" }));
+      if (typed !== "") setComments((cur) => ({ ...cur, [detail.id]: "" }));
       setReasonFor(null);
       load();
     } catch (err) {
@@ -204,11 +290,14 @@ export function InboxPage() {
     }
   }
 
+  // Only what is shown is approved: a filter hides documents from the bulk action too.
+  const selectedShown = visible.filter((i) => selected.has(i.id)).map((i) => i.id);
+
   async function bulkApprove() {
-    if (busy || selected.size === 0) return;
+    if (busy || selectedShown.length === 0) return;
     setBusy(true);
     try {
-      const result = await api.approvalBulkApprove([...selected]);
+      const result = await api.approvalBulkApprove(selectedShown);
       setFailures(result.failures);
       setBanner(
         result.approved.length > 0
@@ -257,7 +346,13 @@ export function InboxPage() {
   }, []);
 
   const signedOut = sync?.configured === true && signedInUser === null;
-  const actionable = items?.filter((i) => !i.pending) ?? [];
+  const actionable = visible.filter((i) => !i.pending);
+  const filtered = isFiltered(view);
+  const kinds = useMemo(() => kindsOf(items ?? []), [items]);
+  const viewport = viewportHeight - HEADER_HEIGHT;
+  const start = windowed ? Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN) : 0;
+  const end = windowed ? Math.min(visible.length, Math.ceil((scrollTop + viewport) / ROW_HEIGHT) + OVERSCAN) : visible.length;
+  const rows = visible.slice(start, end);
 
   return (
     <div className="max-w-7xl">
@@ -300,19 +395,19 @@ export function InboxPage() {
           <h2 id="inbox-heading" className="text-std-20B-150 text-solid-gray-900">
             {t("inbox.heading")}
             {items ? (
-              <span className="ml-3 text-std-16N-170 text-solid-gray-700" data-testid="inbox-count">
-                {t("inbox.count", { n: items.length })}
+              <span className="ml-3 text-std-16N-170 text-solid-gray-700" data-testid="inbox-count" aria-live="polite">
+                {filtered ? t("inbox.countFiltered", { shown: visible.length, n: items.length }) : t("inbox.count", { n: items.length })}
               </span>
             ) : null}
           </h2>
           <div className="flex flex-wrap gap-3">
-            {selected.size > 0 ? (
+            {selectedShown.length > 0 ? (
               <>
-                <Button variant="secondary" onClick={() => void saveCsv([...selected])} data-testid="inbox-csv-selected">
+                <Button variant="secondary" onClick={() => void saveCsv(selectedShown)} data-testid="inbox-csv-selected">
                   {t("inbox.csvSelected")}
                 </Button>
                 <Button variant="primary" busy={busy} onClick={() => void bulkApprove()} data-testid="inbox-bulk-approve">
-                  {t("inbox.bulkApprove", { n: selected.size })}
+                  {t("inbox.bulkApprove", { n: selectedShown.length })}
                 </Button>
               </>
             ) : null}
@@ -326,10 +421,70 @@ export function InboxPage() {
           </p>
         ) : (
           <>
+            <div className="mb-3 flex flex-wrap items-end gap-4" role="search" aria-label={t("inbox.filter.label")}>
+              <div className="flex flex-col">
+                <label htmlFor="inbox-filter" className={labelClass}>
+                  {t("inbox.filter.text")}
+                </label>
+                <input
+                  id="inbox-filter"
+                  data-testid="inbox-filter"
+                  type="search"
+                  autoComplete="off"
+                  value={view.query}
+                  placeholder={t("inbox.filter.placeholder")}
+                  onChange={(e) => changeView({ ...view, query: e.target.value })}
+                  onKeyDown={(e) => {
+                    // Enter (not the one that confirms a conversion) goes to the list.
+                    if (!isPlainEnter(e)) return;
+                    e.preventDefault();
+                    tableRef.current?.focus();
+                  }}
+                  className={`${inputClass} mt-1 w-72`}
+                />
+              </div>
+              <div className="flex flex-col">
+                <label htmlFor="inbox-kind-filter" className={labelClass}>
+                  {t("inbox.filter.kind")}
+                </label>
+                <select
+                  id="inbox-kind-filter"
+                  data-testid="inbox-kind-filter"
+                  value={view.kind}
+                  onChange={(e) => changeView({ ...view, kind: e.target.value })}
+                  className={`${selectClass} mt-1`}
+                >
+                  <option value="">{t("inbox.filter.allKinds")}</option>
+                  {kinds.map((k) => (
+                    <option key={k.kind} value={k.kind}>
+                      {k.name}
+                    </option>
+                  ))}
+                  {view.kind !== "" && !kinds.some((k) => k.kind === view.kind) ? <option value={view.kind}>{view.kind}</option> : null}
+                </select>
+              </div>
+              {filtered ? (
+                <Button variant="secondary" onClick={() => changeView({ ...view, query: "", kind: "" })} data-testid="inbox-filter-clear">
+                  {t("inbox.filter.clear")}
+                </Button>
+              ) : null}
+            </div>
             <p id="inbox-hint" className="mb-2 text-dns-14N-130 text-solid-gray-700">
               {t("inbox.listHint")}
             </p>
-            <div className="max-h-[28rem] overflow-auto rounded-8 border border-solid-gray-420">
+            {visible.length === 0 ? (
+              <p className="mb-2 rounded-8 border border-dashed border-solid-gray-420 bg-solid-gray-50 p-4 text-std-16N-170" data-testid="inbox-filter-empty">
+                {t("inbox.filter.none")}
+              </p>
+            ) : null}
+            <div
+              ref={scrollRef}
+              onScroll={(e) => {
+                setScrollTop(e.currentTarget.scrollTop);
+                setViewportHeight(e.currentTarget.clientHeight || FALLBACK_VIEWPORT);
+              }}
+              className={`max-h-[28rem] overflow-auto rounded-8 border border-solid-gray-420 ${visible.length === 0 ? "hidden" : ""}`}
+            >
               <table
                 ref={tableRef}
                 role="grid"
@@ -339,59 +494,60 @@ export function InboxPage() {
                 aria-label={t("inbox.table.label")}
                 aria-describedby="inbox-hint"
                 aria-multiselectable="true"
-                aria-activedescendant={activeId ? rowId(activeId) : undefined}
+                aria-rowcount={visible.length + 1}
+                aria-activedescendant={current ? rowId(current) : undefined}
                 onKeyDown={onTableKeyDown}
-                onFocus={() => {
-                  if (!activeId && items[0]) setActiveId(items[0].id);
-                }}
                 className="w-full border-collapse text-std-16N-170"
               >
-                <thead className="sticky top-0 bg-solid-gray-50 text-left text-dns-14B-130">
-                  <tr>
-                    <th scope="col" className="px-2 py-2">
+                <thead className="sticky top-0 z-10 bg-solid-gray-50 text-left text-dns-14B-130">
+                  <tr aria-rowindex={1}>
+                    <th scope="col" className="whitespace-nowrap px-2 py-2">
                       {t("inbox.col.select")}
                     </th>
-                    <th scope="col" className="px-2 py-2">
-                      {t("inbox.col.kind")}
-                    </th>
-                    <th scope="col" className="px-2 py-2">
-                      {t("inbox.col.title")}
-                    </th>
-                    <th scope="col" className="px-2 py-2 text-right">
-                      {t("inbox.col.amount")}
-                    </th>
-                    <th scope="col" className="px-2 py-2">
-                      {t("inbox.col.drafter")}
-                    </th>
-                    <th scope="col" className="px-2 py-2">
-                      {t("inbox.col.office")}
-                    </th>
-                    <th scope="col" className="px-2 py-2">
-                      {t("inbox.col.received")}
-                    </th>
-                    <th scope="col" className="px-2 py-2">
-                      {t("inbox.col.waiting")}
-                    </th>
-                    <th scope="col" className="px-2 py-2">
-                      {t("inbox.col.step")}
-                    </th>
+                    {COLUMNS.map((c) => {
+                      const sorted = view.sortKey === c.key;
+                      return (
+                        <th
+                          key={c.key}
+                          scope="col"
+                          aria-sort={sorted ? (view.sortDir === "asc" ? "ascending" : "descending") : undefined}
+                          className={`px-2 py-2 ${c.className}`}
+                          data-testid={`inbox-col-${c.key}`}
+                        >
+                          <button
+                            type="button"
+                            onClick={() => sortBy(c.key)}
+                            className="inline-flex items-center gap-1 rounded-4 font-bold underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-900"
+                          >
+                            {t(c.label)}
+                            <SortIcon dir={sorted ? view.sortDir : null} />
+                          </button>
+                        </th>
+                      );
+                    })}
                   </tr>
                 </thead>
                 <tbody>
-                  {items.map((item) => (
+                  {start > 0 ? <tr aria-hidden="true" style={{ height: start * ROW_HEIGHT }} data-testid="inbox-spacer" /> : null}
+                  {rows.map((item, i) => (
                     <InboxRow
                       key={item.id}
                       item={item}
-                      active={item.id === activeId}
+                      rowIndex={start + i + 2}
+                      compact={windowed}
+                      active={item.id === current}
                       selected={selected.has(item.id)}
                       onToggle={() => toggle(item.id)}
                       onOpen={() => open(item.id)}
                     />
                   ))}
+                  {end < visible.length ? (
+                    <tr aria-hidden="true" style={{ height: (visible.length - end) * ROW_HEIGHT }} data-testid="inbox-spacer" />
+                  ) : null}
                 </tbody>
               </table>
             </div>
-            {actionable.length < items.length ? (
+            {actionable.length < visible.length ? (
               <p className="mt-2 text-dns-14N-130 text-solid-gray-700">{t("inbox.detail.pending")}</p>
             ) : null}
           </>
@@ -408,6 +564,8 @@ export function InboxPage() {
           <Detail
             detail={detail}
             busy={busy}
+            comment={comments[detail.id] ?? ""}
+            onComment={(v) => setComments((cur) => ({ ...cur, [detail.id]: v }))}
             onAct={(kind) => {
               if (kind === "return" || kind === "reject") setReasonFor(kind);
               else void act(kind);
@@ -440,14 +598,29 @@ export function InboxPage() {
   );
 }
 
+function SortIcon({ dir }: { dir: "asc" | "desc" | null }) {
+  // An icon, not text: the header's name stays 「件名」; aria-sort says the order.
+  return (
+    <svg aria-hidden="true" viewBox="0 0 10 12" className={`size-3 ${dir ? "text-blue-900" : "text-solid-gray-420"}`} fill="currentColor">
+      {dir !== "desc" ? <path d="M5 0 L10 5 H0 Z" /> : null}
+      {dir !== "asc" ? <path d="M5 12 L10 7 H0 Z" /> : null}
+    </svg>
+  );
+}
+
 function InboxRow({
   item,
+  rowIndex,
+  compact,
   active,
   selected,
   onToggle,
   onOpen,
 }: {
   item: InboxItem;
+  rowIndex: number;
+  /** Windowed: one line per row, a fixed height. */
+  compact: boolean;
   active: boolean;
   selected: boolean;
   onToggle: () => void;
@@ -457,6 +630,7 @@ function InboxRow({
     <tr
       id={rowId(item.id)}
       role="row"
+      aria-rowindex={rowIndex}
       aria-selected={selected}
       data-testid="inbox-row"
       data-id={item.id}
@@ -464,6 +638,7 @@ function InboxRow({
       onClick={onOpen}
       className={[
         "cursor-pointer border-t border-solid-gray-200",
+        compact ? "h-12" : "",
         active ? "bg-blue-50 outline-2 -outline-offset-2 outline-blue-900" : "hover:bg-solid-gray-50",
       ].join(" ")}
     >
@@ -479,10 +654,12 @@ function InboxRow({
           className="size-5"
         />
       </td>
-      <td className="px-2 py-2">{item.kindName}</td>
+      <td className="whitespace-nowrap px-2 py-2">{item.kindName}</td>
       <td className="px-2 py-2">
-        <span className="flex flex-wrap items-center gap-2">
-          <span className="font-bold">{item.title}</span>
+        <span className={`flex items-center gap-2 ${compact ? "flex-nowrap" : "flex-wrap"}`}>
+          <span className={`font-bold ${compact ? "max-w-[24rem] truncate" : ""}`} title={compact ? item.title : undefined}>
+            {item.title}
+          </span>
           {item.flagsLabel ? <Badge tone="warning">{item.flagsLabel}</Badge> : null}
           {item.pending ? (
             <Badge tone="info" testId="inbox-row-pending">
@@ -491,11 +668,11 @@ function InboxRow({
           ) : null}
         </span>
       </td>
-      <td className="px-2 py-2 text-right tabular-nums" data-testid="inbox-row-amount">
+      <td className="whitespace-nowrap px-2 py-2 text-right tabular-nums" data-testid="inbox-row-amount">
         {item.amountText}
       </td>
-      <td className="px-2 py-2">{item.drafterName}</td>
-      <td className="px-2 py-2">{item.officeCode}</td>
+      <td className="whitespace-nowrap px-2 py-2">{item.drafterName}</td>
+      <td className="whitespace-nowrap px-2 py-2">{item.officeCode}</td>
       <td className="px-2 py-2 whitespace-nowrap">{item.receivedAt ? formatDateTime(item.receivedAt) : ""}</td>
       <td className="px-2 py-2 whitespace-nowrap">{item.waitingText}</td>
       <td className="px-2 py-2 whitespace-nowrap" data-testid="inbox-row-step">
@@ -505,7 +682,7 @@ function InboxRow({
           <>
             {item.stepText} {item.slotName}
             {item.forUserName ? (
-              <span className="block text-dns-14N-130">{t("inbox.delegateFor", { name: item.forUserName })}</span>
+              <span className={compact ? "ml-2 text-dns-14N-130" : "block text-dns-14N-130"}>{t("inbox.delegateFor", { name: item.forUserName })}</span>
             ) : null}
           </>
         )}
@@ -517,6 +694,8 @@ function InboxRow({
 function Detail({
   detail,
   busy,
+  comment,
+  onComment,
   onAct,
   onCsv,
   onPdf,
@@ -524,12 +703,15 @@ function Detail({
 }: {
   detail: ApprovalDetail;
   busy: boolean;
+  comment: string;
+  onComment: (value: string) => void;
   onAct: (kind: ActKind) => void;
   onCsv: () => void;
   onPdf: () => void;
   onBack: () => void;
 }) {
   const can = (k: ActKind) => detail.actions.includes(k);
+  const takesComment = WITH_COMMENT.some(can);
   return (
     <div data-testid="approval-detail" data-id={detail.id}>
       <dl className="mb-4 grid grid-cols-[8rem_minmax(0,1fr)] gap-x-4 gap-y-1 text-std-16N-170">
@@ -553,6 +735,16 @@ function Detail({
         <dd data-testid="approval-detail-status">
           {detail.statusLabel}（{t("inbox.detail.round", { n: detail.round })}）
         </dd>
+        {detail.amends ? (
+          <>
+            <dt className="font-bold">{t("inbox.detail.amendsLabel")}</dt>
+            <dd data-testid="approval-detail-amends">
+              {detail.amendsTitle
+                ? t("inbox.detail.amends", { title: detail.amendsTitle })
+                : t("inbox.detail.amendsUnknown", { id: detail.amends })}
+            </dd>
+          </>
+        ) : null}
       </dl>
       <h3 className="mb-1 text-std-16B-170">{t("inbox.detail.text")}</h3>
       <div className="mb-4 whitespace-pre-wrap rounded-8 border border-solid-gray-200 bg-solid-gray-50 p-4" data-testid="approval-detail-text">
@@ -619,10 +811,35 @@ function Detail({
             <strong>{h.actLabel}</strong> {h.byName}
             {h.onBehalfOfName ? t("inbox.detail.onBehalfOf", { name: h.onBehalfOfName }) : ""}
             {i > 0 ? `（${t("inbox.detail.historyWaited", { time: h.waitedText })}）` : ""}
-            {h.comment ? `: ${h.comment}` : ""}
+            {h.comment ? (
+              <span className="block pl-4 text-solid-gray-800" data-testid="approval-history-comment">
+                {t("inbox.detail.historyComment", { comment: h.comment })}
+              </span>
+            ) : null}
           </li>
         ))}
       </ol>
+
+      {takesComment ? (
+        <div className="mb-4 flex flex-col gap-1">
+          <label htmlFor="approval-comment" className={labelClass}>
+            {t("inbox.comment.label")}
+          </label>
+          <p id="approval-comment-help" className={helpClass}>
+            {t("inbox.comment.help")}
+          </p>
+          <textarea
+            id="approval-comment"
+            data-testid="approval-comment"
+            rows={2}
+            maxLength={1000}
+            value={comment}
+            aria-describedby="approval-comment-help"
+            onChange={(e) => onComment(e.target.value)}
+            className={`${inputClass} mt-1 w-full max-w-2xl resize-y`}
+          />
+        </div>
+      ) : null}
 
       <div className="sticky bottom-0 -mx-6 mt-6 flex flex-wrap items-center justify-end gap-3 border-t border-solid-gray-420 bg-white px-6 pt-4">
         <Button variant="secondary" onClick={onBack} data-testid="approval-back" className="mr-auto">

@@ -22,10 +22,29 @@ const inProgress: ProposalView = {
   flags: { important: false, unusual: false, precedent: false },
   label: null,
   pending: false,
-  canEdit: false,
+  canEdit: true,
   canSubmit: false,
   canWithdraw: true,
+  canAmend: false,
+  amends: null,
+  amendsTitle: null,
   updatedAt: "2024-06-03T00:30:00Z",
+};
+
+const approved: ProposalView = {
+  ...inProgress,
+  id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b3c03",
+  title: "窓口用消耗品の購入",
+  text: "トナーと封筒を購入します。",
+  amount: "48000",
+  amountText: "48,000",
+  status: "approved",
+  statusLabel: "決裁済み",
+  whereText: "決裁済み",
+  flags: { important: false, unusual: true, precedent: false },
+  canEdit: false,
+  canWithdraw: false,
+  canAmend: true,
 };
 
 const returned: ProposalView = {
@@ -127,6 +146,7 @@ describe("ProposalsPage", () => {
       title: "研修会場の借上げ",
       text: "職員研修の会場を借り上げます。",
       amount: "1,200,000",
+      amends: null,
     });
     expect(mockApi.submitProposal).toHaveBeenCalledWith("0190f3b2-6c1e-7a40-9c1d-2f5e8a7b3c10", {
       important: false,
@@ -143,7 +163,7 @@ describe("ProposalsPage", () => {
     await user.type(screen.getByTestId("proposal-title"), "コピー用紙の購入");
     fireEvent.keyDown(screen.getByTestId("proposal-title"), { key: "s", code: "KeyS", ctrlKey: true });
     expect(await screen.findByTestId("proposal-banner-success")).toHaveTextContent("保存しました（未送信）");
-    expect(mockApi.saveProposal).toHaveBeenCalledWith({ id: null, title: "コピー用紙の購入", text: "", amount: "" });
+    expect(mockApi.saveProposal).toHaveBeenCalledWith({ id: null, title: "コピー用紙の購入", text: "", amount: "", amends: null });
   });
 
   it("shows the reason after 差戻し and offers 再提出; a document in 回議 can be withdrawn", async () => {
@@ -161,11 +181,95 @@ describe("ProposalsPage", () => {
     expect(mockApi.saveProposal).not.toHaveBeenCalled();
 
     await user.click(screen.getAllByTestId("proposal-row")[0]!);
-    expect(screen.getByTestId("proposal-title")).toHaveAttribute("readonly");
+    expect(screen.getByTestId("proposal-title")).not.toHaveAttribute("readonly");
     expect(screen.queryByTestId("proposal-submit")).not.toBeInTheDocument();
     await user.click(screen.getByTestId("proposal-withdraw"));
     await user.click(screen.getByTestId("proposal-withdraw-dialog-confirm"));
     await waitFor(() => expect(mockApi.withdrawProposal).toHaveBeenCalledWith(inProgress.id));
     expect(await screen.findByTestId("proposal-banner-success")).toHaveTextContent("取下げました。");
+  });
+});
+
+describe("ProposalsPage: changes after 回議 has started", () => {
+  it("asks before saving a document in 回議; Esc keeps what was typed; then saves and says the approvals start again", async () => {
+    mockApi.saveProposal.mockImplementation(async (d) => ({ ...inProgress, amount: "300000", amountText: "300,000", label: "未送信", title: d.title }));
+    const { user } = await renderPage();
+    await user.click(screen.getAllByTestId("proposal-row")[0]!);
+    expect(screen.getByTestId("proposal-kaigi-note")).toHaveTextContent("これまでの承認はやり直しになります");
+    const amount = screen.getByTestId("proposal-amount");
+    await user.clear(amount);
+    await user.type(amount, "300,000");
+    // Still in 回議: the primary action is 保存, not 決裁に回す.
+    expect(screen.queryByTestId("proposal-submit")).not.toBeInTheDocument();
+    await user.click(screen.getByTestId("proposal-save"));
+    const dialog = await screen.findByTestId("proposal-restart-dialog");
+    expect(dialog).toHaveTextContent("保存すると、これまでの承認はやり直しになります");
+    expect(screen.getByTestId("proposal-restart-dialog-cancel")).toHaveFocus();
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("proposal-restart-dialog")).not.toBeInTheDocument();
+    expect(mockApi.saveProposal).not.toHaveBeenCalled();
+    expect(screen.getByTestId("proposal-amount")).toHaveValue("300,000");
+
+    fireEvent.keyDown(screen.getByTestId("proposal-amount"), { key: "s", code: "KeyS", ctrlKey: true });
+    await user.click(await screen.findByTestId("proposal-restart-dialog-confirm"));
+    await waitFor(() =>
+      expect(mockApi.saveProposal).toHaveBeenCalledWith({
+        id: inProgress.id,
+        title: "パソコン更新の伺い",
+        text: "老朽化したパソコン12台を更新します。",
+        amount: "300,000",
+        amends: null,
+      }),
+    );
+    expect(await screen.findByTestId("proposal-banner-success")).toHaveTextContent("承認は最初からやり直しになります");
+  });
+
+  it("shows a decided document read-only and starts a 変更起案 from it, linked to the original", async () => {
+    const amendment = (d: ProposalDraft): ProposalView => ({
+      ...saved(d),
+      amends: d.amends ?? null,
+      amendsTitle: "窓口用消耗品の購入",
+    });
+    mockApi.saveProposal.mockImplementation(async (d) => amendment(d));
+    mockApi.submitProposal.mockImplementation(async (id) => ({ ...inProgress, id, pending: true, amends: approved.id, amendsTitle: approved.title }));
+    const { user } = await renderPage([inProgress, approved]);
+    await user.click(screen.getAllByTestId("proposal-row")[1]!);
+    expect(screen.getByTestId("proposal-title")).toHaveAttribute("readonly");
+    expect(screen.queryByTestId("proposal-save")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("proposal-submit")).not.toBeInTheDocument();
+    expect(screen.getByTestId("proposal-decided")).toHaveTextContent("決裁が済んだ文書は変更できません");
+
+    await user.click(screen.getByTestId("proposal-amend"));
+    expect(screen.getByRole("heading", { name: "新しい起案文書（変更起案）" })).toBeInTheDocument();
+    expect(screen.getByTestId("proposal-amends")).toHaveTextContent("変更起案（元文書: 窓口用消耗品の購入）");
+    const title = screen.getByTestId("proposal-title");
+    expect(title).toHaveFocus();
+    expect(title).toHaveValue("窓口用消耗品の購入");
+    expect(screen.getByTestId("proposal-text")).toHaveValue("トナーと封筒を購入します。");
+    expect(screen.getByTestId("proposal-amount")).toHaveValue("48000");
+    expect(screen.getByTestId("proposal-unusual")).toBeChecked();
+    await user.clear(screen.getByTestId("proposal-amount"));
+    await user.type(screen.getByTestId("proposal-amount"), "52,000");
+
+    fireEvent.keyDown(title, { key: "s", code: "KeyS", ctrlKey: true });
+    await waitFor(() =>
+      expect(mockApi.saveProposal).toHaveBeenCalledWith({
+        id: null,
+        title: "窓口用消耗品の購入",
+        text: "トナーと封筒を購入します。",
+        amount: "52,000",
+        amends: approved.id,
+      }),
+    );
+    expect(await screen.findByTestId("proposal-amends")).toHaveTextContent("変更起案（元文書: 窓口用消耗品の購入）");
+    await user.click(screen.getByTestId("proposal-submit"));
+    await waitFor(() =>
+      expect(mockApi.submitProposal).toHaveBeenCalledWith("0190f3b2-6c1e-7a40-9c1d-2f5e8a7b3c10", { important: false, unusual: true, precedent: false }),
+    );
+  });
+
+  it("marks a 変更起案 in the list with its original", async () => {
+    await renderPage([{ ...returned, amends: inProgress.id, amendsTitle: "パソコン更新の伺い" }]);
+    expect(screen.getByTestId("proposal-row-amends")).toHaveTextContent("変更起案（元文書: パソコン更新の伺い）");
   });
 });

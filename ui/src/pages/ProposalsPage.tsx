@@ -5,6 +5,10 @@
  * take shown live while typing, 保存 (Ctrl+S), 決裁に回す (saves first when
  * needed), 取下げ, and 再提出 after 差戻し with the reason shown. Alt+N
  * starts a new document.
+ *
+ * A document in 回議 can still be changed by its drafter: saving asks first, because
+ * the approvals given so far start again. A decided one (決裁済み / 却下) is read-only;
+ * 「変更起案を作成」 opens a new document prefilled from it and linked to it.
  */
 import { useEffect, useEffectEvent, useRef, useState } from "react";
 import type { KeyboardEvent as ReactKeyboardEvent } from "react";
@@ -51,7 +55,12 @@ interface Editor {
   flags: ProposalFlags;
   stored: { title: string; text: string; amount: string };
   view: ProposalView | null;
+  /** 変更起案: the original's id and 件名. */
+  amends: string | null;
+  amendsTitle: string | null;
 }
+
+type Target = ProposalView | "new" | { amendOf: ProposalView };
 
 const NO_FLAGS: ProposalFlags = { important: false, unusual: false, precedent: false };
 
@@ -65,6 +74,23 @@ function editorFor(p: ProposalView): Editor {
     flags: { ...p.flags },
     stored: { title: p.title, text: p.text, amount },
     view: p,
+    amends: p.amends ?? null,
+    amendsTitle: p.amendsTitle ?? null,
+  };
+}
+
+/** A new document prefilled from a decided one (unsaved: it counts as changed). */
+function amendmentOf(p: ProposalView): Editor {
+  return {
+    id: null,
+    title: p.title,
+    text: p.text,
+    amount: p.amount,
+    flags: { ...p.flags },
+    stored: { title: "", text: "", amount: "" },
+    view: null,
+    amends: p.id,
+    amendsTitle: p.title,
   };
 }
 
@@ -76,6 +102,8 @@ const NEW_EDITOR: Editor = {
   flags: NO_FLAGS,
   stored: { title: "", text: "", amount: "" },
   view: null,
+  amends: null,
+  amendsTitle: null,
 };
 
 function isDirty(e: Editor | null): boolean {
@@ -100,6 +128,10 @@ export function statusTone(status: string): BadgeTone {
   }
 }
 
+function amendsText(title: string | null | undefined): string {
+  return title ? t("proposals.amends", { title }) : t("proposals.amendsUnknown");
+}
+
 function optionId(id: string): string {
   return `proposal-option-${id}`;
 }
@@ -116,7 +148,8 @@ export function ProposalsPage() {
   const [busy, setBusy] = useState(false);
   const [route, setRoute] = useState<RoutePreview | null>(null);
   const [confirmWithdraw, setConfirmWithdraw] = useState(false);
-  const [pendingOpen, setPendingOpen] = useState<ProposalView | "new" | null>(null);
+  const [pendingOpen, setPendingOpen] = useState<Target | null>(null);
+  const [confirmRestart, setConfirmRestart] = useState(false);
   const loadSeq = useRef(0);
   const inFlight = useRef(false);
   const focusTitle = useRef(false);
@@ -188,17 +221,17 @@ export function ProposalsPage() {
     titleRef.current?.focus();
   }, [editor]);
 
-  function open(target: ProposalView | "new") {
+  function open(target: Target) {
     focusTitle.current = true;
-    setEditor(target === "new" ? { ...NEW_EDITOR } : editorFor(target));
+    setEditor(target === "new" ? { ...NEW_EDITOR } : "amendOf" in target ? amendmentOf(target.amendOf) : editorFor(target));
     setFindings([]);
     setTouched(new Set());
     setBanner(null);
-    if (target !== "new") setActiveId(target.id);
+    if (target !== "new" && !("amendOf" in target)) setActiveId(target.id);
   }
 
-  function requestOpen(target: ProposalView | "new") {
-    if (target !== "new" && editor?.id === target.id) {
+  function requestOpen(target: Target) {
+    if (target !== "new" && !("amendOf" in target) && editor?.id === target.id) {
       // Opened again (e.g. after a sync brought its outcome): an earlier 「送信待ち」 note is stale.
       setBanner(null);
       titleRef.current?.focus();
@@ -209,7 +242,7 @@ export function ProposalsPage() {
   }
 
   function draftOf(e: Editor): ProposalDraft {
-    return { id: e.id, title: e.title, text: e.text, amount: e.amount };
+    return { id: e.id, title: e.title, text: e.text, amount: e.amount, amends: e.amends };
   }
 
   function check(key: Field) {
@@ -254,11 +287,25 @@ export function ProposalsPage() {
     }
   }
 
+  /** 保存 (Ctrl+S). In 回議 it asks first: the approvals given so far start again. */
   function save() {
     const current = editor;
     if (!current) return;
+    if (current.view?.status === "in_progress") {
+      if (!isDirty(current)) setBanner({ kind: "success", text: t("proposals.noChange") });
+      else setConfirmRestart(true);
+      return;
+    }
+    saveConfirmed();
+  }
+
+  function saveConfirmed() {
+    setConfirmRestart(false);
+    const current = editor;
+    if (!current) return;
+    const restarts = current.view?.status === "in_progress";
     void run(async () => {
-      if (await saveNow(current)) setBanner({ kind: "success", text: t("proposals.saved") });
+      if (await saveNow(current)) setBanner({ kind: "success", text: t(restarts ? "proposals.savedRestart" : "proposals.saved") });
     });
   }
 
@@ -295,7 +342,7 @@ export function ProposalsPage() {
     const altN = (event.code === "KeyN" || event.key.toLowerCase() === "n") && event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey;
     if (!ctrlS && !altN) return;
     event.preventDefault();
-    if (isComposing(event) || pendingOpen || confirmWithdraw) return;
+    if (isComposing(event) || pendingOpen || confirmWithdraw || confirmRestart) return;
     if (ctrlS) {
       if (editor && (editor.view?.canEdit ?? true)) save();
     } else requestOpen("new");
@@ -326,7 +373,8 @@ export function ProposalsPage() {
   const signedOut = sync?.configured === true && signedInUser === null;
   const view = editor?.view ?? null;
   const canEdit = view ? view.canEdit : true;
-  const canSubmit = view ? view.canSubmit || (view.canEdit && isDirty(editor)) : true;
+  const inKaigi = view?.status === "in_progress";
+  const canSubmit = view ? view.canSubmit || (view.canEdit && !inKaigi && isDirty(editor)) : true;
   const submitLabel = view?.status === "returned" || view?.status === "withdrawn" ? t("proposals.resubmit") : t("proposals.submit");
 
   return (
@@ -410,6 +458,11 @@ export function ProposalsPage() {
                         {p.label ? <Badge tone={labelTone(p.label)}>{p.label}</Badge> : null}
                       </span>
                     </span>
+                    {p.amends ? (
+                      <span className="text-dns-14N-130 text-solid-gray-800" data-testid="proposal-row-amends">
+                        {amendsText(p.amendsTitle)}
+                      </span>
+                    ) : null}
                     <span className="text-std-16N-170 text-solid-gray-700" data-testid="proposal-where">
                       {p.whereText}
                     </span>
@@ -423,7 +476,7 @@ export function ProposalsPage() {
 
         <section aria-labelledby="proposal-editor-heading" className={`${sectionClass} min-w-0`}>
           <h2 id="proposal-editor-heading" className="mb-2 text-std-20B-150 text-solid-gray-900">
-            {editor?.id ? t("proposals.editor.heading") : editor ? t("proposals.editor.new") : t("proposals.editor.heading")}
+            {editor?.id ? t("proposals.editor.heading") : editor ? t(editor.amends ? "proposals.editor.newAmendment" : "proposals.editor.new") : t("proposals.editor.heading")}
           </h2>
           {editor ? (
             <form
@@ -445,6 +498,21 @@ export function ProposalsPage() {
                 <p className="mb-4 flex flex-wrap items-center gap-3" data-testid="proposal-state">
                   <Badge tone={statusTone(view.status)}>{view.statusLabel}</Badge>
                   <span>{view.whereText}</span>
+                </p>
+              ) : null}
+              {editor.amends ? (
+                <p className="mb-4 rounded-8 border border-blue-900 bg-blue-50 px-4 py-2 text-std-16N-170" data-testid="proposal-amends">
+                  {amendsText(editor.amendsTitle)}
+                </p>
+              ) : null}
+              {view?.canAmend ? (
+                <Notice kind="info" className="mb-4" testId="proposal-decided">
+                  {t("proposals.decidedNote")}
+                </Notice>
+              ) : null}
+              {inKaigi && view?.canEdit ? (
+                <p className="mb-4 text-dns-14N-130 text-solid-gray-700" data-testid="proposal-kaigi-note">
+                  {t("proposals.kaigiNote")}
                 </p>
               ) : null}
               {view?.status === "returned" && view.reason ? (
@@ -580,6 +648,11 @@ export function ProposalsPage() {
                     {submitLabel}
                   </Button>
                 ) : null}
+                {view?.canAmend ? (
+                  <Button variant="primary" onClick={() => view && requestOpen({ amendOf: view })} data-testid="proposal-amend">
+                    {t("proposals.amend")}
+                  </Button>
+                ) : null}
               </div>
             </form>
           ) : (
@@ -601,6 +674,18 @@ export function ProposalsPage() {
           testId="proposal-withdraw-dialog"
         >
           {t("proposals.withdrawConfirm.body")}
+        </ConfirmDialog>
+      ) : null}
+      {confirmRestart ? (
+        <ConfirmDialog
+          title={t("proposals.restartConfirm.title")}
+          confirmLabel={t("proposals.restartConfirm.confirm")}
+          cancelLabel={t("proposals.restartConfirm.cancel")}
+          onCancel={() => setConfirmRestart(false)}
+          onConfirm={saveConfirmed}
+          testId="proposal-restart-dialog"
+        >
+          {t("proposals.restartConfirm.body")}
         </ConfirmDialog>
       ) : null}
       {pendingOpen ? (
