@@ -5,6 +5,7 @@
 
 mod commands;
 mod commands_acquisition;
+mod commands_acquisition_review;
 mod events;
 pub mod profile;
 mod startup;
@@ -68,6 +69,15 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands_acquisition::submit_acquisition,
             commands_acquisition::withdraw_acquisition,
             commands_acquisition::reveal_acquisition_my_number,
+            commands_acquisition_review::acquisition_review,
+            commands_acquisition_review::acquisition_auto_review,
+            commands_acquisition_review::acquisition_act,
+            commands_acquisition_review::acquisition_pdf,
+            commands_acquisition_review::acquisition_notice_pdf,
+            commands_acquisition_review::acquisition_print_batch_begin,
+            commands_acquisition_review::acquisition_print_batch_add,
+            commands_acquisition_review::acquisition_print_batch_finish,
+            commands_acquisition_review::acquisition_print_batch_cancel,
         ])
         .events(tauri_specta::collect_events![events::SyncStatusChanged])
 }

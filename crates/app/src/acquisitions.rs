@@ -898,7 +898,7 @@ pub async fn acknowledge(
 // ---------------------------------------------------------------------------------------
 // Records
 
-fn form_of(r: &LocalRecord) -> AcquisitionForm {
+pub(crate) fn form_of(r: &LocalRecord) -> AcquisitionForm {
     serde_json::from_value(r.body.clone()).unwrap_or_default()
 }
 
@@ -1083,7 +1083,7 @@ fn not_found() -> AppError {
     )
 }
 
-fn record_of(store: &mut Store, id: Uuid) -> Result<LocalRecord, AppError> {
+pub(crate) fn record_of(store: &mut Store, id: Uuid) -> Result<LocalRecord, AppError> {
     store
         .sync()
         .record(id)?

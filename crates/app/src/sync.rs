@@ -549,6 +549,34 @@ impl SyncService {
         Ok(())
     }
 
+    /// The central service's automated review of 資格取得届 `id` (online only; the
+    /// raw [`SyncError`] so the caller can tell offline from forbidden).
+    pub async fn acquisition_review(
+        &self,
+        id: Uuid,
+    ) -> Result<kyosai_sync_protocol::acquisition::ReviewResult, SyncError> {
+        let auth = {
+            let slot = self.engine.read().await;
+            match slot.as_ref() {
+                Some(e) => e.auth().clone(),
+                None => {
+                    let e = not_configured();
+                    return Err(SyncError::new(
+                        kyosai_sync_client::ErrorKind::Config,
+                        e.code,
+                        e.message,
+                    ));
+                }
+            }
+        };
+        let api = auth.api().clone();
+        auth.call(move |t: String| {
+            let api = api.clone();
+            async move { api.acquisition_review(&t, id).await }
+        })
+        .await
+    }
+
     /// After a local write: sync soon.
     pub async fn notify_local_write(&self) {
         if let Some(engine) = self.engine.read().await.as_ref() {

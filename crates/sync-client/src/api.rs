@@ -212,6 +212,18 @@ impl Api {
             .await
     }
 
+    /// `GET /sync/v1/acquisitions/{id}/review`: the automated review of a 資格取得届
+    /// (secretariat reviewers and 決裁権者 only; others get 403 `auth.forbidden`).
+    pub async fn acquisition_review(
+        &self,
+        access_token: &str,
+        id: Uuid,
+    ) -> Result<kyosai_sync_protocol::acquisition::ReviewResult, SyncError> {
+        let path = format!("sync/v1/acquisitions/{id}/review");
+        self.send(Method::GET, &path, Some(access_token), None::<&()>, None)
+            .await
+    }
+
     async fn send<T: DeserializeOwned, B: Serialize + ?Sized>(
         &self,
         method: Method,

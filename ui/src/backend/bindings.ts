@@ -65,6 +65,22 @@ export const commands = {
 	withdrawAcquisition: (id: string) => typedError<AcquisitionView_Serialize, AppError>(__TAURI_INVOKE("withdraw_acquisition", { id })),
 	/**  The stored 個人番号 in full, for the field whose 表示 was pressed. */
 	revealAcquisitionMyNumber: (id: string) => typedError<string | null, AppError>(__TAURI_INVOKE("reveal_acquisition_my_number", { id })),
+	acquisitionReview: (id: string) => typedError<AcquisitionReviewView_Serialize, AppError>(__TAURI_INVOKE("acquisition_review", { id })),
+	/**  The central service's automated review (online; a clear state when it cannot be had). */
+	acquisitionAutoReview: (id: string) => typedError<AutoReviewView_Serialize, AppError>(__TAURI_INVOKE("acquisition_auto_review", { id })),
+	acquisitionAct: (request: ActRequest_Deserialize) => typedError<AcquisitionReviewView_Serialize, AppError>(__TAURI_INVOKE("acquisition_act", { request })),
+	/**  「印刷用PDFを保存」: returns the file's path. */
+	acquisitionPdf: (id: string) => typedError<string, AppError>(__TAURI_INVOKE("acquisition_pdf", { id })),
+	/**  「審査結果通知を保存」 with the server's findings when they can be had. */
+	acquisitionNoticePdf: (id: string) => typedError<string, AppError>(__TAURI_INVOKE("acquisition_notice_pdf", { id })),
+	/**  Starts a batch print; returns its id. */
+	acquisitionPrintBatchBegin: () => typedError<string, AppError>(__TAURI_INVOKE("acquisition_print_batch_begin")),
+	/**  Adds one notification to batch `batch`; returns the file name. */
+	acquisitionPrintBatchAdd: (batch: string, id: string) => typedError<string, AppError>(__TAURI_INVOKE("acquisition_print_batch_add", { batch, id })),
+	/**  Makes the batch's folder visible; returns its path. */
+	acquisitionPrintBatchFinish: (batch: string) => typedError<string, AppError>(__TAURI_INVOKE("acquisition_print_batch_finish", { batch })),
+	/**  中止: nothing of the batch remains. */
+	acquisitionPrintBatchCancel: (batch: string) => typedError<null, AppError>(__TAURI_INVOKE("acquisition_print_batch_cancel", { batch })),
 };
 
 /** Events */
@@ -297,6 +313,37 @@ export type AcquisitionOptions = {
 	relationships: OptionDto[],
 };
 
+/**  A 資格取得届 as an approver opens it. */
+export type AcquisitionReviewView = AcquisitionReviewView_Serialize | AcquisitionReviewView_Deserialize;
+
+/**  A 資格取得届 as an approver opens it. */
+export type AcquisitionReviewView_Deserialize = {
+	/**  The form as the clerk entered it (個人番号 masked). */
+	view: AcquisitionView_Deserialize,
+	/**  Route, history and my possible actions; `None` while it was never submitted. */
+	approval?: ApprovalDetail_Deserialize | null,
+	/**  `certify`, `review` or `register`: the step waiting now, if any. */
+	step?: string | null,
+	/**  「証明する」「審査済みにする」「登録する」 when I may approve now. */
+	approveLabel?: string | null,
+	canApprove: boolean,
+	canReturn: boolean,
+};
+
+/**  A 資格取得届 as an approver opens it. */
+export type AcquisitionReviewView_Serialize = {
+	/**  The form as the clerk entered it (個人番号 masked). */
+	view: AcquisitionView_Serialize,
+	/**  Route, history and my possible actions; `None` while it was never submitted. */
+	approval: ApprovalDetail_Serialize | null,
+	/**  `certify`, `review` or `register`: the step waiting now, if any. */
+	step: string | null,
+	/**  「証明する」「審査済みにする」「登録する」 when I may approve now. */
+	approveLabel: string | null,
+	canApprove: boolean,
+	canReturn: boolean,
+};
+
 /**  A notification as the editor opens it. */
 export type AcquisitionView = AcquisitionView_Serialize | AcquisitionView_Deserialize;
 
@@ -512,6 +559,60 @@ export type AssessmentDto_Serialize = {
 	errors: number,
 	/**  Warnings no acknowledgement covers. */
 	unacknowledged: number,
+};
+
+/**  One result of the automated review. */
+export type AutoFindingDto = AutoFindingDto_Serialize | AutoFindingDto_Deserialize;
+
+/**  One result of the automated review. */
+export type AutoFindingDto_Deserialize = {
+	code: string,
+	severity: SeverityDto,
+	/**  The form field (`member.basicPensionNumber`), for the link to it. */
+	field: string,
+	message: string,
+	relatedRecordId?: string | null,
+	/**  The other case's title, when this PC has it. */
+	relatedTitle?: string | null,
+};
+
+/**  One result of the automated review. */
+export type AutoFindingDto_Serialize = {
+	code: string,
+	severity: SeverityDto,
+	/**  The form field (`member.basicPensionNumber`), for the link to it. */
+	field: string,
+	message: string,
+	relatedRecordId: string | null,
+	/**  The other case's title, when this PC has it. */
+	relatedTitle: string | null,
+};
+
+/**  What the screen shows at the top. */
+export type AutoReviewView = AutoReviewView_Serialize | AutoReviewView_Deserialize;
+
+/**  What the screen shows at the top. */
+export type AutoReviewView_Deserialize = {
+	/**  `ok`, `offline`, `forbidden`, `unavailable`. */
+	state: string,
+	/**  Why there are no results, and what to do. */
+	message?: string | null,
+	checkedAt?: string | null,
+	findings: AutoFindingDto_Deserialize[],
+	errors: number,
+	warnings: number,
+};
+
+/**  What the screen shows at the top. */
+export type AutoReviewView_Serialize = {
+	/**  `ok`, `offline`, `forbidden`, `unavailable`. */
+	state: string,
+	/**  Why there are no results, and what to do. */
+	message: string | null,
+	checkedAt: string | null,
+	findings: AutoFindingDto_Serialize[],
+	errors: number,
+	warnings: number,
 };
 
 /**  A document bulk approval could not approve. */

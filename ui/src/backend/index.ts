@@ -60,6 +60,9 @@ export type AcquisitionForm = AcquisitionInput["form"];
 export type AcquisitionAssessment = Ok<"checkAcquisition">;
 export type AcquisitionFinding = AcquisitionAssessment["findings"][number];
 export type AcquisitionOptions = Returned<"acquisitionOptions">;
+export type AcquisitionReviewView = Ok<"acquisitionReview">;
+export type AutoReviewView = Ok<"acquisitionAutoReview">;
+export type AutoFinding = AutoReviewView["findings"][number];
 
 /** What `sync-status-changed` carries (tauri-specta sends the newtype's inner value). */
 type SyncStatusPayload = Parameters<Parameters<typeof events.syncStatusChanged.listen>[0]>[0]["payload"];
@@ -147,6 +150,17 @@ export const api = {
   submitAcquisition: (id: string): Promise<AcquisitionView> => unwrap(() => commands.submitAcquisition(id)),
   withdrawAcquisition: (id: string): Promise<AcquisitionView> => unwrap(() => commands.withdrawAcquisition(id)),
   revealAcquisitionMyNumber: (id: string): Promise<string | null> => unwrap(() => commands.revealAcquisitionMyNumber(id)),
+
+  // 資格取得届: review (証明 / 審査 / 登録 / 差戻し) and printing
+  acquisitionReview: (id: string): Promise<AcquisitionReviewView> => unwrap(() => commands.acquisitionReview(id)),
+  acquisitionAutoReview: (id: string): Promise<AutoReviewView> => unwrap(() => commands.acquisitionAutoReview(id)),
+  acquisitionAct: (request: ActRequest): Promise<AcquisitionReviewView> => unwrap(() => commands.acquisitionAct(request)),
+  acquisitionPdf: (id: string): Promise<string> => unwrap(() => commands.acquisitionPdf(id)),
+  acquisitionNoticePdf: (id: string): Promise<string> => unwrap(() => commands.acquisitionNoticePdf(id)),
+  acquisitionPrintBatchBegin: (): Promise<string> => unwrap(() => commands.acquisitionPrintBatchBegin()),
+  acquisitionPrintBatchAdd: (batch: string, id: string): Promise<string> => unwrap(() => commands.acquisitionPrintBatchAdd(batch, id)),
+  acquisitionPrintBatchFinish: (batch: string): Promise<string> => unwrap(() => commands.acquisitionPrintBatchFinish(batch)),
+  acquisitionPrintBatchCancel: (batch: string): Promise<void> => unwrap(() => commands.acquisitionPrintBatchCancel(batch)).then(() => undefined),
 
   /**
    * Calls `callback` with every new sync status (online/offline, counts, last sync, who is

@@ -61,6 +61,15 @@ export const mockApi = {
   submitAcquisition: vi.fn<Api["submitAcquisition"]>(),
   withdrawAcquisition: vi.fn<Api["withdrawAcquisition"]>(),
   revealAcquisitionMyNumber: vi.fn<Api["revealAcquisitionMyNumber"]>(),
+  acquisitionReview: vi.fn<Api["acquisitionReview"]>(),
+  acquisitionAutoReview: vi.fn<Api["acquisitionAutoReview"]>(),
+  acquisitionAct: vi.fn<Api["acquisitionAct"]>(),
+  acquisitionPdf: vi.fn<Api["acquisitionPdf"]>(),
+  acquisitionNoticePdf: vi.fn<Api["acquisitionNoticePdf"]>(),
+  acquisitionPrintBatchBegin: vi.fn<Api["acquisitionPrintBatchBegin"]>(),
+  acquisitionPrintBatchAdd: vi.fn<Api["acquisitionPrintBatchAdd"]>(),
+  acquisitionPrintBatchFinish: vi.fn<Api["acquisitionPrintBatchFinish"]>(),
+  acquisitionPrintBatchCancel: vi.fn<Api["acquisitionPrintBatchCancel"]>(),
   onSyncStatus: vi.fn<Api["onSyncStatus"]>(),
 } satisfies Api;
 
@@ -133,6 +142,15 @@ export function resetMockApi(): void {
   mockApi.submitAcquisition.mockRejectedValue(notSetUp("submitAcquisition"));
   mockApi.withdrawAcquisition.mockRejectedValue(notSetUp("withdrawAcquisition"));
   mockApi.revealAcquisitionMyNumber.mockRejectedValue(notSetUp("revealAcquisitionMyNumber"));
+  mockApi.acquisitionReview.mockRejectedValue(notSetUp("acquisitionReview"));
+  mockApi.acquisitionAutoReview.mockRejectedValue(notSetUp("acquisitionAutoReview"));
+  mockApi.acquisitionAct.mockRejectedValue(notSetUp("acquisitionAct"));
+  mockApi.acquisitionPdf.mockRejectedValue(notSetUp("acquisitionPdf"));
+  mockApi.acquisitionNoticePdf.mockRejectedValue(notSetUp("acquisitionNoticePdf"));
+  mockApi.acquisitionPrintBatchBegin.mockRejectedValue(notSetUp("acquisitionPrintBatchBegin"));
+  mockApi.acquisitionPrintBatchAdd.mockRejectedValue(notSetUp("acquisitionPrintBatchAdd"));
+  mockApi.acquisitionPrintBatchFinish.mockRejectedValue(notSetUp("acquisitionPrintBatchFinish"));
+  mockApi.acquisitionPrintBatchCancel.mockRejectedValue(notSetUp("acquisitionPrintBatchCancel"));
   mockApi.onSyncStatus.mockImplementation((listener) => {
     syncListeners.add(listener);
     return () => {
