@@ -980,8 +980,16 @@ fn validate_mapping(
 // ---------------------------------------------------------------------------------------
 // Importing
 
-/// The record bodies of the rows without errors, as `save` writes them (the form's JSON
-/// with an empty acknowledgement log).
+/// The body `save` writes: the form's JSON with its acknowledgement log (empty).
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(flatten)]
+    form: &'a AcquisitionForm,
+    #[serde(rename = "acknowledgementLog")]
+    log: &'a [acquisitions::AckLogEntry],
+}
+
+/// The records of the rows without errors, as `save` writes them.
 pub fn new_records(
     rows: &[CheckedRow],
     office_code: &str,
@@ -989,14 +997,11 @@ pub fn new_records(
     rows.iter()
         .filter(|r| !r.has_errors())
         .map(|r| {
-            let mut body = serde_json::to_value(&r.form)
-                .map_err(|e| AppError::internal("acquisition json", &e))?;
-            if let Some(obj) = body.as_object_mut() {
-                obj.insert(
-                    acquisitions::ACK_LOG_KEY.to_string(),
-                    serde_json::Value::Array(Vec::new()),
-                );
-            }
+            let body = serde_json::value::to_raw_value(&Body {
+                form: &r.form,
+                log: &[],
+            })
+            .map_err(|e| AppError::internal("acquisition json", &e))?;
             Ok(NewLocalRecord {
                 office_code: office_code.to_string(),
                 title: acquisitions::title_for(&r.form),
@@ -1041,7 +1046,7 @@ pub fn import_rows(
     progress(0, total);
     let out = store
         .sync()
-        .records_create_local_many(KIND, records, 200, &mut |done| {
+        .records_create_local_many(KIND, &records, 200, &mut |done| {
             progress(count(done), total);
             !cancel.load(Ordering::SeqCst)
         });

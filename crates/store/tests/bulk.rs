@@ -10,7 +10,10 @@ fn items(n: usize) -> Vec<NewLocalRecord> {
         .map(|i| NewLocalRecord {
             office_code: "1203".into(),
             title: format!("組合員資格取得届　山田 太郎{i}"),
-            body: json!({ "member": { "name": format!("山田　太郎{i}") } }),
+            body: serde_json::value::to_raw_value(
+                &json!({ "member": { "name": format!("山田　太郎{i}") } }),
+            )
+            .unwrap(),
         })
         .collect()
 }
@@ -31,7 +34,7 @@ fn creates_every_record_with_consecutive_seqs() {
     let mut calls = Vec::new();
     let out = store
         .sync()
-        .records_create_local_many("acquisition", items(5), 2, &mut |n| {
+        .records_create_local_many("acquisition", &items(5), 2, &mut |n| {
             calls.push(n);
             true
         })
@@ -68,7 +71,7 @@ fn cancel_leaves_nothing_and_no_gap() {
     let (_dir, mut store) = open();
     let out = store
         .sync()
-        .records_create_local_many("acquisition", items(10), 3, &mut |n| n < 6)
+        .records_create_local_many("acquisition", &items(10), 3, &mut |n| n < 6)
         .unwrap();
     assert_eq!(out, BulkCreate::Cancelled { after: 6 });
     assert_eq!(store.sync().record_count().unwrap(), 0);
@@ -96,7 +99,7 @@ fn a_failure_part_way_rolls_everything_back() {
     drop(conn);
     let err = store
         .sync()
-        .records_create_local_many("acquisition", items(10), 1, &mut |_| true)
+        .records_create_local_many("acquisition", &items(10), 1, &mut |_| true)
         .unwrap_err();
     assert_eq!(err.code(), "store.sqlite");
     assert_eq!(store.sync().record_count().unwrap(), 0);
@@ -110,7 +113,7 @@ fn an_empty_office_code_is_refused_before_writing() {
     rows[2].office_code = " ".into();
     let err = store
         .sync()
-        .records_create_local_many("acquisition", rows, 1, &mut |_| true)
+        .records_create_local_many("acquisition", &rows, 1, &mut |_| true)
         .unwrap_err();
     assert!(matches!(err, StoreError::InvalidInput { .. }));
     assert_eq!(store.sync().record_count().unwrap(), 0);
