@@ -6,6 +6,7 @@
 mod commands;
 mod commands_acquisition;
 mod commands_acquisition_review;
+mod commands_import;
 mod events;
 pub mod profile;
 mod startup;
@@ -78,8 +79,17 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands_acquisition_review::acquisition_print_batch_add,
             commands_acquisition_review::acquisition_print_batch_finish,
             commands_acquisition_review::acquisition_print_batch_cancel,
+            commands_import::import_open,
+            commands_import::import_remap,
+            commands_import::import_run,
+            commands_import::import_cancel,
+            commands_import::import_save_report,
+            commands_import::import_close,
         ])
-        .events(tauri_specta::collect_events![events::SyncStatusChanged])
+        .events(tauri_specta::collect_events![
+            events::SyncStatusChanged,
+            commands_import::ImportProgressed
+        ])
 }
 
 /// Writes the TypeScript bindings to `path`.
@@ -159,6 +169,9 @@ pub fn run() {
                 events::start_sync(app.handle(), sync.clone(), state.settings());
             }
             app.manage(state);
+            app.manage(std::sync::Arc::new(
+                kyosai_app::acquisition_import::ImportSessions::default(),
+            ));
             builder.mount_events(app);
             Ok(())
         })

@@ -11,6 +11,7 @@ import { Notice } from "./components/Notice";
 import { errorMessage, t, type MessageId } from "./i18n";
 import { isComposing } from "./lib/ime";
 import { hrefFor, navigate, ROUTES, useRoute, type RouteDef, type RouteId } from "./lib/router";
+import { AcquisitionImportPage } from "./pages/AcquisitionImportPage";
 import { AcquisitionsPage } from "./pages/AcquisitionsPage";
 import { ConflictsPage } from "./pages/ConflictsPage";
 import { DiagnosticsPage } from "./pages/DiagnosticsPage";
@@ -66,6 +67,8 @@ function Page({ route }: { route: RouteId }) {
       return <ProposalsPage />;
     case "acquisitions":
       return <AcquisitionsPage />;
+    case "acquisitionImport":
+      return <AcquisitionImportPage />;
     case "conflicts":
       return <ConflictsPage />;
   }
@@ -82,7 +85,7 @@ function Shell() {
   const signedIn = signedInUser !== null;
   const problems = sync ? sync.conflicted + sync.rejected : 0;
   // 競合の確認 is in the menu while there is something to settle (and while it is open).
-  const routes = ROUTES.filter((r) => r.id !== "conflicts" || problems > 0 || route === "conflicts");
+  const routes = ROUTES.filter((r) => r.id !== "acquisitionImport" && (r.id !== "conflicts" || problems > 0 || route === "conflicts"));
   const readySent = useRef(false);
   const shownRoute = useRef<RouteId>(route);
 

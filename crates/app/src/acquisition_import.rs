@@ -264,8 +264,7 @@ pub struct ImportRowView {
 pub struct ImportPreview {
     pub session: String,
     pub file_name: String,
-    /// `utf-8`, `utf-8-bom` or `shift_jis`.
-    pub encoding: String,
+    pub encoding: Encoding,
     /// 「UTF-8（BOM付き）」「Shift_JIS」.
     pub encoding_label: String,
     pub headers: Vec<String>,
@@ -914,7 +913,7 @@ fn preview_of(
     ImportPreview {
         session: session.to_string(),
         file_name: file_name.to_string(),
-        encoding: file.encoding.id().to_string(),
+        encoding: file.encoding,
         encoding_label: file.encoding.label().to_string(),
         headers: file.headers.clone(),
         fields: fields(),

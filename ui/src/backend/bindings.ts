@@ -81,10 +81,23 @@ export const commands = {
 	acquisitionPrintBatchFinish: (batch: string) => typedError<string, AppError>(__TAURI_INVOKE("acquisition_print_batch_finish", { batch })),
 	/**  中止: nothing of the batch remains. */
 	acquisitionPrintBatchCancel: (batch: string) => typedError<null, AppError>(__TAURI_INVOKE("acquisition_print_batch_cancel", { batch })),
+	/**  Reads a CSV file (`data`: its bytes in base64) and checks every row. */
+	importOpen: (fileName: string, data: string, encoding: Encoding | null) => typedError<ImportPreview_Serialize, AppError>(__TAURI_INVOKE("import_open", { fileName, data, encoding })),
+	/**  Checks every row again with another column mapping. */
+	importRemap: (session: string, mapping: ColumnMapping_Deserialize[]) => typedError<ImportPreview_Serialize, AppError>(__TAURI_INVOKE("import_remap", { session, mapping })),
+	/**  Imports the rows without errors in one transaction, sending `ImportProgressed`. */
+	importRun: (session: string) => typedError<ImportResult, AppError>(__TAURI_INVOKE("import_run", { session })),
+	/**  中止: the running import stops and writes nothing. */
+	importCancel: (session: string) => typedError<null, AppError>(__TAURI_INVOKE("import_cancel", { session })),
+	/**  Writes the error report to the download folder; returns its path. */
+	importSaveReport: (session: string) => typedError<string, AppError>(__TAURI_INVOKE("import_save_report", { session })),
+	/**  Forgets the file (the page was left or another file chosen). */
+	importClose: (session: string) => __TAURI_INVOKE<void>("import_close", { session }),
 };
 
 /** Events */
 export const events = {
+	importProgressed: makeEvent<ImportProgressed, ImportProgressed>("import-progressed"),
 	syncStatusChanged: makeEvent<SyncStatusChanged_Serialize, SyncStatusChanged_Deserialize>("sync-status-changed"),
 };
 
@@ -628,6 +641,23 @@ export type BulkResult = {
 	failures: BulkFailure[],
 };
 
+/**  Which column of the file fills a field (`None`: none). */
+export type ColumnMapping = ColumnMapping_Serialize | ColumnMapping_Deserialize;
+
+/**  Which column of the file fills a field (`None`: none). */
+export type ColumnMapping_Deserialize = {
+	field: string,
+	/**  Index into the file's headers. */
+	column?: number | null,
+};
+
+/**  Which column of the file fills a field (`None`: none). */
+export type ColumnMapping_Serialize = {
+	field: string,
+	/**  Index into the file's headers. */
+	column: number | null,
+};
+
 /**  One side of a conflict. */
 export type ConflictSide = ConflictSide_Serialize | ConflictSide_Deserialize;
 
@@ -785,6 +815,9 @@ export type EmploymentDto_Serialize = {
 	salaryStep: string,
 };
 
+/**  The encodings the importer understands. */
+export type Encoding = "utf8" | "utf8_bom" | "shift_jis";
+
 /**  The five eras of the modern calendar. */
 export type EraDto = "meiji" | "taisho" | "showa" | "heisei" | "reiwa";
 
@@ -871,6 +904,163 @@ export type HistoryView_Serialize = {
 	/**  「1日 3時間 5分」: how long it waited for this act. */
 	waitedText: string,
 	comment: string,
+};
+
+/**  A field of the form a column can fill. */
+export type ImportFieldDto = {
+	/**  The form's field path, e.g. `member.birthDate`. */
+	id: string,
+	/**  The column name of the standard layout, e.g. 「生年月日」. */
+	label: string,
+};
+
+/**  A finding of one row, with the column it came from. */
+export type ImportFindingDto = ImportFindingDto_Serialize | ImportFindingDto_Deserialize;
+
+/**  A finding of one row, with the column it came from. */
+export type ImportFindingDto_Deserialize = {
+	field: string,
+	/**
+	 *  The field's name (the standard column name), e.g. 「生年月日」; empty when the
+	 *  finding is about the row.
+	 */
+	label: string,
+	/**  The file's column it was read from, when mapped. */
+	column?: string | null,
+	code: string,
+	severity: SeverityDto,
+	message: string,
+};
+
+/**  A finding of one row, with the column it came from. */
+export type ImportFindingDto_Serialize = {
+	field: string,
+	/**
+	 *  The field's name (the standard column name), e.g. 「生年月日」; empty when the
+	 *  finding is about the row.
+	 */
+	label: string,
+	/**  The file's column it was read from, when mapped. */
+	column: string | null,
+	code: string,
+	severity: SeverityDto,
+	message: string,
+};
+
+/**  The file read, its mapping and every row checked. */
+export type ImportPreview = ImportPreview_Serialize | ImportPreview_Deserialize;
+
+/**  The file read, its mapping and every row checked. */
+export type ImportPreview_Deserialize = {
+	session: string,
+	fileName: string,
+	encoding: Encoding,
+	/**  「UTF-8（BOM付き）」「Shift_JIS」. */
+	encodingLabel: string,
+	headers: string[],
+	fields: ImportFieldDto[],
+	mapping: ColumnMapping_Deserialize[],
+	/**  Columns of the file no field reads. */
+	unmappedHeaders: string[],
+	rows: ImportRowView_Deserialize[],
+	total: number,
+	/**  Rows that will be imported (no error). */
+	importable: number,
+	withWarnings: number,
+	withErrors: number,
+	/**  The office the records are created for (the signed-in user's or the setting's). */
+	officeCode?: string | null,
+};
+
+/**  The file read, its mapping and every row checked. */
+export type ImportPreview_Serialize = {
+	session: string,
+	fileName: string,
+	encoding: Encoding,
+	/**  「UTF-8（BOM付き）」「Shift_JIS」. */
+	encodingLabel: string,
+	headers: string[],
+	fields: ImportFieldDto[],
+	mapping: ColumnMapping_Serialize[],
+	/**  Columns of the file no field reads. */
+	unmappedHeaders: string[],
+	rows: ImportRowView_Serialize[],
+	total: number,
+	/**  Rows that will be imported (no error). */
+	importable: number,
+	withWarnings: number,
+	withErrors: number,
+	/**  The office the records are created for (the signed-in user's or the setting's). */
+	officeCode: string | null,
+};
+
+/**  Progress of an import (sent as an event while it runs). */
+export type ImportProgress = {
+	session: string,
+	done: number,
+	total: number,
+};
+
+/**  Progress of a running import (`done` of `total` rows written). */
+export type ImportProgressed = ImportProgress;
+
+/**  What an import did. */
+export type ImportResult = {
+	/**  Drafts created (0 when cancelled). */
+	imported: number,
+	/**  Of those, drafts with warnings to acknowledge on the form. */
+	withWarnings: number,
+	/**  Rows not imported because of errors (in the error report). */
+	rejected: number,
+	/**  The clerk pressed 中止: nothing was imported. */
+	cancelled: boolean,
+};
+
+/**  One row of the file as the preview shows it. Never holds the 個人番号. */
+export type ImportRowView = ImportRowView_Serialize | ImportRowView_Deserialize;
+
+/**  One row of the file as the preview shows it. Never holds the 個人番号. */
+export type ImportRowView_Deserialize = {
+	/**  The line in the file (the header is line 1), as Excel numbers it. */
+	line: number,
+	name: string,
+	kana: string,
+	/**  `YYYY-MM-DD` or empty. */
+	birthDate: string,
+	acquiredOn: string,
+	memberType: string,
+	/**  「短期 第13級 / 厚生年金 第10級」 or empty. */
+	grades: string,
+	/**
+	 *  `ok`, `warning` (imported; the warnings are acknowledged later on the form) or
+	 *  `error` (not imported).
+	 */
+	status: string,
+	errors: number,
+	warnings: number,
+	findings: ImportFindingDto_Deserialize[],
+};
+
+/**  One row of the file as the preview shows it. Never holds the 個人番号. */
+export type ImportRowView_Serialize = {
+	/**  The line in the file (the header is line 1), as Excel numbers it. */
+	line: number,
+	name: string,
+	kana: string,
+	/**  `YYYY-MM-DD` or empty. */
+	birthDate: string,
+	acquiredOn: string,
+	memberType: string,
+	/**  「短期 第13級 / 厚生年金 第10級」 or empty. */
+	grades: string,
+	/**
+	 *  `ok`, `warning` (imported; the warnings are acknowledged later on the form) or
+	 *  `error` (not imported).
+	 */
+	status: string,
+	errors: number,
+	warnings: number,
+	findings: ImportFindingDto_Serialize[],
 };
 
 /**  One line of the 決裁 inbox. */

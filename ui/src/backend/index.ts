@@ -63,6 +63,13 @@ export type AcquisitionOptions = Returned<"acquisitionOptions">;
 export type AcquisitionReviewView = Ok<"acquisitionReview">;
 export type AutoReviewView = Ok<"acquisitionAutoReview">;
 export type AutoFinding = AutoReviewView["findings"][number];
+export type ImportPreview = Ok<"importOpen">;
+export type ImportRowView = ImportPreview["rows"][number];
+export type ImportFinding = ImportRowView["findings"][number];
+export type ColumnMapping = Parameters<Commands["importRemap"]>[1][number];
+export type ImportEncoding = NonNullable<Parameters<Commands["importOpen"]>[2]>;
+export type ImportResult = Ok<"importRun">;
+export type ImportProgress = Parameters<Parameters<typeof events.importProgressed.listen>[0]>[0]["payload"];
 
 /** What `sync-status-changed` carries (tauri-specta sends the newtype's inner value). */
 type SyncStatusPayload = Parameters<Parameters<typeof events.syncStatusChanged.listen>[0]>[0]["payload"];
@@ -161,6 +168,38 @@ export const api = {
   acquisitionPrintBatchAdd: (batch: string, id: string): Promise<string> => unwrap(() => commands.acquisitionPrintBatchAdd(batch, id)),
   acquisitionPrintBatchFinish: (batch: string): Promise<string> => unwrap(() => commands.acquisitionPrintBatchFinish(batch)),
   acquisitionPrintBatchCancel: (batch: string): Promise<void> => unwrap(() => commands.acquisitionPrintBatchCancel(batch)).then(() => undefined),
+
+  // 資格取得届の一括取込 (CSV). `data` is the file's bytes in base64.
+  importOpen: (fileName: string, data: string, encoding: ImportEncoding | null): Promise<ImportPreview> =>
+    unwrap(() => commands.importOpen(fileName, data, encoding)),
+  importRemap: (session: string, mapping: ColumnMapping[]): Promise<ImportPreview> => unwrap(() => commands.importRemap(session, mapping)),
+  importRun: (session: string): Promise<ImportResult> => unwrap(() => commands.importRun(session)),
+  importCancel: (session: string): Promise<void> => unwrap(() => commands.importCancel(session)).then(() => undefined),
+  importSaveReport: (session: string): Promise<string> => unwrap(() => commands.importSaveReport(session)),
+  importClose: (session: string): Promise<void> => plain(() => commands.importClose(session)).then(() => undefined),
+
+  /** Calls `callback` with the progress of a running import; returns a function that stops listening. */
+  onImportProgress: (callback: (progress: ImportProgress) => void): (() => void) => {
+    let stopped = false;
+    let unlisten: (() => void) | null = null;
+    const registered = (async () => events.importProgressed.listen((event) => {
+      if (!stopped) callback(event.payload);
+    }))();
+    registered.then(
+      (fn) => {
+        if (stopped) fn();
+        else unlisten = fn;
+      },
+      () => {
+        // No event channel (no Tauri): the bar moves only when the import returns.
+      },
+    );
+    return () => {
+      stopped = true;
+      unlisten?.();
+      unlisten = null;
+    };
+  },
 
   /**
    * Calls `callback` with every new sync status (online/offline, counts, last sync, who is

@@ -15,6 +15,7 @@ export type RouteId =
   | "inbox"
   | "proposals"
   | "acquisitions"
+  | "acquisitionImport"
   | "conflicts";
 
 export interface RouteDef {
@@ -36,6 +37,8 @@ export const ROUTES: readonly RouteDef[] = [
   { id: "inbox", hash: "#/inbox", label: "nav.inbox", shortcut: "7" },
   { id: "proposals", hash: "#/proposals", label: "nav.proposals", shortcut: "8" },
   { id: "acquisitions", hash: "#/acquisitions", label: "nav.acquisitions", shortcut: "9" },
+  // Reached from 資格取得届 (「CSVから一括取込」); not in the menu.
+  { id: "acquisitionImport", hash: "#/acquisitions/import", label: "nav.acquisitionImport" },
   // In the menu only while there is something to settle; linked from the status bar.
   { id: "conflicts", hash: "#/conflicts", label: "nav.conflicts" },
 ];

@@ -126,9 +126,18 @@ export function AcquisitionsPage() {
       ) : null}
       <div className="mb-4 flex items-center justify-between gap-4">
         <h2 className="text-std-20B-150 text-solid-gray-900">{t("acq.queue.heading")}</h2>
-        <Button variant="primary" onClick={openNew} aria-keyshortcuts="Alt+N" data-testid="acq-new">
-          {t("acq.new")}
-        </Button>
+        <div className="flex items-center gap-4">
+          <a
+            href={hrefFor("acquisitionImport")}
+            className="inline-flex min-h-12 items-center rounded-8 border border-current bg-white px-4 text-oln-16B-100 text-blue-900 underline-offset-[calc(3/16*1rem)] hover:underline"
+            data-testid="acq-import"
+          >
+            {t("imp.open")}
+          </a>
+          <Button variant="primary" onClick={openNew} aria-keyshortcuts="Alt+N" data-testid="acq-new">
+            {t("acq.new")}
+          </Button>
+        </div>
       </div>
       {items === null ? <p className="text-std-16N-170 text-solid-gray-700">{t("acq.loading")}</p> : <AcquisitionQueue items={items} onOpen={openItem} />}
     </div>

@@ -70,6 +70,13 @@ export const mockApi = {
   acquisitionPrintBatchAdd: vi.fn<Api["acquisitionPrintBatchAdd"]>(),
   acquisitionPrintBatchFinish: vi.fn<Api["acquisitionPrintBatchFinish"]>(),
   acquisitionPrintBatchCancel: vi.fn<Api["acquisitionPrintBatchCancel"]>(),
+  importOpen: vi.fn<Api["importOpen"]>(),
+  importRemap: vi.fn<Api["importRemap"]>(),
+  importRun: vi.fn<Api["importRun"]>(),
+  importCancel: vi.fn<Api["importCancel"]>(),
+  importSaveReport: vi.fn<Api["importSaveReport"]>(),
+  importClose: vi.fn<Api["importClose"]>(),
+  onImportProgress: vi.fn<Api["onImportProgress"]>(),
   onSyncStatus: vi.fn<Api["onSyncStatus"]>(),
 } satisfies Api;
 
@@ -151,6 +158,13 @@ export function resetMockApi(): void {
   mockApi.acquisitionPrintBatchAdd.mockRejectedValue(notSetUp("acquisitionPrintBatchAdd"));
   mockApi.acquisitionPrintBatchFinish.mockRejectedValue(notSetUp("acquisitionPrintBatchFinish"));
   mockApi.acquisitionPrintBatchCancel.mockRejectedValue(notSetUp("acquisitionPrintBatchCancel"));
+  mockApi.importOpen.mockRejectedValue(notSetUp("importOpen"));
+  mockApi.importRemap.mockRejectedValue(notSetUp("importRemap"));
+  mockApi.importRun.mockRejectedValue(notSetUp("importRun"));
+  mockApi.importCancel.mockResolvedValue(undefined);
+  mockApi.importSaveReport.mockRejectedValue(notSetUp("importSaveReport"));
+  mockApi.importClose.mockResolvedValue(undefined);
+  mockApi.onImportProgress.mockImplementation(() => () => {});
   mockApi.onSyncStatus.mockImplementation((listener) => {
     syncListeners.add(listener);
     return () => {

@@ -376,7 +376,7 @@ async fn a_session_reads_remaps_imports_and_saves_the_report() {
         )
         .await
         .unwrap();
-    assert_eq!(preview.encoding, "shift_jis");
+    assert_eq!(preview.encoding, Encoding::ShiftJis);
     assert_eq!((preview.total, preview.importable), (3, 2));
     // Unmapping 性別 makes every row miss it.
     let mut mapping = preview.mapping.clone();
