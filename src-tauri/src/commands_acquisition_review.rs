@@ -29,6 +29,10 @@ pub async fn acquisition_review(
     state: State<'_, AppState>,
     id: String,
 ) -> Result<AcquisitionReviewView, AppError> {
+    // Names in the history come from the directory: fetch it if this PC has none yet.
+    if let Err(e) = state.sync()?.refresh_directory(300).await {
+        tracing::info!(code = %e.code, "directory not refreshed; the cached one is used");
+    }
     review::review(state.shared_store()?, me(&state).await?, id).await
 }
 

@@ -10,7 +10,7 @@ import type { AcquisitionListItem } from "../backend";
 import { Badge, labelTone, type BadgeTone } from "../components/Badge";
 import { labelClass, selectClass } from "../components/styles";
 import { t, type MessageId } from "../i18n";
-import { isPlainEnter } from "../lib/ime";
+import { isComposing, isPlainEnter } from "../lib/ime";
 
 export const STAGES = ["draft", "certify", "review", "register", "registered", "returned", "rejected", "withdrawn"] as const;
 type DeadlineFilter = "" | "overdue" | "soon" | "none";
@@ -77,9 +77,14 @@ function rowId(id: string): string {
 export function AcquisitionQueue({
   items,
   onOpen,
+  selected,
+  onToggle,
 }: {
   items: readonly AcquisitionListItem[];
   onOpen: (item: AcquisitionListItem) => void;
+  /** Rows chosen for batch printing (Space toggles the active row). */
+  selected?: ReadonlySet<string>;
+  onToggle?: (id: string) => void;
 }) {
   const [filter, setFilterState] = useState<QueueFilter>(rememberedFilter);
   const [activeId, setActiveId] = useState<string | null>(null);
@@ -130,6 +135,10 @@ export function AcquisitionQueue({
     else if (isPlainEnter(event)) {
       event.preventDefault();
       if (active) onOpen(active);
+      return;
+    } else if (event.key === " " && onToggle && !isComposing(event)) {
+      event.preventDefault();
+      if (active) onToggle(active.id);
       return;
     }
     if (next === null) return;
@@ -240,14 +249,15 @@ export function AcquisitionQueue({
             <div style={{ height: shown.length * ROW_HEIGHT, position: "relative" }}>
               {visible.map((item, k) => {
                 const index = first + k;
-                const selected = active?.id === item.id;
+                const isActive = active?.id === item.id;
                 const dTone = deadlineTone(item.deadlineState);
                 return (
                   <div
                     key={item.id}
                     id={rowId(item.id)}
                     role="option"
-                    aria-selected={selected}
+                    aria-selected={isActive}
+                    data-checked={selected?.has(item.id) || undefined}
                     aria-posinset={index + 1}
                     aria-setsize={shown.length}
                     data-testid="acq-row"
@@ -259,12 +269,26 @@ export function AcquisitionQueue({
                     style={{ position: "absolute", top: index * ROW_HEIGHT, height: ROW_HEIGHT, left: 0, right: 0 }}
                     className={[
                       "grid cursor-pointer grid-cols-[minmax(12rem,2fr)_minmax(10rem,1.4fr)_minmax(9rem,1.2fr)_minmax(10rem,1.4fr)_6rem] items-center gap-2 border-b border-l-4 border-b-solid-gray-200 px-3",
-                      selected ? "border-l-blue-900 bg-blue-50" : "border-l-transparent hover:bg-solid-gray-50",
+                      isActive ? "border-l-blue-900 bg-blue-50" : "border-l-transparent hover:bg-solid-gray-50",
                     ].join(" ")}
                   >
-                    <span className="flex min-w-0 flex-col">
+                    <span className="flex min-w-0 items-center gap-2">
+                      {onToggle ? (
+                        <input
+                          type="checkbox"
+                          tabIndex={-1}
+                          className="size-5 shrink-0"
+                          checked={selected?.has(item.id) ?? false}
+                          aria-label={t("acqBatch.select", { name: item.memberName || t("acq.noName") })}
+                          data-testid="acq-row-select"
+                          onClick={(e) => e.stopPropagation()}
+                          onChange={() => onToggle(item.id)}
+                        />
+                      ) : null}
+                      <span className="flex min-w-0 flex-col">
                       <span className="truncate text-std-16B-170 text-solid-gray-900">{item.memberName || t("acq.noName")}</span>
                       <span className="truncate text-dns-14N-130 text-solid-gray-700">{item.memberKana}</span>
+                    </span>
                     </span>
                     <span className="text-dns-14N-130 tabular-nums">{item.acquiredOnText}</span>
                     <span className="flex min-w-0 flex-wrap gap-1">

@@ -170,6 +170,22 @@ describe("the queue", () => {
     expect(screen.getByTestId("acq-count")).toHaveTextContent("3334 件を表示（全 10000 件）");
   });
 
+  it("opens a submitted one for review, and Space picks rows for batch printing", async () => {
+    const list = [item(1, { stage: "certify", stageLabel: "所属所長の証明待ち" }), item(2)];
+    mockApi.acquisitionReview.mockRejectedValue(new Error("stop here"));
+    const { user } = await renderPage(list);
+    screen.getByTestId("acq-list").focus();
+    await user.keyboard(" ");
+    await user.keyboard("{ArrowDown} ");
+    expect(screen.getByTestId("acq-batch-selected")).toHaveTextContent("2 件を選択中");
+    await user.keyboard(" ");
+    expect(screen.getByTestId("acq-batch-selected")).toHaveTextContent("1 件を選択中");
+    await user.keyboard("{ArrowUp}{Enter}");
+    await waitFor(() => expect(mockApi.acquisitionReview).toHaveBeenCalledWith(list[0]!.id));
+    expect(mockApi.getAcquisition).not.toHaveBeenCalled();
+    expect(await screen.findByTestId("acq-review-error")).toBeInTheDocument();
+  });
+
   it("moves with ↑↓ and opens with Enter", async () => {
     const list = [item(1), item(2), item(3)];
     mockApi.getAcquisition.mockImplementation(async (id) => viewOf({ id, form: { member: { name: "職員　2" } } }));

@@ -13,9 +13,18 @@ import { isComposing } from "../lib/ime";
 import { hrefFor } from "../lib/router";
 import { useAppState } from "../shell/appState";
 import { AcquisitionEditor } from "./AcquisitionEditor";
+import { AcquisitionBatchPrint } from "./AcquisitionBatchPrint";
 import { AcquisitionQueue } from "./AcquisitionQueue";
+import { AcquisitionReview } from "./AcquisitionReview";
 
-type Open = { kind: "new"; key: number } | { kind: "view"; view: AcquisitionView; key: number } | null;
+type Open =
+  | { kind: "new"; key: number }
+  | { kind: "view"; view: AcquisitionView; key: number }
+  | { kind: "review"; id: string; key: number }
+  | null;
+
+/** Stages the clerk edits in the form; the others open read-only for review (証明・審査・登録). */
+const EDITED_STAGES = ["draft", "returned", "withdrawn"];
 
 function describe(err: unknown): string {
   return err instanceof BackendError ? errorMessage(err) : errorMessage({ code: "ipc.failed", message: String(err) });
@@ -27,6 +36,7 @@ export function AcquisitionsPage() {
   const [options, setOptions] = useState<AcquisitionOptions | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<Open>(null);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const loadSeq = useRef(0);
   const openSeq = useRef(0);
 
@@ -65,6 +75,10 @@ export function AcquisitionsPage() {
   }, [syncKey]);
 
   function openItem(item: AcquisitionListItem) {
+    if (!EDITED_STAGES.includes(item.stage)) {
+      setOpen({ kind: "review", id: item.id, key: ++openSeq.current });
+      return;
+    }
     api.getAcquisition(item.id).then(
       (view) => setOpen({ kind: "view", view, key: ++openSeq.current }),
       (err: unknown) => setError(t("acq.loadFailed", { message: describe(err) })),
@@ -88,6 +102,29 @@ export function AcquisitionsPage() {
   }, []);
 
   const signedOut = sync?.configured === true && signedInUser === null;
+
+  function closeOpen() {
+    setOpen(null);
+    load();
+    setTimeout(() => document.getElementById("acq-list")?.focus(), 0);
+  }
+
+  function toggle(id: string) {
+    setSelected((cur) => {
+      const next = new Set(cur);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }
+
+  if (open?.kind === "review") {
+    return (
+      <div className="max-w-6xl">
+        <AcquisitionReview key={open.key} id={open.id} onClose={closeOpen} onChanged={load} />
+      </div>
+    );
+  }
 
   if (open) {
     return (
@@ -139,7 +176,16 @@ export function AcquisitionsPage() {
           </Button>
         </div>
       </div>
-      {items === null ? <p className="text-std-16N-170 text-solid-gray-700">{t("acq.loading")}</p> : <AcquisitionQueue items={items} onOpen={openItem} />}
+      {items === null ? (
+        <p className="text-std-16N-170 text-solid-gray-700">{t("acq.loading")}</p>
+      ) : (
+        <>
+          {items.length > 0 ? (
+            <AcquisitionBatchPrint ids={items.filter((i) => selected.has(i.id)).map((i) => i.id)} onClear={() => setSelected(new Set())} />
+          ) : null}
+          <AcquisitionQueue items={items} onOpen={openItem} selected={selected} onToggle={toggle} />
+        </>
+      )}
     </div>
   );
 }

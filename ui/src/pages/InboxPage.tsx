@@ -36,6 +36,7 @@ import { isComposing, isPlainEnter } from "../lib/ime";
 import { hrefFor } from "../lib/router";
 import { formatDateTime } from "../lib/time";
 import { useAppState } from "../shell/appState";
+import { AcquisitionReview } from "./AcquisitionReview";
 import {
   firstDir,
   isFiltered,
@@ -560,6 +561,15 @@ export function InboxPage() {
         </h2>
         {detailLoading && !detail ? (
           <p className="text-std-16N-170 text-solid-gray-700">{t("inbox.detail.loading")}</p>
+        ) : detail && detail.kind === "acquisition" ? (
+          // 資格取得届: its own review screen (form, automated review, 証明/審査/登録).
+          <AcquisitionReview
+            key={detail.id}
+            id={detail.id}
+            backLabel={t("acqReview.backToInbox")}
+            onClose={() => tableRef.current?.focus()}
+            onChanged={load}
+          />
         ) : detail ? (
           <Detail
             detail={detail}

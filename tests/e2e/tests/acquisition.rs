@@ -1,0 +1,470 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! 組合員資格取得届 end to end in the real app, four people on four app instances through
+//! the real central service (TLS on 127.0.0.1, test CA): the office clerk types two
+//! notifications keyboard-first and submits them; the office head certifies one (from the
+//! 決裁 inbox, Ctrl+Enter) and returns the other with a reason; the secretariat reviewer
+//! opens the first from the 資格取得届 queue, sees the automated review and marks it
+//! reviewed; the 決裁者 registers it and saves its PDF; the clerk sees 登録済み and the
+//! returned one with its reason.
+
+use std::time::{Duration, Instant};
+
+use chrono::{Datelike, Duration as Days, FixedOffset, Utc};
+use fantoccini::key::Key;
+use fantoccini::Locator;
+use kyosai_central::testing::{TestBackend, TestServer};
+use kyosai_e2e::{App, Workspace};
+use kyosai_sync_protocol::Role;
+
+const OFFICE: &str = "13104";
+
+async fn sign_in(app: &App, user: &str, password: &str) {
+    app.open("signin").await;
+    app.find(Locator::Css("input[name='userId']"))
+        .await
+        .send_keys(user)
+        .await
+        .unwrap();
+    let pw = app.find(Locator::Css("input[name='password']")).await;
+    pw.send_keys(password).await.unwrap();
+    pw.send_keys(&Key::Enter.to_string()).await.unwrap();
+    app.wait_text(Locator::Css("[data-testid='signin-who']"), user)
+        .await;
+}
+
+async fn press_sync(app: &App) {
+    if let Ok(b) = app
+        .client
+        .find(Locator::Css("[data-testid='sync-now']"))
+        .await
+    {
+        let _ = b.click().await;
+    }
+}
+
+/// Presses 今すぐ同期 until the element's text contains `needle`.
+async fn sync_until(app: &App, css: &str, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(45);
+    loop {
+        let text = match app.client.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(needle) {
+            return text;
+        }
+        if Instant::now() > deadline {
+            app.screenshot("sync-until").await;
+            panic!("{css} never contained {needle:?}; last text {text:?}");
+        }
+        press_sync(app).await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+    }
+}
+
+/// Clicks the row whose text contains `needle`, finding the rows again after a re-render.
+async fn click_row(app: &App, rows: &str, needle: &str) {
+    let wanted: String = needle.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut last = String::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let found = app
+            .client
+            .find_all(Locator::Css(rows))
+            .await
+            .unwrap_or_default();
+        for row in found {
+            // Narrow columns wrap names across lines: compare without white space.
+            let text: String = row
+                .text()
+                .await
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            if text.contains(&wanted) {
+                // A table row is clicked on a cell (its own centre may fall on a border).
+                let target = match row.find(Locator::Css("td:nth-child(2)")).await {
+                    Ok(cell) => cell,
+                    Err(_) => row,
+                };
+                match target.click().await {
+                    Ok(_) => return,
+                    Err(e) => last = format!("click: {e}"),
+                }
+            } else if !last.starts_with("click") {
+                last = text;
+            }
+        }
+        if Instant::now() > deadline {
+            app.screenshot("click-row").await;
+            panic!("no clickable row {rows} containing {needle:?} (last: {last})");
+        }
+        press_sync(app).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Types into the field with `id` (cleared first), then Tab leaves it (findings show).
+async fn type_in(app: &App, id: &str, text: &str) {
+    let e = app.find(Locator::Id(id)).await;
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+    e.send_keys(&Key::Tab.to_string()).await.unwrap();
+}
+
+/// Picks a choice of a select box (scrolled clear of the sticky action bar first).
+async fn choose(app: &App, id: &str, value: &str) {
+    app.find(Locator::Id(id)).await;
+    app.client
+        .execute(
+            "document.getElementById(arguments[0]).scrollIntoView({block: 'center'});",
+            vec![serde_json::json!(id)],
+        )
+        .await
+        .unwrap();
+    app.find(Locator::Css(&format!("#{id} option[value='{value}']")))
+        .await
+        .click()
+        .await
+        .unwrap();
+}
+
+/// A 和暦 date: era, then year / month / day typed.
+async fn date(app: &App, id: &str, era: &str, y: u32, m: u32, d: u32) {
+    choose(app, &format!("{id}-era"), era).await;
+    type_in(app, &format!("{id}-year"), &y.to_string()).await;
+    type_in(app, &format!("{id}-month"), &m.to_string()).await;
+    type_in(app, &format!("{id}-day"), &d.to_string()).await;
+}
+
+struct Person<'a> {
+    name: &'a str,
+    kana: &'a str,
+    my_number: &'a str,
+    birth: (u32, u32, u32),
+}
+
+/// The clerk fills in a new hire (acquired yesterday in Japan, so not late) and submits,
+/// acknowledging any warning on the way.
+async fn file_new_hire(app: &App, p: &Person<'_>) {
+    app.find(Locator::Css("[data-testid='acq-new']")).await;
+    app.chord(Key::Alt, 'n').await;
+    app.find(Locator::Css("[data-testid='acq-form']")).await;
+    type_in(app, "acq-office-code", OFFICE).await;
+    type_in(app, "acq-office-name", "中央区役所").await;
+    type_in(app, "acq-member-name", p.name).await;
+    type_in(app, "acq-member-nameKana", p.kana).await;
+    let (y, m, d) = p.birth;
+    date(app, "acq-member-birthDate", "heisei", y, m, d).await;
+    choose(app, "acq-member-sex", "male").await;
+    type_in(app, "acq-member-postalCode", "104-8404").await;
+    type_in(app, "acq-member-address", "東京都中央区築地一丁目1番1号").await;
+    type_in(app, "acq-member-myNumber", p.my_number).await;
+    let jst = FixedOffset::east_opt(9 * 3600).unwrap();
+    let acquired = (Utc::now().with_timezone(&jst) - Days::days(1)).date_naive();
+    date(
+        app,
+        "acq-acquisition-acquiredOn",
+        "reiwa",
+        acquired.year() as u32 - 2018,
+        acquired.month(),
+        acquired.day(),
+    )
+    .await;
+    choose(app, "acq-acquisition-reason", "newHire").await;
+    choose(app, "acq-acquisition-memberType", "general").await;
+    choose(app, "acq-acquisition-appointment", "regular").await;
+    type_in(app, "acq-employment-jobTitle", "主事").await;
+    type_in(app, "acq-employment-salaryTable", "行政職給料表（一）").await;
+    type_in(app, "acq-employment-salaryClass", "1").await;
+    type_in(app, "acq-employment-salaryStep", "25").await;
+    type_in(app, "acq-remuneration-salary", "143,700").await;
+    type_in(app, "acq-remuneration-commutingAllowance", "14000").await;
+    // The grades are shown live from the pay.
+    app.wait_text(Locator::Css("[data-testid='acq-form']"), "第13級")
+        .await;
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        app.find(Locator::Css("[data-testid='acq-submit']"))
+            .await
+            .click()
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        if let Ok(ok) = app
+            .client
+            .find(Locator::Css("[data-testid='acq-banner-success']"))
+            .await
+        {
+            if ok.text().await.unwrap_or_default().contains("提出しました") {
+                break;
+            }
+        }
+        // Warnings need an acknowledgement (Enter on the focused 「確認しました」).
+        let acks = app
+            .client
+            .find_all(Locator::Css("[data-ack-button]"))
+            .await
+            .unwrap_or_default();
+        for b in acks {
+            let _ = b.click().await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        if Instant::now() > deadline {
+            app.screenshot("acq-submit").await;
+            let banner = app
+                .client
+                .find(Locator::Css("[data-testid='acq-banner-error']"))
+                .await;
+            let text = match banner {
+                Ok(b) => b.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            panic!("the notification was never submitted: {text}");
+        }
+    }
+    app.find(Locator::Css("[data-testid='acq-back']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    app.find(Locator::Css("[data-testid='acq-list']")).await;
+}
+
+/// Waits until the review screen offers `label` as its primary action.
+async fn primary_is(app: &App, label: &str) {
+    app.wait_text(Locator::Css("[data-testid='acq-review-approve']"), label)
+        .await;
+}
+
+#[tokio::test]
+async fn a_notification_goes_from_the_clerk_to_registered_and_another_comes_back() {
+    let started = Instant::now();
+    let server = TestServer::start(TestBackend::Sqlite).await;
+    server.add_office(OFFICE, "中央区役所").await;
+    for (id, name, role, office, pw) in [
+        (
+            "tanto",
+            "佐藤 花子",
+            Role::OfficeClerk,
+            Some(OFFICE),
+            "pass-tanto-1",
+        ),
+        (
+            "shocho",
+            "鈴木 一郎",
+            Role::OfficeHead,
+            Some(OFFICE),
+            "pass-shocho-1",
+        ),
+        (
+            "shinsa",
+            "高橋 審査",
+            Role::SecretariatReviewer,
+            None,
+            "pass-shinsa-1",
+        ),
+        ("kessai", "伊藤 誠", Role::Approver, None, "pass-kessai-1"),
+    ] {
+        server.add_user(id, name, &[role], office, pw).await;
+    }
+
+    let ws = Workspace::new();
+    let policy = ws.path().join("policy.json");
+    std::fs::write(
+        &policy,
+        serde_json::json!({
+            "centralUrl": server.base_url,
+            "rootCaPath": server.ca_pem_path(),
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let env = [("KYOSAI_POLICY", policy.to_str().unwrap())];
+
+    let (tanto, shocho, shinsa, kessai) = tokio::join!(
+        App::start_with(&ws, "acq-tanto", &env),
+        App::start_with(&ws, "acq-shocho", &env),
+        App::start_with(&ws, "acq-shinsa", &env),
+        App::start_with(&ws, "acq-kessai", &env),
+    );
+    tokio::join!(
+        sign_in(&tanto, "tanto", "pass-tanto-1"),
+        sign_in(&shocho, "shocho", "pass-shocho-1"),
+        sign_in(&shinsa, "shinsa", "pass-shinsa-1"),
+        sign_in(&kessai, "kessai", "pass-kessai-1"),
+    );
+
+    // The clerk types two notifications and submits both.
+    tanto.chord(Key::Alt, '9').await;
+    file_new_hire(
+        &tanto,
+        &Person {
+            name: "山田　太郎",
+            kana: "ヤマダ　タロウ",
+            my_number: "123456789018",
+            birth: (13, 7, 14),
+        },
+    )
+    .await;
+    tanto.screenshot("acq-submitted").await;
+    file_new_hire(
+        &tanto,
+        &Person {
+            name: "中村　次郎",
+            kana: "ナカムラ　ジロウ",
+            my_number: "987654321018",
+            birth: (12, 5, 2),
+        },
+    )
+    .await;
+    press_sync(&tanto).await;
+
+    // The office head opens 決裁 (Alt+7): both wait for his 証明.
+    shocho.chord(Key::Alt, '7').await;
+    sync_until(&shocho, "[data-testid='inbox-count']", "2").await;
+    click_row(&shocho, "[data-testid='inbox-row']", "山田　太郎").await;
+    primary_is(&shocho, "証明する").await;
+    let form = shocho
+        .wait_text(
+            Locator::Css("[data-testid='acq-review-form']"),
+            "●●●● ●●●● 9018",
+        )
+        .await;
+    assert!(!form.contains("123456789018"), "個人番号 shown in full");
+    shocho.screenshot("acq-certify").await;
+    shocho.chord(Key::Control, Key::Enter.into()).await;
+    shocho
+        .wait_text(
+            Locator::Css("[data-testid='acq-review-banner-success']"),
+            "証明する",
+        )
+        .await;
+
+    // The other goes back with a reason (required).
+    click_row(&shocho, "[data-testid='inbox-row']", "中村　次郎").await;
+    primary_is(&shocho, "証明する").await;
+    shocho
+        .find(Locator::Css("[data-testid='acq-review-return']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    let reason = shocho.find(Locator::Id("acq-review-reason")).await;
+    shocho
+        .find(Locator::Css("[data-testid='acq-review-reason-confirm']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    shocho
+        .wait_text(
+            Locator::Css("[data-testid='acq-review-return-dialog']"),
+            "差戻しの理由を入力してください",
+        )
+        .await;
+    reason
+        .send_keys("住所の番地が住民票と異なります。確認してください。")
+        .await
+        .unwrap();
+    reason
+        .send_keys(&format!("{}{}", Key::Control, Key::Enter))
+        .await
+        .unwrap();
+    shocho
+        .wait_text(
+            Locator::Css("[data-testid='acq-review-banner-success']"),
+            "差戻し",
+        )
+        .await;
+    sync_until(&shocho, "[data-testid='inbox-empty']", "").await;
+
+    // The secretariat reviewer opens it from the 資格取得届 queue (Alt+9, Enter).
+    shinsa.chord(Key::Alt, '9').await;
+    click_row(&shinsa, "[data-testid='acq-row']", "事務局の審査待ち").await;
+    primary_is(&shinsa, "審査済みにする").await;
+    shinsa
+        .wait_text(
+            Locator::Css("[data-testid='acq-review-auto-counts']"),
+            "誤り",
+        )
+        .await;
+    let history = shinsa
+        .wait_text(
+            Locator::Css("[data-testid='acq-review-history']"),
+            "鈴木 一郎",
+        )
+        .await;
+    assert!(history.contains("佐藤 花子"), "{history}");
+    shinsa.screenshot("acq-review").await;
+    shinsa.chord(Key::Control, Key::Enter.into()).await;
+    shinsa
+        .wait_text(
+            Locator::Css("[data-testid='acq-review-banner-success']"),
+            "審査済みにする",
+        )
+        .await;
+    press_sync(&shinsa).await;
+
+    // The 決裁者 registers it from the inbox and saves the printout.
+    kessai.chord(Key::Alt, '7').await;
+    sync_until(&kessai, "[data-testid='inbox-count']", "1").await;
+    click_row(&kessai, "[data-testid='inbox-row']", "山田　太郎").await;
+    primary_is(&kessai, "登録する").await;
+    kessai
+        .find(Locator::Css("[data-testid='acq-review-approve']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    kessai
+        .wait_text(
+            Locator::Css("[data-testid='acq-review-banner-success']"),
+            "登録する",
+        )
+        .await;
+    sync_until(&kessai, "[data-testid='inbox-empty']", "").await;
+
+    // The clerk's queue shows 登録済み and the returned one with its reason.
+    tanto.open("acquisitions").await;
+    let list = sync_until(&tanto, "[data-testid='acq-list']", "登録済み").await;
+    let list = if list.contains("差戻し（理由") {
+        list
+    } else {
+        sync_until(&tanto, "[data-testid='acq-list']", "差戻し（理由").await
+    };
+    assert!(list.contains("住所の番地が住民票と異なります"), "{list}");
+    tanto.screenshot("acq-registered").await;
+
+    // The registered one, opened by the clerk: read-only, its printout 登録済み.
+    click_row(&tanto, "[data-testid='acq-row']", "登録済み").await;
+    tanto
+        .wait_text(Locator::Css("[data-testid='acq-review-state']"), "登録済み")
+        .await;
+    tanto
+        .find(Locator::Css("[data-testid='acq-review-pdf']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    let saved = tanto
+        .wait_text(
+            Locator::Css("[data-testid='acq-review-banner-success']"),
+            ".pdf",
+        )
+        .await;
+    let path = saved
+        .split(": ")
+        .nth(1)
+        .map(|p| p.trim().to_string())
+        .unwrap_or_default();
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert!(bytes.starts_with(b"%PDF"), "{path}");
+    tanto.screenshot("acq-registered-view").await;
+
+    eprintln!("acquisition E2E took {:?}", started.elapsed());
+    tokio::join!(tanto.stop(), shocho.stop(), shinsa.stop(), kessai.stop());
+    server.stop().await;
+}
