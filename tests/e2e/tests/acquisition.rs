@@ -233,6 +233,24 @@ async fn file_new_hire(app: &App, p: &Person<'_>) {
     app.find(Locator::Css("[data-testid='acq-list']")).await;
 }
 
+/// Waits for the 「PDFを保存しました: …」 banner and checks the file is a PDF; returns its path.
+async fn pdf_from_banner(app: &App) -> String {
+    let saved = app
+        .wait_text(
+            Locator::Css("[data-testid='acq-review-banner-success']"),
+            ".pdf",
+        )
+        .await;
+    let path = saved
+        .split(": ")
+        .nth(1)
+        .map(|p| p.trim().to_string())
+        .unwrap_or_default();
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert!(bytes.starts_with(b"%PDF"), "{path}");
+    path
+}
+
 /// Waits until the review screen offers `label` as its primary action.
 async fn primary_is(app: &App, label: &str) {
     app.wait_text(Locator::Css("[data-testid='acq-review-approve']"), label)
@@ -406,6 +424,15 @@ async fn a_notification_goes_from_the_clerk_to_registered_and_another_comes_back
             "審査済みにする",
         )
         .await;
+    // The 審査結果通知 with the server's findings.
+    shinsa
+        .find(Locator::Css("[data-testid='acq-review-notice']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    let notice = pdf_from_banner(&shinsa).await;
+    assert!(notice.contains("審査結果通知_山田"), "{notice}");
     press_sync(&shinsa).await;
 
     // The 決裁者 registers it from the inbox and saves the printout.
@@ -449,20 +476,55 @@ async fn a_notification_goes_from_the_clerk_to_registered_and_another_comes_back
         .click()
         .await
         .unwrap();
-    let saved = tanto
+    let path = pdf_from_banner(&tanto).await;
+    // Kept beside the screenshots so a person can look at the rendered page.
+    let _ = std::fs::copy(
+        &path,
+        kyosai_e2e::workspace_root().join("tests/e2e/artifacts/acq-registered.pdf"),
+    );
+    tanto.screenshot("acq-registered-view").await;
+
+    // Esc goes back to the queue (focus on the list); Space picks both rows; one folder
+    // with two PDFs.
+    tanto.keys(&Key::Escape.to_string()).await.unwrap();
+    tanto.find(Locator::Id("acq-list")).await;
+    tanto
+        .client
+        .execute("document.getElementById('acq-list').focus();", vec![])
+        .await
+        .unwrap();
+    tanto.keys(" ").await.unwrap();
+    tanto.keys(&format!("{} ", Key::Down)).await.unwrap();
+    tanto
+        .wait_text(Locator::Css("[data-testid='acq-batch-selected']"), "2 件")
+        .await;
+    tanto
+        .find(Locator::Css("[data-testid='acq-batch-print']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    let done = tanto
         .wait_text(
-            Locator::Css("[data-testid='acq-review-banner-success']"),
-            ".pdf",
+            Locator::Css("[data-testid='acq-batch-success']"),
+            "2 件のPDF",
         )
         .await;
-    let path = saved
-        .split(": ")
-        .nth(1)
-        .map(|p| p.trim().to_string())
-        .unwrap_or_default();
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    assert!(bytes.starts_with(b"%PDF"), "{path}");
-    tanto.screenshot("acq-registered-view").await;
+    let folder = std::path::PathBuf::from(done.rsplit(": ").next().unwrap().trim());
+    let files: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap_or_else(|e| panic!("{}: {e}", folder.display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(files.iter().all(|f| f.ends_with(".pdf")), "{files:?}");
+    let downloads = folder.parent().unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(downloads)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with('.') || n.ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    tanto.screenshot("acq-batch-printed").await;
 
     eprintln!("acquisition E2E took {:?}", started.elapsed());
     tokio::join!(tanto.stop(), shocho.stop(), shinsa.stop(), kessai.stop());

@@ -193,6 +193,9 @@ describe("reviewing a 資格取得届", () => {
     await waitFor(() =>
       expect(mockApi.acquisitionAct).toHaveBeenCalledWith(expect.objectContaining({ kind: "return", reason: "住所を確認してください。" })),
     );
+    // Esc outside a dialog goes back to the list.
+    await user.keyboard("{Escape}");
+    expect(onClose).toHaveBeenCalledTimes(1);
   });
 
   it("says clearly when the automated review cannot be had, and can ask again", async () => {

@@ -356,9 +356,11 @@ function AutoReviewPanel({
         <Notice kind={auto.kind === "view" && auto.view.state === "forbidden" ? "info" : "warning"} testId="acq-review-auto-unavailable" className="grow">
           {text}
         </Notice>
-        <Button variant="secondary" onClick={onRetry} data-testid="acq-review-auto-retry">
-          {t("acqReview.auto.retry")}
-        </Button>
+        {auto.kind === "view" && auto.view.state === "forbidden" ? null : (
+          <Button variant="secondary" onClick={onRetry} data-testid="acq-review-auto-retry">
+            {t("acqReview.auto.retry")}
+          </Button>
+        )}
       </div>
     );
   } else {
