@@ -291,7 +291,7 @@ export function AcquisitionQueue({
                     </span>
                     </span>
                     <span className="text-dns-14N-130 tabular-nums">{item.acquiredOnText}</span>
-                    <span className="flex min-w-0 flex-wrap gap-1">
+                    <span className="flex min-w-0 flex-wrap gap-1 overflow-hidden" title={item.stageLabel}>
                       <Badge tone={stageTone(item.stage)} testId="acq-row-stage">
                         {item.stageLabel}
                       </Badge>

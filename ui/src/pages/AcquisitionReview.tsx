@@ -116,7 +116,11 @@ export function AcquisitionReview({
       (v) => {
         setData(v);
         if (v.approval) loadAuto();
-        requestAnimationFrame(() => headingRef.current?.focus());
+        requestAnimationFrame(() => {
+          // In the 決裁 inbox this screen sits below the table: bring it into view.
+          headingRef.current?.scrollIntoView?.({ block: "start" });
+          headingRef.current?.focus({ preventScroll: true });
+        });
       },
       (err: unknown) => setLoadError(t("acqReview.loadFailed", { message: describe(err) })),
     );
