@@ -6,8 +6,8 @@
 //! [`AppError`]. Nothing here knows about Tauri or windows; the shell's commands are a
 //! few lines that call into this crate.
 
-pub mod acquisition_review;
 pub mod acquisition_import;
+pub mod acquisition_review;
 pub mod acquisitions;
 pub mod approvals;
 pub mod dates;
