@@ -262,6 +262,121 @@ impl App {
             .await
             .unwrap();
     }
+
+    /// Signs in on サインイン and waits until the shell shows the user.
+    pub async fn sign_in(&self, user: &str, password: &str) {
+        self.open("signin").await;
+        self.find(Locator::Css("input[name='userId']"))
+            .await
+            .send_keys(user)
+            .await
+            .unwrap();
+        let pw = self.find(Locator::Css("input[name='password']")).await;
+        pw.send_keys(password).await.unwrap();
+        pw.send_keys(&Key::Enter.to_string()).await.unwrap();
+        self.wait_text(Locator::Css("[data-testid='signin-who']"), user)
+            .await;
+    }
+
+    /// Presses 今すぐ同期 in the status bar, if it is there.
+    pub async fn press_sync(&self) {
+        if let Ok(b) = self
+            .client
+            .find(Locator::Css("[data-testid='sync-now']"))
+            .await
+        {
+            let _ = b.click().await;
+        }
+    }
+
+    /// Presses 今すぐ同期 until the element's text contains `needle` (the loop would bring
+    /// it by itself; a person waiting presses the button, so the tests do too).
+    pub async fn sync_until(&self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let text = match self.client.find(Locator::Css(css)).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(needle) {
+                return text;
+            }
+            if Instant::now() > deadline {
+                self.screenshot("sync-until").await;
+                panic!("{css} never contained {needle:?}; last text {text:?}");
+            }
+            self.press_sync().await;
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+        }
+    }
+
+    /// Clicks the row (or its `cell`) whose text contains `needle` (compared without
+    /// white space: narrow columns wrap), finding the rows again after a re-render and
+    /// pressing 今すぐ同期 while it has not arrived.
+    pub async fn click_row(&self, rows: &str, cell: Option<&str>, needle: &str) {
+        let wanted: String = needle.chars().filter(|c| !c.is_whitespace()).collect();
+        let mut last = String::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let found = self
+                .client
+                .find_all(Locator::Css(rows))
+                .await
+                .unwrap_or_default();
+            for row in found {
+                let text: String = row
+                    .text()
+                    .await
+                    .unwrap_or_default()
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                if !text.contains(&wanted) {
+                    last = text;
+                    continue;
+                }
+                let target = match cell {
+                    Some(c) => row.find(Locator::Css(c)).await.unwrap_or(row),
+                    None => row,
+                };
+                match target.click().await {
+                    Ok(_) => return,
+                    Err(e) => last = format!("click: {e}"),
+                }
+            }
+            if Instant::now() > deadline {
+                self.screenshot("click-row").await;
+                panic!("no clickable row {rows} containing {needle:?} (last: {last})");
+            }
+            self.press_sync().await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// Presses Tab until the element with `id` has focus (keyboard only).
+    pub async fn tab_to(&self, id: &str) {
+        for _ in 0..40 {
+            let focused = self.focused().await.attr("id").await.unwrap_or_default();
+            if focused.as_deref() == Some(id) {
+                return;
+            }
+            self.keys(&Key::Tab.to_string()).await.unwrap();
+        }
+        self.screenshot("tab-to").await;
+        panic!("#{id} never got focus by Tab");
+    }
+}
+
+/// A machine policy file in `ws` that points the apps at a central service (its URL and
+/// the test CA); pass it as `KYOSAI_POLICY`.
+pub fn central_policy(ws: &Workspace, base_url: &str, ca_pem: &Path) -> PathBuf {
+    let policy = ws.path().join("policy.json");
+    std::fs::write(
+        &policy,
+        serde_json::json!({ "centralUrl": base_url, "rootCaPath": ca_pem }).to_string(),
+    )
+    .unwrap();
+    policy
 }
 
 impl Drop for App {

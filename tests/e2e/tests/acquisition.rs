@@ -18,93 +18,6 @@ use kyosai_sync_protocol::Role;
 
 const OFFICE: &str = "13104";
 
-async fn sign_in(app: &App, user: &str, password: &str) {
-    app.open("signin").await;
-    app.find(Locator::Css("input[name='userId']"))
-        .await
-        .send_keys(user)
-        .await
-        .unwrap();
-    let pw = app.find(Locator::Css("input[name='password']")).await;
-    pw.send_keys(password).await.unwrap();
-    pw.send_keys(&Key::Enter.to_string()).await.unwrap();
-    app.wait_text(Locator::Css("[data-testid='signin-who']"), user)
-        .await;
-}
-
-async fn press_sync(app: &App) {
-    if let Ok(b) = app
-        .client
-        .find(Locator::Css("[data-testid='sync-now']"))
-        .await
-    {
-        let _ = b.click().await;
-    }
-}
-
-/// Presses 今すぐ同期 until the element's text contains `needle`.
-async fn sync_until(app: &App, css: &str, needle: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(45);
-    loop {
-        let text = match app.client.find(Locator::Css(css)).await {
-            Ok(e) => e.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if text.contains(needle) {
-            return text;
-        }
-        if Instant::now() > deadline {
-            app.screenshot("sync-until").await;
-            panic!("{css} never contained {needle:?}; last text {text:?}");
-        }
-        press_sync(app).await;
-        tokio::time::sleep(Duration::from_millis(1500)).await;
-    }
-}
-
-/// Clicks the row whose text contains `needle`, finding the rows again after a re-render.
-async fn click_row(app: &App, rows: &str, needle: &str) {
-    let wanted: String = needle.chars().filter(|c| !c.is_whitespace()).collect();
-    let mut last = String::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let found = app
-            .client
-            .find_all(Locator::Css(rows))
-            .await
-            .unwrap_or_default();
-        for row in found {
-            // Narrow columns wrap names across lines: compare without white space.
-            let text: String = row
-                .text()
-                .await
-                .unwrap_or_default()
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect();
-            if text.contains(&wanted) {
-                // A table row is clicked on a cell (its own centre may fall on a border).
-                let target = match row.find(Locator::Css("td:nth-child(2)")).await {
-                    Ok(cell) => cell,
-                    Err(_) => row,
-                };
-                match target.click().await {
-                    Ok(_) => return,
-                    Err(e) => last = format!("click: {e}"),
-                }
-            } else if !last.starts_with("click") {
-                last = text;
-            }
-        }
-        if Instant::now() > deadline {
-            app.screenshot("click-row").await;
-            panic!("no clickable row {rows} containing {needle:?} (last: {last})");
-        }
-        press_sync(app).await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
-
 /// Types into the field with `id` (cleared first), then Tab leaves it (findings show).
 async fn type_in(app: &App, id: &str, text: &str) {
     let e = app.find(Locator::Id(id)).await;
@@ -290,16 +203,7 @@ async fn a_notification_goes_from_the_clerk_to_registered_and_another_comes_back
     }
 
     let ws = Workspace::new();
-    let policy = ws.path().join("policy.json");
-    std::fs::write(
-        &policy,
-        serde_json::json!({
-            "centralUrl": server.base_url,
-            "rootCaPath": server.ca_pem_path(),
-        })
-        .to_string(),
-    )
-    .unwrap();
+    let policy = kyosai_e2e::central_policy(&ws, &server.base_url, server.ca_pem_path());
     let env = [("KYOSAI_POLICY", policy.to_str().unwrap())];
 
     let (tanto, shocho, shinsa, kessai) = tokio::join!(
@@ -309,10 +213,10 @@ async fn a_notification_goes_from_the_clerk_to_registered_and_another_comes_back
         App::start_with(&ws, "acq-kessai", &env),
     );
     tokio::join!(
-        sign_in(&tanto, "tanto", "pass-tanto-1"),
-        sign_in(&shocho, "shocho", "pass-shocho-1"),
-        sign_in(&shinsa, "shinsa", "pass-shinsa-1"),
-        sign_in(&kessai, "kessai", "pass-kessai-1"),
+        tanto.sign_in("tanto", "pass-tanto-1"),
+        shocho.sign_in("shocho", "pass-shocho-1"),
+        shinsa.sign_in("shinsa", "pass-shinsa-1"),
+        kessai.sign_in("kessai", "pass-kessai-1"),
     );
 
     // The clerk types two notifications and submits both.
@@ -338,12 +242,18 @@ async fn a_notification_goes_from_the_clerk_to_registered_and_another_comes_back
         },
     )
     .await;
-    press_sync(&tanto).await;
+    tanto.press_sync().await;
 
     // The office head opens 決裁 (Alt+7): both wait for his 証明.
     shocho.chord(Key::Alt, '7').await;
-    sync_until(&shocho, "[data-testid='inbox-count']", "2").await;
-    click_row(&shocho, "[data-testid='inbox-row']", "山田　太郎").await;
+    shocho.sync_until("[data-testid='inbox-count']", "2").await;
+    shocho
+        .click_row(
+            "[data-testid='inbox-row']",
+            Some("td:nth-child(2)"),
+            "山田　太郎",
+        )
+        .await;
     primary_is(&shocho, "証明する").await;
     let form = shocho
         .wait_text(
@@ -362,7 +272,13 @@ async fn a_notification_goes_from_the_clerk_to_registered_and_another_comes_back
         .await;
 
     // The other goes back with a reason (required).
-    click_row(&shocho, "[data-testid='inbox-row']", "中村　次郎").await;
+    shocho
+        .click_row(
+            "[data-testid='inbox-row']",
+            Some("td:nth-child(2)"),
+            "中村　次郎",
+        )
+        .await;
     primary_is(&shocho, "証明する").await;
     shocho
         .find(Locator::Css("[data-testid='acq-review-return']"))
@@ -397,11 +313,17 @@ async fn a_notification_goes_from_the_clerk_to_registered_and_another_comes_back
             "差戻し",
         )
         .await;
-    sync_until(&shocho, "[data-testid='inbox-empty']", "").await;
+    shocho.sync_until("[data-testid='inbox-empty']", "").await;
 
     // The secretariat reviewer opens it from the 資格取得届 queue (Alt+9, Enter).
     shinsa.chord(Key::Alt, '9').await;
-    click_row(&shinsa, "[data-testid='acq-row']", "事務局の審査待ち").await;
+    shinsa
+        .click_row(
+            "[data-testid='acq-row']",
+            Some("td:nth-child(2)"),
+            "事務局の審査待ち",
+        )
+        .await;
     primary_is(&shinsa, "審査済みにする").await;
     shinsa
         .wait_text(
@@ -433,12 +355,18 @@ async fn a_notification_goes_from_the_clerk_to_registered_and_another_comes_back
         .unwrap();
     let notice = pdf_from_banner(&shinsa).await;
     assert!(notice.contains("審査結果通知_山田"), "{notice}");
-    press_sync(&shinsa).await;
+    shinsa.press_sync().await;
 
     // The 決裁者 registers it from the inbox and saves the printout.
     kessai.chord(Key::Alt, '7').await;
-    sync_until(&kessai, "[data-testid='inbox-count']", "1").await;
-    click_row(&kessai, "[data-testid='inbox-row']", "山田　太郎").await;
+    kessai.sync_until("[data-testid='inbox-count']", "1").await;
+    kessai
+        .click_row(
+            "[data-testid='inbox-row']",
+            Some("td:nth-child(2)"),
+            "山田　太郎",
+        )
+        .await;
     primary_is(&kessai, "登録する").await;
     kessai
         .find(Locator::Css("[data-testid='acq-review-approve']"))
@@ -452,21 +380,31 @@ async fn a_notification_goes_from_the_clerk_to_registered_and_another_comes_back
             "登録する",
         )
         .await;
-    sync_until(&kessai, "[data-testid='inbox-empty']", "").await;
+    kessai.sync_until("[data-testid='inbox-empty']", "").await;
 
     // The clerk's queue shows 登録済み and the returned one with its reason.
     tanto.open("acquisitions").await;
-    let list = sync_until(&tanto, "[data-testid='acq-list']", "登録済み").await;
+    let list = tanto
+        .sync_until("[data-testid='acq-list']", "登録済み")
+        .await;
     let list = if list.contains("差戻し（理由") {
         list
     } else {
-        sync_until(&tanto, "[data-testid='acq-list']", "差戻し（理由").await
+        tanto
+            .sync_until("[data-testid='acq-list']", "差戻し（理由")
+            .await
     };
     assert!(list.contains("住所の番地が住民票と異なります"), "{list}");
     tanto.screenshot("acq-registered").await;
 
     // The registered one, opened by the clerk: read-only, its printout 登録済み.
-    click_row(&tanto, "[data-testid='acq-row']", "登録済み").await;
+    tanto
+        .click_row(
+            "[data-testid='acq-row']",
+            Some("td:nth-child(2)"),
+            "登録済み",
+        )
+        .await;
     tanto
         .wait_text(Locator::Css("[data-testid='acq-review-state']"), "登録済み")
         .await;

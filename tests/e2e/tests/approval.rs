@@ -12,51 +12,6 @@ use kyosai_central::testing::{TestBackend, TestServer};
 use kyosai_e2e::{App, Workspace};
 use kyosai_sync_protocol::Role;
 
-async fn sign_in(app: &App, user: &str, password: &str) {
-    app.open("signin").await;
-    app.find(Locator::Css("input[name='userId']"))
-        .await
-        .send_keys(user)
-        .await
-        .unwrap();
-    let pw = app.find(Locator::Css("input[name='password']")).await;
-    pw.send_keys(password).await.unwrap();
-    pw.send_keys(&Key::Enter.to_string()).await.unwrap();
-    app.wait_text(Locator::Css("[data-testid='signin-who']"), user)
-        .await;
-}
-
-async fn press_sync(app: &App) {
-    if let Ok(b) = app
-        .client
-        .find(Locator::Css("[data-testid='sync-now']"))
-        .await
-    {
-        let _ = b.click().await;
-    }
-}
-
-/// Presses 今すぐ同期 until the element's text contains `needle` (the loop would bring it
-/// by itself; a person waiting presses the button, so the test does too).
-async fn sync_until(app: &App, css: &str, needle: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let text = match app.client.find(Locator::Css(css)).await {
-            Ok(e) => e.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if text.contains(needle) {
-            return text;
-        }
-        if Instant::now() > deadline {
-            app.screenshot("sync-until").await;
-            panic!("{css} never contained {needle:?}; last text {text:?}");
-        }
-        press_sync(app).await;
-        tokio::time::sleep(Duration::from_secs(2)).await;
-    }
-}
-
 async fn send_for_approval(app: &App, title: &str, text: &str, amount: &str) {
     app.find(Locator::Css("[data-testid='proposals-new']"))
         .await
@@ -90,51 +45,6 @@ async fn send_for_approval(app: &App, title: &str, text: &str, amount: &str) {
         .await;
 }
 
-/// Clicks the row (or its `cell`) whose text contains `needle`, finding the rows again
-/// when a re-render replaced them.
-async fn click_row(app: &App, rows: &str, cell: Option<&str>, needle: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let found = app
-            .client
-            .find_all(Locator::Css(rows))
-            .await
-            .unwrap_or_default();
-        for row in found {
-            if !row.text().await.unwrap_or_default().contains(needle) {
-                continue;
-            }
-            let target = match cell {
-                Some(c) => row.find(Locator::Css(c)).await,
-                None => Ok(row),
-            };
-            if let Ok(t) = target {
-                if t.click().await.is_ok() {
-                    return;
-                }
-            }
-        }
-        if Instant::now() > deadline {
-            app.screenshot("click-row").await;
-            panic!("no clickable row {rows} containing {needle:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// Tab until the element with `id` has focus (keyboard only).
-async fn tab_to(app: &App, id: &str) {
-    for _ in 0..40 {
-        let focused = app.focused().await.attr("id").await.unwrap_or_default();
-        if focused.as_deref() == Some(id) {
-            return;
-        }
-        app.keys(&Key::Tab.to_string()).await.unwrap();
-    }
-    app.screenshot("tab-to").await;
-    panic!("#{id} never got focus by Tab");
-}
-
 #[tokio::test]
 async fn a_supervisor_approves_one_and_returns_one_and_the_clerk_sees_both() {
     let server = TestServer::start(TestBackend::Sqlite).await;
@@ -160,22 +70,13 @@ async fn a_supervisor_approves_one_and_returns_one_and_the_clerk_sees_both() {
     }
 
     let ws = Workspace::new();
-    let policy = ws.path().join("policy.json");
-    std::fs::write(
-        &policy,
-        serde_json::json!({
-            "centralUrl": server.base_url,
-            "rootCaPath": server.ca_pem_path(),
-        })
-        .to_string(),
-    )
-    .unwrap();
+    let policy = kyosai_e2e::central_policy(&ws, &server.base_url, server.ca_pem_path());
     let env = [("KYOSAI_POLICY", policy.to_str().unwrap())];
 
     let tanto = App::start_with(&ws, "approval-tanto", &env).await;
     let shocho = App::start_with(&ws, "approval-shocho", &env).await;
-    sign_in(&tanto, "tanto", "pass-tanto-1").await;
-    sign_in(&shocho, "shocho", "pass-shocho-1").await;
+    tanto.sign_in("tanto", "pass-tanto-1").await;
+    shocho.sign_in("shocho", "pass-shocho-1").await;
 
     // The clerk sends two documents for approval.
     tanto.open("proposals").await;
@@ -193,15 +94,15 @@ async fn a_supervisor_approves_one_and_returns_one_and_the_clerk_sees_both() {
         "120000",
     )
     .await;
-    press_sync(&tanto).await;
+    tanto.press_sync().await;
 
     // The office head opens 決裁 (Alt+7) and waits for both.
     shocho.chord(Key::Alt, '7').await;
-    sync_until(&shocho, "[data-testid='inbox-count']", "2").await;
+    shocho.sync_until("[data-testid='inbox-count']", "2").await;
     shocho.screenshot("approval-inbox").await;
 
     // Keyboard only: Tab to the table, Enter opens the first, Ctrl+Enter approves.
-    tab_to(&shocho, "inbox-table").await;
+    shocho.tab_to("inbox-table").await;
     shocho.keys(&Key::Enter.to_string()).await.unwrap();
     // Which of the two opened first (the detail is loaded when its kind row shows).
     let approved_title = shocho
@@ -228,13 +129,13 @@ async fn a_supervisor_approves_one_and_returns_one_and_the_clerk_sees_both() {
         .await;
 
     // The other one goes back to the clerk with a reason.
-    click_row(
-        &shocho,
-        "[data-testid='inbox-row']",
-        Some("td:nth-child(3)"),
-        returned,
-    )
-    .await;
+    shocho
+        .click_row(
+            "[data-testid='inbox-row']",
+            Some("td:nth-child(3)"),
+            returned,
+        )
+        .await;
     shocho
         .wait_text(
             Locator::Css("[data-testid='approval-detail']"),
@@ -272,10 +173,12 @@ async fn a_supervisor_approves_one_and_returns_one_and_the_clerk_sees_both() {
         .find(Locator::Css("[data-testid='inbox-banner-success']"))
         .await;
     // Both reach the server; the office head's inbox empties.
-    sync_until(&shocho, "[data-testid='inbox-empty']", "").await;
+    shocho.sync_until("[data-testid='inbox-empty']", "").await;
 
     // The clerk's app shows both outcomes after sync.
-    let list = sync_until(&tanto, "[data-testid='proposals-list']", "差戻し").await;
+    let list = tanto
+        .sync_until("[data-testid='proposals-list']", "差戻し")
+        .await;
     assert!(list.contains(returned), "{list}");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -299,11 +202,13 @@ async fn a_supervisor_approves_one_and_returns_one_and_the_clerk_sees_both() {
             Instant::now() < deadline,
             "the clerk's list never showed both outcomes: {texts:?}"
         );
-        press_sync(&tanto).await;
+        tanto.press_sync().await;
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     // The returned one shows the reason when opened.
-    click_row(&tanto, "[data-testid='proposal-row']", None, returned).await;
+    tanto
+        .click_row("[data-testid='proposal-row']", None, returned)
+        .await;
     tanto
         .wait_text(
             Locator::Css("[data-testid='proposal-return-reason']"),

@@ -8,20 +8,6 @@ use kyosai_central::testing::{TestBackend, TestServer};
 use kyosai_e2e::{App, Workspace};
 use kyosai_sync_protocol::Role;
 
-async fn sign_in(app: &App, user: &str, password: &str) {
-    app.open("signin").await;
-    app.find(Locator::Css("input[name='userId']"))
-        .await
-        .send_keys(user)
-        .await
-        .unwrap();
-    let pw = app.find(Locator::Css("input[name='password']")).await;
-    pw.send_keys(password).await.unwrap();
-    pw.send_keys(&Key::Enter.to_string()).await.unwrap();
-    app.wait_text(Locator::Css("[data-testid='signin-who']"), user)
-        .await;
-}
-
 #[tokio::test]
 async fn a_note_written_by_one_clerk_reaches_the_other() {
     let server = TestServer::start(TestBackend::Sqlite).await;
@@ -46,22 +32,13 @@ async fn a_note_written_by_one_clerk_reaches_the_other() {
         .await;
 
     let ws = Workspace::new();
-    let policy = ws.path().join("policy.json");
-    std::fs::write(
-        &policy,
-        serde_json::json!({
-            "centralUrl": server.base_url,
-            "rootCaPath": server.ca_pem_path(),
-        })
-        .to_string(),
-    )
-    .unwrap();
+    let policy = kyosai_e2e::central_policy(&ws, &server.base_url, server.ca_pem_path());
     let env = [("KYOSAI_POLICY", policy.to_str().unwrap())];
 
     let tanaka = App::start_with(&ws, "tanaka", &env).await;
     let suzuki = App::start_with(&ws, "suzuki", &env).await;
-    sign_in(&tanaka, "tanaka", "pass-tanaka-1").await;
-    sign_in(&suzuki, "suzuki", "pass-suzuki-1").await;
+    tanaka.sign_in("tanaka", "pass-tanaka-1").await;
+    suzuki.sign_in("suzuki", "pass-suzuki-1").await;
 
     tanaka.open("notes").await;
     tanaka

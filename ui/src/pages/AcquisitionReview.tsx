@@ -7,9 +7,8 @@
  * 「登録する」, Ctrl+Enter), 差戻し (a reason first), and the PDFs. Every rule
  * is Rust's: what may be done comes from the approval engine.
  */
-import { useEffect, useEffectEvent, useId, useRef, useState } from "react";
-import type { KeyboardEvent as ReactKeyboardEvent, ReactNode } from "react";
-import { createPortal } from "react-dom";
+import { useEffect, useEffectEvent, useRef, useState } from "react";
+import type { ReactNode } from "react";
 import {
   api,
   BackendError,
@@ -20,8 +19,9 @@ import {
 } from "../backend";
 import { Badge } from "../components/Badge";
 import { Button } from "../components/Button";
+import { ReasonDialog } from "../components/ReasonDialog";
 import { FieldMessage, Notice } from "../components/Notice";
-import { helpClass, inputClass, labelClass, sectionClass } from "../components/styles";
+import { sectionClass } from "../components/styles";
 import { errorMessage, hasMessage, t, type MessageId } from "../i18n";
 import { isComposing } from "../lib/ime";
 import { formatDateTime } from "../lib/time";
@@ -327,7 +327,15 @@ export function AcquisitionReview({
       </div>
 
       {returning ? (
-        <ReturnDialog
+        <ReasonDialog
+          idPrefix="acq-review-reason"
+          testId="acq-review-return-dialog"
+          title={t("acqReview.returnTitle")}
+          label={t("inbox.reason.label")}
+          help={t("acqReview.returnHelp")}
+          requiredMessage={t("acqReview.returnRequired")}
+          confirmLabel={t("acqReview.returnConfirm")}
+          cancelLabel={t("acqReview.cancel")}
           value={reason}
           busy={busy}
           onChange={setReason}
@@ -594,111 +602,3 @@ function fieldLabelOf(path: string): string {
   return fieldLabel(path);
 }
 
-/** 差戻し: the reason first. Esc closes and keeps what was typed; Ctrl+Enter confirms. */
-function ReturnDialog({
-  value,
-  busy,
-  onChange,
-  onCancel,
-  onConfirm,
-}: {
-  value: string;
-  busy: boolean;
-  onChange: (value: string) => void;
-  onCancel: () => void;
-  onConfirm: (reason: string) => void;
-}) {
-  const titleId = useId();
-  const panelRef = useRef<HTMLDivElement>(null);
-  const textRef = useRef<HTMLTextAreaElement>(null);
-  const [missing, setMissing] = useState(false);
-
-  useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const host = panelRef.current?.closest<HTMLElement>("[data-dialog-host]") ?? null;
-    const others = [...document.body.children].filter(
-      (el): el is HTMLElement => el instanceof HTMLElement && el !== host && !el.hasAttribute("inert"),
-    );
-    for (const el of others) el.setAttribute("inert", "");
-    textRef.current?.focus();
-    return () => {
-      for (const el of others) el.removeAttribute("inert");
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
-
-  function confirm() {
-    if (value.trim() === "") {
-      setMissing(true);
-      textRef.current?.focus();
-      return;
-    }
-    onConfirm(value);
-  }
-
-  function onKeyDown(event: ReactKeyboardEvent<HTMLDivElement>) {
-    if (isComposing(event)) return;
-    if (event.key === "Escape") {
-      event.preventDefault();
-      event.stopPropagation();
-      onCancel();
-    } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      event.stopPropagation();
-      confirm();
-    }
-  }
-
-  return createPortal(
-    <div data-dialog-host="" className="fixed inset-0 z-50 flex items-center justify-center bg-black/50 p-4">
-      <div
-        ref={panelRef}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        data-testid="acq-review-return-dialog"
-        onKeyDown={onKeyDown}
-        className="w-full max-w-lg rounded-12 border border-solid-gray-420 bg-white p-6 text-solid-gray-800 shadow-2"
-      >
-        <h2 id={titleId} className="mb-3 text-std-20B-150 text-solid-gray-900">
-          {t("acqReview.returnTitle")}
-        </h2>
-        <label htmlFor="acq-review-reason" className={labelClass}>
-          {t("inbox.reason.label")}
-        </label>
-        <p id="acq-review-reason-help" className={helpClass}>
-          {t("acqReview.returnHelp")}
-        </p>
-        <textarea
-          ref={textRef}
-          id="acq-review-reason"
-          data-testid="acq-review-reason"
-          rows={5}
-          value={value}
-          aria-required="true"
-          aria-invalid={missing || undefined}
-          aria-describedby={missing ? "acq-review-reason-help acq-review-reason-missing" : "acq-review-reason-help"}
-          onChange={(e) => {
-            onChange(e.target.value);
-            if (e.target.value.trim() !== "") setMissing(false);
-          }}
-          className={`${inputClass} mt-1 w-full resize-y`}
-        />
-        {missing ? (
-          <FieldMessage id="acq-review-reason-missing" kind="error" role="alert">
-            {t("acqReview.returnRequired")}
-          </FieldMessage>
-        ) : null}
-        <div className="mt-6 flex flex-wrap justify-end gap-4">
-          <Button variant="secondary" onClick={onCancel} data-testid="acq-review-reason-cancel">
-            {t("acqReview.cancel")}
-          </Button>
-          <Button variant="primary" busy={busy} onClick={confirm} data-testid="acq-review-reason-confirm">
-            {t("acqReview.returnConfirm")}
-          </Button>
-        </div>
-      </div>
-    </div>,
-    document.body,
-  );
-}

@@ -13,9 +13,8 @@
  * and keeps that view for the session. Long lists render only the rows in view.
  * 承認 / 代決 / 引上げ take an optional comment, shown in the history.
  */
-import { useEffect, useEffectEvent, useId, useMemo, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
 import type { KeyboardEvent as ReactKeyboardEvent } from "react";
-import { createPortal } from "react-dom";
 import {
   api,
   BackendError,
@@ -28,7 +27,8 @@ import {
 } from "../backend";
 import { Badge, type BadgeTone } from "../components/Badge";
 import { Button } from "../components/Button";
-import { FieldMessage, Notice } from "../components/Notice";
+import { ReasonDialog } from "../components/ReasonDialog";
+import { Notice } from "../components/Notice";
 import { PageHeading } from "../components/PageHeading";
 import { helpClass, inputClass, labelClass, sectionClass, selectClass } from "../components/styles";
 import { errorMessage, t, type MessageId } from "../i18n";
@@ -596,7 +596,15 @@ export function InboxPage() {
 
       {reasonFor && detail ? (
         <ReasonDialog
-          kind={reasonFor}
+          idPrefix="approval-reason"
+          testId="approval-reason-dialog"
+          title={t(reasonFor === "return" ? "inbox.reason.returnTitle" : "inbox.reason.rejectTitle")}
+          label={t("inbox.reason.label")}
+          help={t("inbox.reason.help")}
+          requiredMessage={t(reasonFor === "return" ? "inbox.reason.required" : "inbox.reason.requiredReject")}
+          confirmLabel={t(reasonFor === "return" ? "inbox.act.return" : "inbox.act.reject")}
+          cancelLabel={t("inbox.reason.cancel")}
+          confirmVariant={reasonFor === "reject" ? "danger" : "primary"}
           value={reasons[`${detail.id}:${reasonFor}`] ?? ""}
           busy={busy}
           onChange={(v) => setReasons((cur) => ({ ...cur, [`${detail.id}:${reasonFor}`]: v }))}
@@ -903,135 +911,6 @@ function Detail({
         ) : null}
       </div>
     </div>
-  );
-}
-
-const FOCUSABLE = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])';
-
-/** 差戻し / 却下: the reason comes first. Esc closes and keeps what was typed. */
-function ReasonDialog({
-  kind,
-  value,
-  busy,
-  onChange,
-  onCancel,
-  onConfirm,
-}: {
-  kind: ReasonKind;
-  value: string;
-  busy: boolean;
-  onChange: (value: string) => void;
-  onCancel: () => void;
-  onConfirm: (reason: string) => void;
-}) {
-  const titleId = useId();
-  const panelRef = useRef<HTMLDivElement>(null);
-  const textRef = useRef<HTMLTextAreaElement>(null);
-  const [missing, setMissing] = useState(false);
-
-  useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const host = panelRef.current?.closest<HTMLElement>("[data-dialog-host]") ?? null;
-    const others = [...document.body.children].filter(
-      (el): el is HTMLElement => el instanceof HTMLElement && el !== host && !el.hasAttribute("inert"),
-    );
-    for (const el of others) el.setAttribute("inert", "");
-    textRef.current?.focus();
-    return () => {
-      for (const el of others) el.removeAttribute("inert");
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
-
-  function confirm() {
-    if (value.trim() === "") {
-      setMissing(true);
-      textRef.current?.focus();
-      return;
-    }
-    onConfirm(value);
-  }
-
-  function onKeyDown(event: ReactKeyboardEvent<HTMLDivElement>) {
-    if (isComposing(event)) return;
-    if (event.key === "Escape") {
-      event.preventDefault();
-      event.stopPropagation();
-      onCancel();
-      return;
-    }
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      event.stopPropagation();
-      confirm();
-      return;
-    }
-    if (event.key !== "Tab") return;
-    const list = [...(panelRef.current?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? [])];
-    const first = list[0];
-    const last = list[list.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  }
-
-  const title = t(kind === "return" ? "inbox.reason.returnTitle" : "inbox.reason.rejectTitle");
-  return createPortal(
-    <div data-dialog-host="" className="fixed inset-0 z-50 flex items-center justify-center bg-black/50 p-4">
-      <div
-        ref={panelRef}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        data-testid="approval-reason-dialog"
-        onKeyDown={onKeyDown}
-        className="w-full max-w-lg rounded-12 border border-solid-gray-420 bg-white p-6 text-solid-gray-800 shadow-2"
-      >
-        <h2 id={titleId} className="mb-3 text-std-20B-150 text-solid-gray-900">
-          {title}
-        </h2>
-        <label htmlFor="approval-reason" className={labelClass}>
-          {t("inbox.reason.label")}
-        </label>
-        <p id="approval-reason-help" className={helpClass}>
-          {t("inbox.reason.help")}
-        </p>
-        <textarea
-          ref={textRef}
-          id="approval-reason"
-          data-testid="approval-reason"
-          rows={5}
-          value={value}
-          aria-required="true"
-          aria-invalid={missing || undefined}
-          aria-describedby={missing ? "approval-reason-help approval-reason-missing" : "approval-reason-help"}
-          onChange={(e) => {
-            onChange(e.target.value);
-            if (e.target.value.trim() !== "") setMissing(false);
-          }}
-          className={`${inputClass} mt-1 w-full resize-y`}
-        />
-        {missing ? (
-          <FieldMessage id="approval-reason-missing" kind="error" role="alert">
-            {t(kind === "return" ? "inbox.reason.required" : "inbox.reason.requiredReject")}
-          </FieldMessage>
-        ) : null}
-        <div className="mt-6 flex flex-wrap justify-end gap-4">
-          <Button variant="secondary" onClick={onCancel} data-testid="approval-reason-cancel">
-            {t("inbox.reason.cancel")}
-          </Button>
-          <Button variant={kind === "reject" ? "danger" : "primary"} busy={busy} onClick={confirm} data-testid="approval-reason-confirm">
-            {t(kind === "return" ? "inbox.act.return" : "inbox.act.reject")}
-          </Button>
-        </div>
-      </div>
-    </div>,
-    document.body,
   );
 }
 
