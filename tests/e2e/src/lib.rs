@@ -353,6 +353,32 @@ impl App {
         }
     }
 
+    /// Activates a button from the keyboard: focus, then Enter. (A mouse click computed
+    /// by WebDriver can land beside a button in a sticky action bar.) Repeats until the
+    /// element `expect` appears, for a page that re-rendered under the first press.
+    pub async fn press_until(&self, button: &str, expect: Locator<'_>) -> Element {
+        for _ in 0..5 {
+            let b = self.find(Locator::Css(button)).await;
+            let _ = self
+                .client
+                .execute(
+                    "arguments[0].focus();",
+                    vec![serde_json::to_value(&b).unwrap()],
+                )
+                .await;
+            let _ = self.keys(&Key::Enter.to_string()).await;
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < deadline {
+                if let Ok(e) = self.client.find(expect).await {
+                    return e;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        self.screenshot("press-until").await;
+        panic!("{}: pressing {button} never showed {expect:?}", self.name)
+    }
+
     /// Presses Tab until the element with `id` has focus (keyboard only).
     pub async fn tab_to(&self, id: &str) {
         for _ in 0..40 {

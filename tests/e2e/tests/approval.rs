@@ -142,13 +142,12 @@ async fn a_supervisor_approves_one_and_returns_one_and_the_clerk_sees_both() {
             returned_amount,
         )
         .await;
-    shocho
-        .find(Locator::Css("[data-testid='approval-return']"))
-        .await
-        .click()
-        .await
-        .unwrap();
-    let reason = shocho.find(Locator::Id("approval-reason")).await;
+    let reason = shocho
+        .press_until(
+            "[data-testid='approval-return']",
+            Locator::Id("approval-reason"),
+        )
+        .await;
     // Confirming without a reason is not possible.
     shocho
         .find(Locator::Css("[data-testid='approval-reason-confirm']"))
