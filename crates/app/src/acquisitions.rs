@@ -18,7 +18,7 @@ use kyosai_domain::acquisition::{
     self, Acknowledgement, AcquisitionForm, Assessment, CheckContext, CheckMode, MemberType,
     MyNumberText,
 };
-use kyosai_domain::approval::{self as ap, engine, ActKind, Context, DecisionTable, Flags, Status};
+use kyosai_domain::approval::{self as ap, engine, ActKind, Context, DecisionTable, Flags};
 use kyosai_domain::dependants::Relationship;
 use kyosai_domain::finding::{Finding, Severity};
 use kyosai_domain::remuneration::{OtherAllowance, PayBasis, RemunerationInput};
@@ -909,48 +909,19 @@ fn ack_log_of(body: &serde_json::Value) -> Vec<AckLogEntry> {
 }
 
 fn stage_of(r: &LocalRecord) -> (String, String, Option<String>) {
+    use kyosai_domain::acquisition::stage::Stage;
     let state = r.server.as_ref().and_then(|s| ap::state_of(&s.body));
-    let Some(state) = state else {
-        return ("draft".into(), "下書き".into(), None);
+    let stage = Stage::of(state.as_ref());
+    let reason = match (stage, &state) {
+        (Stage::Returned, Some(s)) => last_reason(s, ActKind::Return),
+        (Stage::Rejected, Some(s)) => last_reason(s, ActKind::Reject),
+        _ => None,
     };
-    match state.status {
-        Status::InProgress => {
-            let approver = state
-                .steps
-                .get(state.current_step)
-                .and_then(|s| s.slots.iter().find(|x| x.done.is_none()))
-                .map(|s| s.approver);
-            use kyosai_domain::acquisition::workflow::Role;
-            use kyosai_domain::approval::Approver;
-            match approver {
-                Some(Approver::Role(Role::OfficeHead)) => {
-                    ("certify".into(), "所属所長の証明待ち".into(), None)
-                }
-                Some(Approver::Role(Role::SecretariatReviewer)) => {
-                    ("review".into(), "事務局の審査待ち".into(), None)
-                }
-                _ => ("register".into(), "登録待ち".into(), None),
-            }
-        }
-        Status::Approved => ("registered".into(), "登録済み".into(), None),
-        Status::Returned => {
-            let reason = last_reason(&state, ActKind::Return);
-            let label = match &reason {
-                Some(r) => format!("差戻し（理由: {r}）"),
-                None => "差戻し".into(),
-            };
-            ("returned".into(), label, reason)
-        }
-        Status::Rejected => {
-            let reason = last_reason(&state, ActKind::Reject);
-            let label = match &reason {
-                Some(r) => format!("却下（理由: {r}）"),
-                None => "却下".into(),
-            };
-            ("rejected".into(), label, reason)
-        }
-        Status::Withdrawn => ("withdrawn".into(), "取下げ".into(), None),
-    }
+    let label = match &reason {
+        Some(r) => format!("{}（理由: {r}）", stage.label_ja()),
+        None => stage.label_ja().to_string(),
+    };
+    (stage.id().to_string(), label, reason)
 }
 
 fn md(d: NaiveDate) -> String {

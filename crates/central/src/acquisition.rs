@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
 use kyosai_domain::acquisition::review::{review, OtherCase};
+use kyosai_domain::acquisition::stage::Stage;
 use kyosai_domain::acquisition::{AcquisitionForm, CheckContext};
 use kyosai_domain::approval as appr;
 use kyosai_sync_protocol::acquisition::{ReviewFinding, ReviewResult, KIND};
@@ -34,29 +35,9 @@ fn form_of(record: &Record) -> Option<AcquisitionForm> {
     serde_json::from_value(body).ok()
 }
 
-/// 「登録済み」「審査待ち」 … of a case, for the review's messages.
-pub(crate) fn state_label(record: &Record) -> &'static str {
-    match appr::state_of(&record.body) {
-        None => "下書き",
-        Some(s) => match s.status {
-            appr::Status::Approved => "登録済み",
-            appr::Status::InProgress => match s.current_step {
-                0 => "所属所長の証明待ち",
-                1 => "事務局の審査待ち",
-                _ => "登録待ち",
-            },
-            appr::Status::Returned => "差戻し",
-            appr::Status::Rejected => "却下",
-            appr::Status::Withdrawn => "取下げ",
-        },
-    }
-}
-
-/// Cases the review compares with: every other acquisition that was submitted and not
-/// withdrawn or rejected (drafts are a clerk's work in progress, not yet a case).
-fn is_case(record: &Record) -> bool {
-    appr::state_of(&record.body)
-        .is_some_and(|s| !matches!(s.status, appr::Status::Withdrawn | appr::Status::Rejected))
+/// The stage of a case, for the review's messages and to tell cases from drafts.
+fn stage_of(record: &Record) -> Stage {
+    Stage::of(appr::state_of(&record.body).as_ref())
 }
 
 pub(crate) async fn review_handler(
@@ -95,8 +76,8 @@ pub(crate) async fn review_handler(
     let all = state.storage.records_of_kind(KIND).await?;
     let others: Vec<(String, AcquisitionForm, &'static str)> = all
         .iter()
-        .filter(|r| r.id != record.id && is_case(r))
-        .filter_map(|r| form_of(r).map(|f| (r.id.to_string(), f, state_label(r))))
+        .filter(|r| r.id != record.id && stage_of(r).is_case())
+        .filter_map(|r| form_of(r).map(|f| (r.id.to_string(), f, stage_of(r).label_ja())))
         .collect();
     let cases: Vec<OtherCase<'_>> = others
         .iter()

@@ -2,7 +2,7 @@
 //! The clerk's use cases for the 資格取得届 against a real SQLite file.
 
 use chrono::TimeZone;
-use kyosai_domain::approval::{ApprovalActor, SlotDone};
+use kyosai_domain::approval::{ApprovalActor, SlotDone, Status};
 use kyosai_store::Store;
 use kyosai_sync_protocol::approval::{Directory, DirectoryUser};
 use kyosai_sync_protocol::{Change, PullResponse, Record, Role as WireRole};

@@ -8,6 +8,7 @@
 //! - [`ack`]: acknowledged warnings;
 //! - [`codes`]: every finding and note code;
 //! - [`registration`]: the registration file for the core system;
+//! - [`stage`]: where a notification stands on its approval route (証明・審査・登録待ち …);
 //! - [`review`]: the automated review across cases (duplicates, dependants claimed twice)
 //!   the central service runs for the secretariat;
 //! - [`workflow`]: draft → submitted → certified → reviewed → registered, with returns
@@ -20,6 +21,7 @@ pub mod form;
 mod normalize;
 pub mod registration;
 pub mod review;
+pub mod stage;
 pub mod workflow;
 
 pub use ack::{can_submit, unacknowledged_warnings, Acknowledgement};
