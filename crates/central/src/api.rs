@@ -752,9 +752,6 @@ async fn resolve_conflict(
     }
 }
 
-/// The longest absence one registration may cover.
-const MAX_ABSENCE_DAYS: i64 = 92;
-
 async fn directory(
     State(state): State<Arc<AppState>>,
     Authed(_actor): Authed,
@@ -787,39 +784,17 @@ async fn add_absence(
     ApiFailure,
 > {
     let now = crate::model::now();
-    if req.delegate_id == actor.user_id {
-        return Err(absence_invalid(
-            "自分自身を代決者にすることはできません。別の人を選んでください。",
-        ));
-    }
-    if req.until <= req.from {
-        return Err(absence_invalid(
-            "不在の終了日時は開始日時より後にしてください。",
-        ));
-    }
-    if req.until <= now {
-        return Err(absence_invalid(
-            "終了日時が過ぎています。これからの不在を登録してください。",
-        ));
-    }
-    if req.until - req.from > chrono::Duration::days(MAX_ABSENCE_DAYS) {
-        return Err(absence_invalid(format!(
-            "一度に登録できる不在は{MAX_ABSENCE_DAYS}日までです。期間を分けて登録してください。"
-        )));
-    }
-    let directory = state.storage.approval_directory(now).await?;
-    let delegate_ok = directory.users.iter().any(|u| {
-        u.user_id == req.delegate_id
-            && (u.roles.contains(&kyosai_sync_protocol::Role::Approver)
-                || u.roles.contains(&kyosai_sync_protocol::Role::OfficeHead)
-                || !u.positions.is_empty())
-    });
-    if !delegate_ok {
-        return Err(absence_invalid(format!(
-            "「{}」は代決者に指定できません。決裁権者または職位のある人を選んでください。",
-            req.delegate_id
-        )));
-    }
+    let view = state.storage.approval_view(now).await?;
+    let delegate = view.directory.iter().find(|u| u.user_id == req.delegate_id);
+    kyosai_domain::approval::check_absence(
+        &actor.user_id,
+        &req.delegate_id,
+        delegate,
+        req.from,
+        req.until,
+        now,
+    )
+    .map_err(|e| absence_invalid(e.to_string()))?;
     match state.storage.add_absence(&actor.user_id, &req, now).await? {
         Some(info) => {
             tracing::info!(user = %actor.user_id, delegate = %info.delegate_id, from = %info.from, until = %info.until, "absence registered");

@@ -895,3 +895,109 @@ pub fn task_for(
     }
     None
 }
+
+/// The longest absence one registration may cover.
+pub const MAX_ABSENCE_DAYS: i64 = 92;
+
+/// Why an absence registration is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AbsenceError {
+    #[error("自分自身を代決者にすることはできません。別の人を選んでください。")]
+    SelfDelegate,
+    #[error("不在の終了日時は開始日時より後にしてください。")]
+    EndsBeforeStart,
+    #[error("終了日時が過ぎています。これからの不在を登録してください。")]
+    InThePast,
+    #[error("一度に登録できる不在は{MAX_ABSENCE_DAYS}日までです。期間を分けて登録してください。")]
+    TooLong,
+    #[error(
+        "「{0}」は代決者に指定できません。決裁権者、所属所長または職位のある人を選んでください。"
+    )]
+    DelegateWithoutAuthority(String),
+}
+
+/// Checks a registration of `user_id`'s absence from `from` until `until` with `delegate`
+/// (`None` when the delegate is not an active user) at `now`. A delegate must be able to
+/// decide: a 決裁権者, an office head or the holder of a position.
+pub fn check_absence(
+    user_id: &str,
+    delegate_id: &str,
+    delegate: Option<&ApprovalActor>,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), AbsenceError> {
+    if delegate_id == user_id {
+        return Err(AbsenceError::SelfDelegate);
+    }
+    if until <= from {
+        return Err(AbsenceError::EndsBeforeStart);
+    }
+    if until <= now {
+        return Err(AbsenceError::InThePast);
+    }
+    if until - from > chrono::Duration::days(MAX_ABSENCE_DAYS) {
+        return Err(AbsenceError::TooLong);
+    }
+    let may_decide = delegate.is_some_and(|d| {
+        d.roles.contains(&Role::Approver)
+            || d.roles.contains(&Role::OfficeHead)
+            || !d.positions.is_empty()
+    });
+    if !may_decide {
+        return Err(AbsenceError::DelegateWithoutAuthority(
+            delegate_id.to_string(),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod absence_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn absence_rules() {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+        let approver = ApprovalActor {
+            user_id: "d".into(),
+            roles: vec![Role::Approver],
+            positions: vec![],
+            office_code: None,
+        };
+        let clerk = ApprovalActor {
+            roles: vec![Role::OfficeClerk],
+            ..approver.clone()
+        };
+        let day = chrono::Duration::days(1);
+        let ok = |d: Option<&ApprovalActor>, f, u| check_absence("u", "d", d, f, u, now);
+        assert_eq!(ok(Some(&approver), now, now + day), Ok(()));
+        assert_eq!(
+            check_absence("u", "u", Some(&approver), now, now + day, now),
+            Err(AbsenceError::SelfDelegate)
+        );
+        assert_eq!(
+            ok(Some(&approver), now, now),
+            Err(AbsenceError::EndsBeforeStart)
+        );
+        assert_eq!(
+            ok(Some(&approver), now - day * 2, now - day),
+            Err(AbsenceError::InThePast)
+        );
+        assert_eq!(ok(Some(&approver), now, now + day * 92), Ok(()));
+        assert_eq!(
+            ok(Some(&approver), now, now + day * 93),
+            Err(AbsenceError::TooLong)
+        );
+        assert!(matches!(
+            ok(Some(&clerk), now, now + day),
+            Err(AbsenceError::DelegateWithoutAuthority(_))
+        ));
+        assert!(matches!(
+            ok(None, now, now + day),
+            Err(AbsenceError::DelegateWithoutAuthority(_))
+        ));
+    }
+}

@@ -22,9 +22,9 @@ pub mod trail;
 mod tests;
 
 pub use engine::{
-    apply, content_changed, submit, task_for, Absence, Act, ActKind, Action, ApprovalActor,
-    ApprovalState, Context, Filled, PostRead, PostReadReason, SlotDone, SlotState, Status,
-    StepState, Task,
+    apply, check_absence, content_changed, submit, task_for, Absence, AbsenceError, Act, ActKind,
+    Action, ApprovalActor, ApprovalState, Context, Filled, PostRead, PostReadReason, SlotDone,
+    SlotState, Status, StepState, Task, MAX_ABSENCE_DAYS,
 };
 pub use route::{
     Approver, Band, DecisionTable, Flags, FrozenRoute, KindRoutes, Position, RouteTable, Step,
