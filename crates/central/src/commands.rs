@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use kyosai_domain::approval::{self as appr, ApprovalError};
+use kyosai_domain::procurement::document as procurement;
 use kyosai_domain::Coded as _;
 use kyosai_sync_protocol::{approval, codes, record, CommandEnvelope, Record, Role};
 use serde::Deserialize as _;
@@ -27,6 +28,24 @@ pub(crate) enum Intent {
 }
 
 impl Intent {
+    /// The records besides its own that deciding this command needs: the parent step a
+    /// procurement document starts from and the original a 変更起案 names (ids as
+    /// written; an id that is not a UUID is treated as missing).
+    pub(crate) fn linked_ids(&self, current: Option<&Record>) -> LinkedIds {
+        let uuid = |s: Option<&str>| s.and_then(|s| uuid::Uuid::parse_str(s).ok());
+        match self {
+            Intent::Create(c) => LinkedIds {
+                parent: uuid(procurement::parent_of(&c.body)),
+                amends: None,
+            },
+            Intent::ApprovalSubmit(s) => LinkedIds {
+                parent: current.and_then(|r| uuid(procurement::parent_of(&r.body))),
+                amends: s.amends,
+            },
+            _ => LinkedIds::default(),
+        }
+    }
+
     /// An office the command names and that must exist.
     pub(crate) fn named_office(&self) -> Option<&str> {
         match self {
@@ -35,6 +54,47 @@ impl Intent {
             Intent::Update(_) | Intent::ApprovalSubmit(_) | Intent::ApprovalAct(_) => None,
         }
     }
+}
+
+/// The ids of [`Intent::linked_ids`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct LinkedIds {
+    pub parent: Option<uuid::Uuid>,
+    pub amends: Option<uuid::Uuid>,
+}
+
+/// The records of [`LinkedIds`] as loaded (`None`: not named or not found).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Links {
+    pub parent: Option<Record>,
+    pub amends: Option<Record>,
+}
+
+/// A linked record as the link rules see it; one the actor may not see counts as missing.
+fn linked<'a>(
+    actor: &Actor,
+    r: Option<&'a Record>,
+    approval: &'a Option<appr::ApprovalState>,
+) -> Option<procurement::Linked<'a>> {
+    let r = r.filter(|r| actor.scope().sees(&r.office_code))?;
+    Some(procurement::Linked {
+        kind: &r.kind,
+        approval: approval.as_ref(),
+        passed: (r.kind == procurement::KIND_INSPECTION)
+            .then(|| procurement::inspection_passed(&r.body)),
+    })
+}
+
+fn link_refused(e: &procurement::LinkError) -> Decision {
+    Decision::Reject(reject(e.code(), format!("{e}{DRAFT_KEPT}")))
+}
+
+/// Whether a step may start from its parent (on creation and again on submission).
+fn check_parent_link(actor: &Actor, kind: &str, links: &Links) -> Option<Decision> {
+    let state = links.parent.as_ref().and_then(|p| appr::state_of(&p.body));
+    procurement::check_parent(kind, linked(actor, links.parent.as_ref(), &state))
+        .err()
+        .map(|e| link_refused(&e))
 }
 
 type Parser = fn(&serde_json::Value) -> Result<Intent, serde_json::Error>;
@@ -344,6 +404,7 @@ pub(crate) fn decide(
     cmd: &CommandEnvelope,
     intent: Intent,
     current: Option<&Record>,
+    links: &Links,
     office_exists: bool,
     now: DateTime<Utc>,
 ) -> Decision {
@@ -365,6 +426,9 @@ pub(crate) fn decide(
                 return invalid(format!(
                     "同じIDのレコードがサーバーに既にあります。{DRAFT_KEPT}IT管理者に連絡してください。"
                 ));
+            }
+            if let Some(d) = check_parent_link(actor, &c.kind, links) {
+                return d;
             }
             let record = Record {
                 id: cmd.record_id,
@@ -394,6 +458,14 @@ pub(crate) fn decide(
             }
             if let Some(d) = check_text(&u.title, None) {
                 return d;
+            }
+            if procurement::parent_of(&u.body) != procurement::parent_of(&current.body) {
+                return Decision::Reject(reject(
+                    "procurement.parent_changed",
+                    format!(
+                        "元の文書（調達依頼・契約・検査）へのつながりは変えられません。別の元から始めるときは、その文書の画面から作成してください。{DRAFT_KEPT}"
+                    ),
+                ));
             }
             let Some(base) = cmd.base_version else {
                 return invalid(format!(
@@ -452,6 +524,16 @@ pub(crate) fn decide(
             }
             if let Some(d) = ready_to_submit(current, now) {
                 return d;
+            }
+            if let Some(d) = check_parent_link(actor, &current.kind, links) {
+                return d;
+            }
+            if s.amends.is_some() {
+                let state = links.amends.as_ref().and_then(|o| appr::state_of(&o.body));
+                let original = linked(actor, links.amends.as_ref(), &state);
+                if let Err(e) = procurement::check_amends(&current.kind, original) {
+                    return link_refused(&e);
+                }
             }
             let flags = appr::Flags {
                 important: s.important,
@@ -603,7 +685,7 @@ mod tests {
 
     fn run(a: &Actor, c: &CommandEnvelope, current: Option<&Record>) -> Decision {
         match parse(c) {
-            Ok(intent) => decide(a, c, intent, current, true, Utc::now()),
+            Ok(intent) => decide(a, c, intent, current, &Links::default(), true, Utc::now()),
             Err(r) => Decision::Reject(r),
         }
     }

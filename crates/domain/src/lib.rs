@@ -26,7 +26,10 @@
 //! - [`approval`]: 電子決裁 — routes from the effective-dated 専決規程 table, 承認 / 代決 /
 //!   引上げ / 後閲 / 差戻し / 却下 / 取下げ, and the content hash an approval is bound to;
 //! - [`acquisition`]: the 組合員資格取得届 — record model, checks (as typed and before
-//!   submission), acknowledged warnings, and the workflow from draft to registration.
+//!   submission), acknowledged warnings, and the workflow from draft to registration;
+//! - [`procurement`]: 調達・契約・支払 — tax per rate, JP PINT invoices, bank business
+//!   days and 支払遅延防止法 deadlines, contract methods, bank master data, vendors and the
+//!   全銀 総合振込 file.
 //!
 //! What it is **not**: it does no IO (no files, network, clock or environment), no async,
 //! no SQL and nothing of Tauri or the UI. The existence and contents of a certificate file,
@@ -46,6 +49,7 @@ pub mod fiscal;
 pub mod grades;
 pub mod ids;
 pub mod kana;
+pub mod procurement;
 pub mod remuneration;
 pub mod rules;
 pub mod settings;

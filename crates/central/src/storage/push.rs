@@ -256,7 +256,26 @@ async fn apply_one<T: PushTx>(
                 },
                 None => true,
             };
-            commands::decide(actor, cmd, intent, current.as_ref(), office_exists, now)
+            let ids = intent.linked_ids(current.as_ref());
+            let links = commands::Links {
+                parent: match ids.parent {
+                    Some(id) => tx.record(id).await?,
+                    None => None,
+                },
+                amends: match ids.amends {
+                    Some(id) => tx.record(id).await?,
+                    None => None,
+                },
+            };
+            commands::decide(
+                actor,
+                cmd,
+                intent,
+                current.as_ref(),
+                &links,
+                office_exists,
+                now,
+            )
         }
         Err(r) => Decision::Reject(r),
     };

@@ -1,0 +1,328 @@
+//! 調達・契約・支払 on the central service, on both backends: a step starts only from a
+//! decided parent of the kind before it (on creation and again on submission), the link
+//! cannot be re-pointed, a payment order needs an inspection that passed, and a 変更起案
+//! names a decided original.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use kyosai_central::testing::{postgres_skipped, TestBackend, TestServer};
+use kyosai_domain::approval::{self as appr, Position};
+use kyosai_sync_protocol::{CommandEnvelope, Outcome, Role};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(kyosai_central::testing::TestBackend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if super::postgres_skipped(stringify!($name)) {
+                        return;
+                    }
+                    super::$name(kyosai_central::testing::TestBackend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+both_backends!(
+    each_step_starts_from_a_decided_parent,
+    an_amendment_names_a_decided_original
+);
+
+async fn setup_procurement(backend: TestBackend) -> (TestServer, Api) {
+    let (server, api) = setup(backend).await;
+    let s = server.storage();
+    assert!(s.set_positions(APPROVER, &[Position::Kacho]).await.unwrap());
+    server
+        .add_user("keiri", "経理 課長", &[Role::Approver], None, PASSWORD)
+        .await;
+    (server, api)
+}
+
+struct Flow<'a> {
+    api: &'a Api,
+    seqs: std::collections::HashMap<Uuid, u64>,
+}
+
+impl Flow<'_> {
+    async fn send(&mut self, user: &User, f: impl FnOnce(u64) -> CommandEnvelope) -> String {
+        let n = self.seqs.entry(user.client_id).or_insert(0);
+        *n += 1;
+        let r = self.api.push(user, &[f(*n)]).await;
+        match &r.results[0].outcome {
+            Outcome::Applied { .. } => "applied".into(),
+            Outcome::Conflict { code, .. } | Outcome::Rejected { code, .. } => code.clone(),
+        }
+    }
+}
+
+fn create(seq: u64, id: Uuid, kind: &str, body: &Value) -> CommandEnvelope {
+    command(
+        seq,
+        "record.create",
+        id,
+        None,
+        json!({ "kind": kind, "office_code": "1203", "title": kind, "body": body }),
+    )
+}
+
+fn create_in(seq: u64, id: Uuid, kind: &str, office: &str, body: &Value) -> CommandEnvelope {
+    command(
+        seq,
+        "record.create",
+        id,
+        None,
+        json!({ "kind": kind, "office_code": office, "title": kind, "body": body }),
+    )
+}
+
+fn submit(seq: u64, id: Uuid, kind: &str, body: &Value) -> CommandEnvelope {
+    command(
+        seq,
+        "approval.submit",
+        id,
+        None,
+        json!({ "seen_hash": appr::content_hash(kind, kind, body) }),
+    )
+}
+
+fn approve(seq: u64, id: Uuid, kind: &str, body: &Value) -> CommandEnvelope {
+    let action = appr::Action::Approve {
+        seen_hash: appr::content_hash(kind, kind, body),
+        comment: None,
+    };
+    command(
+        seq,
+        "approval.act",
+        id,
+        None,
+        serde_json::to_value(action).unwrap(),
+    )
+}
+
+async fn each_step_starts_from_a_decided_parent(backend: TestBackend) {
+    let (server, api) = setup_procurement(backend).await;
+    let mut f = Flow {
+        api: &api,
+        seqs: Default::default(),
+    };
+    let clerk = api.login(CLERK_A).await;
+    let other = api.login(CLERK_B).await;
+    let kacho = api.login(APPROVER).await;
+
+    // No parent, an unknown parent, a parent that is not a UUID.
+    let contract = Uuid::new_v4();
+    for body in [
+        json!({ "amount": 300_000 }),
+        json!({ "amount": 300_000, "parent": Uuid::new_v4().to_string() }),
+        json!({ "amount": 300_000, "parent": "not-a-uuid" }),
+    ] {
+        assert_eq!(
+            f.send(&clerk, |s| create(s, contract, "contract", &body))
+                .await,
+            "procurement.parent_missing"
+        );
+    }
+
+    // The request starts the chain; a contract cannot start while it is undecided.
+    let request = Uuid::new_v4();
+    let rb = json!({ "amount": 300_000, "purpose": "窓口用プリンターの購入" });
+    assert_eq!(
+        f.send(&clerk, |s| create(s, request, "procurement", &rb))
+            .await,
+        "applied"
+    );
+    let cb = json!({ "amount": 300_000, "parent": request.to_string() });
+    assert_eq!(
+        f.send(&clerk, |s| create(s, contract, "contract", &cb))
+            .await,
+        "procurement.parent_not_decided"
+    );
+    assert_eq!(
+        f.send(&clerk, |s| submit(s, request, "procurement", &rb))
+            .await,
+        "applied"
+    );
+    assert_eq!(
+        f.send(&clerk, |s| create(s, contract, "contract", &cb))
+            .await,
+        "procurement.parent_not_decided"
+    );
+    assert_eq!(
+        f.send(&kacho, |s| approve(s, request, "procurement", &rb))
+            .await,
+        "applied"
+    );
+    assert_eq!(server.record(request).await.unwrap().state, "approved");
+
+    // Another office's clerk cannot start from a request they cannot see.
+    let foreign = Uuid::new_v4();
+    assert_eq!(
+        f.send(&other, |s| create_in(s, foreign, "contract", "1101", &cb))
+            .await,
+        "procurement.parent_missing"
+    );
+    // An inspection cannot hang off the request.
+    let wrong = Uuid::new_v4();
+    let wb = json!({ "amount": 300_000, "parent": request.to_string(), "result": "passed" });
+    assert_eq!(
+        f.send(&clerk, |s| create(s, wrong, "inspection", &wb))
+            .await,
+        "procurement.parent_kind"
+    );
+
+    assert_eq!(
+        f.send(&clerk, |s| create(s, contract, "contract", &cb))
+            .await,
+        "applied"
+    );
+    // The link cannot be re-pointed afterwards.
+    let other_request = Uuid::new_v4();
+    let moved = json!({ "amount": 300_000, "parent": other_request.to_string() });
+    let upd = |s| {
+        command(
+            s,
+            "record.update",
+            contract,
+            Some(1),
+            json!({ "title": "contract", "body": moved }),
+        )
+    };
+    assert_eq!(f.send(&clerk, upd).await, "procurement.parent_changed");
+    assert_eq!(
+        f.send(&clerk, |s| submit(s, contract, "contract", &cb))
+            .await,
+        "applied"
+    );
+    assert_eq!(
+        f.send(&kacho, |s| approve(s, contract, "contract", &cb))
+            .await,
+        "applied"
+    );
+
+    // An inspection that failed is decided, but no payment order can start from it.
+    let failed = Uuid::new_v4();
+    let fb = json!({ "amount": 300_000, "parent": contract.to_string(), "result": "failed" });
+    assert_eq!(
+        f.send(&clerk, |s| create(s, failed, "inspection", &fb))
+            .await,
+        "applied"
+    );
+    assert_eq!(
+        f.send(&clerk, |s| submit(s, failed, "inspection", &fb))
+            .await,
+        "applied"
+    );
+    assert_eq!(
+        f.send(&kacho, |s| approve(s, failed, "inspection", &fb))
+            .await,
+        "applied"
+    );
+    let order = Uuid::new_v4();
+    let ob = json!({ "amount": 300_000, "parent": failed.to_string() });
+    assert_eq!(
+        f.send(&clerk, |s| create(s, order, "payment_order", &ob))
+            .await,
+        "procurement.inspection_failed"
+    );
+
+    let passed = Uuid::new_v4();
+    let pb = json!({ "amount": 300_000, "parent": contract.to_string(), "result": "passed" });
+    assert_eq!(
+        f.send(&clerk, |s| create(s, passed, "inspection", &pb))
+            .await,
+        "applied"
+    );
+    assert_eq!(
+        f.send(&clerk, |s| submit(s, passed, "inspection", &pb))
+            .await,
+        "applied"
+    );
+    assert_eq!(
+        f.send(&kacho, |s| approve(s, passed, "inspection", &pb))
+            .await,
+        "applied"
+    );
+    let ob = json!({ "amount": 300_000, "parent": passed.to_string() });
+    assert_eq!(
+        f.send(&clerk, |s| create(s, order, "payment_order", &ob))
+            .await,
+        "applied"
+    );
+    assert_eq!(
+        f.send(&clerk, |s| submit(s, order, "payment_order", &ob))
+            .await,
+        "applied"
+    );
+    assert_eq!(
+        f.send(&kacho, |s| approve(s, order, "payment_order", &ob))
+            .await,
+        "applied"
+    );
+    assert_eq!(server.record(order).await.unwrap().state, "approved");
+    server.stop().await;
+}
+
+async fn an_amendment_names_a_decided_original(backend: TestBackend) {
+    let (server, api) = setup_procurement(backend).await;
+    let mut f = Flow {
+        api: &api,
+        seqs: Default::default(),
+    };
+    let clerk = api.login(CLERK_A).await;
+    let kacho = api.login(APPROVER).await;
+    let original = Uuid::new_v4();
+    let ob = json!({ "amount": 200_000 });
+    assert_eq!(
+        f.send(&clerk, |s| create(s, original, "procurement", &ob))
+            .await,
+        "applied"
+    );
+    assert_eq!(
+        f.send(&clerk, |s| submit(s, original, "procurement", &ob))
+            .await,
+        "applied"
+    );
+
+    let change = Uuid::new_v4();
+    let chb = json!({ "amount": 250_000, "amends": original.to_string() });
+    let amend = |s| {
+        command(
+            s,
+            "approval.submit",
+            change,
+            None,
+            json!({
+                "seen_hash": appr::content_hash("procurement", "procurement", &chb),
+                "amends": original,
+            }),
+        )
+    };
+    assert_eq!(
+        f.send(&clerk, |s| create(s, change, "procurement", &chb))
+            .await,
+        "applied"
+    );
+    // The original is still in 回議.
+    assert_eq!(f.send(&clerk, amend).await, "approval.amends_invalid");
+    assert_eq!(
+        f.send(&kacho, |s| approve(s, original, "procurement", &ob))
+            .await,
+        "applied"
+    );
+    assert_eq!(f.send(&clerk, amend).await, "applied");
+    server.stop().await;
+}
