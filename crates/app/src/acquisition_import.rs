@@ -9,7 +9,10 @@
 //! 和暦), [`acquisition::normalize`], then [`acquisition::assess_with`] in
 //! [`CheckMode::Submission`] (an imported draft needs nothing more than the
 //! acknowledgement of its warnings before it can be submitted). This module only reads
-//! cells into an [`AcquisitionForm`].
+//! cells into an [`AcquisitionForm`], and looks across the rows of one file for the same
+//! person twice (a repeated 基礎年金番号 or 個人番号 is an error, the same 氏名 and
+//! 生年月日 a warning); repeats of notifications already filed are the central service's
+//! automated review.
 //!
 //! The 個人番号 is read into the form and stored with the record, but never appears in
 //! a preview row, an error message, the error report or a log line.
@@ -731,7 +734,7 @@ pub struct CheckedRow {
     pub line: u32,
     /// Normalised, ready to save.
     pub form: AcquisitionForm,
-    /// Reading problems first, then the domain's findings.
+    /// Reading problems first, then the domain's findings, then repeats in the file.
     pub findings: Vec<Finding>,
     /// 「短期 第13級 / 厚生年金 第10級」.
     pub grades: String,
@@ -768,7 +771,7 @@ pub fn check_rows(
         })
         .collect();
     let office = office_code.map(str::trim).filter(|c| !c.is_empty());
-    file.rows
+    let mut rows: Vec<CheckedRow> = file.rows
         .iter()
         .map(|row| {
             let mut form = AcquisitionForm::default();
@@ -823,7 +826,97 @@ pub fn check_rows(
                 grades,
             }
         })
-        .collect()
+        .collect();
+    mark_duplicates(&mut rows);
+    rows
+}
+
+pub(crate) const DUPLICATE_IN_FILE: &str = "import.duplicate_in_file";
+pub(crate) const SAME_PERSON_IN_FILE: &str = "import.same_person_in_file";
+
+/// A number compared by its digits only: full-width digits, hyphens and spaces do not
+/// hide a repeat. `None` when it has no digits (nothing to compare).
+fn number_key(s: &str) -> Option<String> {
+    let digits: String = kana::normalize_nfkc(s)
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    (!digits.is_empty()).then_some(digits)
+}
+
+/// The same person twice in one file (an HR export run twice, rows pasted twice): every
+/// row after the first with the same 基礎年金番号 or 個人番号 gets an error, so it is not
+/// imported; the same 氏名 and 生年月日 with other numbers is only a warning (two people
+/// can share both). Messages name the first row, never the number itself.
+fn mark_duplicates(rows: &mut [CheckedRow]) {
+    let mut pension: HashMap<String, u32> = HashMap::new();
+    let mut my_number: HashMap<String, u32> = HashMap::new();
+    let mut person: HashMap<(String, NaiveDate), u32> = HashMap::new();
+    for r in rows.iter_mut() {
+        let m = &r.form.member;
+        let pension_key = m.basic_pension_number.as_deref().and_then(number_key);
+        let my_key = m.my_number.as_ref().and_then(|n| number_key(n.expose()));
+        let person_key = m
+            .name
+            .as_deref()
+            .zip(m.birth_date)
+            .and_then(|(name, birth)| {
+                let name: String = kana::normalize_nfkc(name)
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                (!name.is_empty()).then_some((name, birth))
+            });
+
+        let mut same_as: Vec<(u32, &'static str, &'static str)> = Vec::new();
+        if let Some(k) = pension_key {
+            match pension.get(&k) {
+                Some(&first) => same_as.push((first, "member.basicPensionNumber", "基礎年金番号")),
+                None => {
+                    pension.insert(k, r.line);
+                }
+            }
+        }
+        if let Some(k) = my_key {
+            match my_number.get(&k) {
+                // Both numbers repeat the same row: once is enough.
+                Some(&first) if same_as.iter().any(|(line, _, _)| *line == first) => {}
+                Some(&first) => same_as.push((first, "member.myNumber", "個人番号")),
+                None => {
+                    my_number.insert(k, r.line);
+                }
+            }
+        }
+        let similar = match person_key {
+            Some(k) => match person.get(&k) {
+                Some(&first) => Some(first),
+                None => {
+                    person.insert(k, r.line);
+                    None
+                }
+            },
+            None => None,
+        };
+
+        for (first, field, what) in &same_as {
+            r.findings.push(Finding::error(
+                *field,
+                DUPLICATE_IN_FILE,
+                format!(
+                    "{first}行目と同じ{what}です。同じ人を二重に取り込まないよう、どちらかの行を直すか削除してください。"
+                ),
+            ));
+        }
+        if let (Some(first), true) = (similar, same_as.is_empty()) {
+            r.findings.push(Finding::warning(
+                "member.name",
+                SAME_PERSON_IN_FILE,
+                format!(
+                    "{first}行目と氏名・生年月日が同じです。同じ人を二重に取り込んでいないか確かめてください（別の人ならこのままで構いません）。"
+                ),
+            ));
+        }
+    }
 }
 
 fn label_of(field: &str) -> &'static str {

@@ -419,3 +419,229 @@ async fn a_session_reads_remaps_imports_and_saves_the_report() {
         "import.no_session"
     );
 }
+
+/// A row with both numbers given as the HR system wrote them (either may be empty).
+fn person_row(name: &str, kana: &str, birth: &str, my_number: &str, pension: &str) -> String {
+    format!(
+        "{OFFICE},中央区役所,{name},{kana},{birth},男,104-8404,東京都中央区築地一丁目1番1号,{my_number},{pension},令和6年4月1日,新規採用,,一般組合員,常勤,,,,主事,行政職給料表（一）,1,25,\"143,700\",,,,14000,,"
+    )
+}
+
+fn findings_with<'a>(r: &'a CheckedRow, code: &str) -> Vec<&'a Finding> {
+    r.findings.iter().filter(|f| f.code == code).collect()
+}
+
+#[test]
+fn a_repeated_basic_pension_number_is_an_error_naming_the_first_row() {
+    let rows = vec![
+        person_row(
+            "山田　太郎",
+            "ヤマダ　タロウ",
+            "2001-07-14",
+            "",
+            "1234-567890",
+        ),
+        person_row(
+            "佐藤　花子",
+            "サトウ　ハナコ",
+            "2002-01-05",
+            "",
+            "2345-678901",
+        ),
+        // Full-width digits, no hyphen: still the same number as line 2.
+        person_row(
+            "山田　太朗",
+            "ヤマダ　タロウ",
+            "2001-07-15",
+            "",
+            "１２３４５６７８９０",
+        ),
+        person_row(
+            "中村　次郎",
+            "ナカムラ　ジロウ",
+            "2000-05-02",
+            "",
+            "2345678901",
+        ),
+    ];
+    let (file, mapping, checked) = checked(csv_text(&rows).as_bytes());
+    assert!(!checked[0].has_errors(), "{:?}", checked[0].findings);
+    assert!(!checked[1].has_errors(), "{:?}", checked[1].findings);
+    let dup = findings_with(&checked[2], DUPLICATE_IN_FILE);
+    assert_eq!(dup.len(), 1, "{:?}", checked[2].findings);
+    assert_eq!(dup[0].field, "member.basicPensionNumber");
+    assert!(dup[0].is_error());
+    assert_eq!(
+        dup[0].message,
+        "2行目と同じ基礎年金番号です。同じ人を二重に取り込まないよう、どちらかの行を直すか削除してください。"
+    );
+    assert_eq!(
+        findings_with(&checked[3], DUPLICATE_IN_FILE)[0].message,
+        "3行目と同じ基礎年金番号です。同じ人を二重に取り込まないよう、どちらかの行を直すか削除してください。"
+    );
+
+    // The preview shows it like any finding; only the first two rows are imported.
+    let preview = preview_of("s", "a.csv", &file, &mapping, &checked, Some(OFFICE.into()));
+    assert_eq!(
+        (preview.total, preview.importable, preview.with_errors),
+        (4, 2, 2)
+    );
+    assert_eq!(preview.rows[2].status, "error");
+    let shown = &preview.rows[2].findings[0];
+    assert_eq!(
+        (shown.code.as_str(), shown.label.as_str()),
+        (DUPLICATE_IN_FILE, "基礎年金番号")
+    );
+    assert_eq!(shown.column.as_deref(), Some("基礎年金番号"));
+    let records = new_records(&checked, OFFICE).unwrap();
+    assert_eq!(records.len(), 2);
+    let report = error_report_csv(&file, &mapping, &checked);
+    assert!(
+        report
+            .contains("4,山田　太朗,基礎年金番号,基礎年金番号,誤り,2行目と同じ基礎年金番号です。"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_repeated_personal_number_is_an_error_that_never_shows_the_number() {
+    let rows = vec![
+        person_row(
+            "山田　太郎",
+            "ヤマダ　タロウ",
+            "2001-07-14",
+            "123456789018",
+            "",
+        ),
+        person_row(
+            "佐藤　花子",
+            "サトウ　ハナコ",
+            "2002-01-05",
+            "",
+            "2345-678901",
+        ),
+        // Spaces and full-width digits: the same 個人番号 as line 2.
+        person_row(
+            "山田　一郎",
+            "ヤマダ　イチロウ",
+            "1999-03-03",
+            "１２３４ ５６７８ ９０１８",
+            "",
+        ),
+    ];
+    let (file, mapping, checked) = checked(csv_text(&rows).as_bytes());
+    assert!(!checked[0].has_errors(), "{:?}", checked[0].findings);
+    let dup = findings_with(&checked[2], DUPLICATE_IN_FILE);
+    assert_eq!(dup.len(), 1, "{:?}", checked[2].findings);
+    assert_eq!(dup[0].field, "member.myNumber");
+    assert_eq!(
+        dup[0].message,
+        "2行目と同じ個人番号です。同じ人を二重に取り込まないよう、どちらかの行を直すか削除してください。"
+    );
+    let preview = preview_of("s", "a.csv", &file, &mapping, &checked, Some(OFFICE.into()));
+    assert_eq!((preview.importable, preview.with_errors), (2, 1));
+    let json = serde_json::to_string(&preview).unwrap();
+    assert!(
+        !json.contains("9018"),
+        "no part of the 個人番号 in the preview"
+    );
+    let report = error_report_csv(&file, &mapping, &checked);
+    assert!(report.contains("2行目と同じ個人番号です"), "{report}");
+    assert!(
+        !report.contains("9018") && !report.contains("９０１８"),
+        "{report}"
+    );
+}
+
+#[test]
+fn both_numbers_repeating_one_row_are_reported_once() {
+    let rows = vec![
+        person_row(
+            "山田　太郎",
+            "ヤマダ　タロウ",
+            "2001-07-14",
+            "123456789018",
+            "1234-567890",
+        ),
+        person_row(
+            "山田　太郎",
+            "ヤマダ　タロウ",
+            "2001-07-14",
+            "123456789018",
+            "1234-567890",
+        ),
+    ];
+    let (_, _, checked) = checked(csv_text(&rows).as_bytes());
+    assert!(findings_with(&checked[0], DUPLICATE_IN_FILE).is_empty());
+    let dup = findings_with(&checked[1], DUPLICATE_IN_FILE);
+    assert_eq!(dup.len(), 1, "{:?}", checked[1].findings);
+    assert!(dup[0].message.starts_with("2行目と同じ基礎年金番号です。"));
+    // Same numbers already say it: no extra 氏名・生年月日 warning.
+    assert!(findings_with(&checked[1], SAME_PERSON_IN_FILE).is_empty());
+}
+
+#[test]
+fn the_same_name_and_birth_date_with_other_numbers_is_only_a_warning() {
+    let rows = vec![
+        person_row(
+            "山田　太郎",
+            "ヤマダ　タロウ",
+            "2001-07-14",
+            "",
+            "1234-567890",
+        ),
+        // Half-width space, 和暦: the same name and date as line 2.
+        person_row(
+            "山田 太郎",
+            "ヤマダ　タロウ",
+            "平成13年7月14日",
+            "",
+            "2345-678901",
+        ),
+        person_row(
+            "山田　太郎",
+            "ヤマダ　タロウ",
+            "2001-07-15",
+            "",
+            "3456-789012",
+        ),
+    ];
+    let (file, mapping, checked) = checked(csv_text(&rows).as_bytes());
+    assert!(checked.iter().all(|r| !r.has_errors()), "{checked:?}");
+    assert!(findings_with(&checked[0], SAME_PERSON_IN_FILE).is_empty());
+    let similar = findings_with(&checked[1], SAME_PERSON_IN_FILE);
+    assert_eq!(similar.len(), 1, "{:?}", checked[1].findings);
+    assert_eq!(similar[0].field, "member.name");
+    assert!(!similar[0].is_error());
+    assert!(
+        similar[0]
+            .message
+            .starts_with("2行目と氏名・生年月日が同じです。"),
+        "{}",
+        similar[0].message
+    );
+    assert!(
+        findings_with(&checked[2], SAME_PERSON_IN_FILE).is_empty(),
+        "another birth date"
+    );
+    let preview = preview_of("s", "a.csv", &file, &mapping, &checked, Some(OFFICE.into()));
+    assert_eq!(preview.importable, 3);
+    assert_eq!(preview.rows[1].status, "warning");
+}
+
+#[test]
+fn rows_without_numbers_are_not_duplicates_of_each_other() {
+    let rows = vec![
+        person_row("山田　太郎", "ヤマダ　タロウ", "2001-07-14", "", ""),
+        person_row("佐藤　花子", "サトウ　ハナコ", "2002-01-05", "", ""),
+    ];
+    let (_, _, checked) = checked(csv_text(&rows).as_bytes());
+    for r in &checked {
+        assert!(
+            findings_with(r, DUPLICATE_IN_FILE).is_empty(),
+            "{:?}",
+            r.findings
+        );
+        assert!(findings_with(r, SAME_PERSON_IN_FILE).is_empty());
+    }
+}
