@@ -659,6 +659,7 @@ export const ja = {
   "acqReview.pdfSaved": "PDFを保存しました: {path}",
   "acqReview.pdfFailed": "PDFを保存できませんでした。{message}",
   "acqReview.unsubmitted": "この届はまだ提出されていません。",
+  "acqReview.date": "{wareki}（{iso}）",
   "acqBatch.select": "{name}を選択",
   "acqBatch.selected": "{n} 件を選択中",
   "acqBatch.print": "選択した届をPDFに保存",

@@ -8,9 +8,16 @@
  * the pay are shown live under the pay components. Ctrl+S saves, Enter moves
  * to the next field (IME-safe), 提出 (bottom right) saves if needed, checks
  * for submission and submits. What was typed stays in the form on any error.
+ *
+ * Two typing aids, both IME-safe (nothing is rewritten during a composition): the
+ * 郵便番号 is written as 163-8001 when it is left with 7 digits (full-width digits and
+ * any hyphen the IME gives are fine), and the フリガナ of the member and of each
+ * dependant is filled from the IME's reading while the 氏名 is typed (lib/autokana) —
+ * only while the フリガナ is empty or still what the form filled; hiragana typed into a
+ * フリガナ becomes katakana when it is left.
  */
 import { useEffect, useEffectEvent, useRef, useState } from "react";
-import type { KeyboardEvent as ReactKeyboardEvent, ReactNode } from "react";
+import type { CompositionEvent as ReactCompositionEvent, KeyboardEvent as ReactKeyboardEvent, ReactNode } from "react";
 import {
   api,
   BackendError,
@@ -26,7 +33,9 @@ import { FieldMessage, Notice } from "../components/Notice";
 import { helpClass, inputClass, labelClass, sectionClass, selectClass } from "../components/styles";
 import { WarekiDateField } from "../components/WarekiDateField";
 import { errorMessage, t, type MessageId } from "../i18n";
+import { hiraganaToKatakana, KanaTracker } from "../lib/autokana";
 import { isComposing, isPlainEnter } from "../lib/ime";
+import { normalizePostalCode } from "../lib/postal";
 import { stageTone } from "./AcquisitionQueue";
 
 export const SECTIONS = ["office", "member", "acquisition", "pay", "pension", "dependants", "certification"] as const;
@@ -38,6 +47,13 @@ type Banner = { kind: "error" | "success"; text: string } | null;
 type Form = AcquisitionView["form"];
 type Dependant = Form["dependants"][number];
 type Period = Form["pensionHistory"][number];
+type CompositionHandler = (event: ReactCompositionEvent<HTMLInputElement>) => void;
+/** Extra IME handlers of a text field (the 氏名 fields feed the フリガナ helper). */
+interface ImeHandlers {
+  onCompositionStart?: CompositionHandler;
+  onCompositionUpdate?: CompositionHandler;
+  onCompositionEnd?: CompositionHandler;
+}
 
 export const EMPTY_FORM: Form = {
   office: { code: "", name: "", certifiedOn: "", receivedOn: "" },
@@ -156,6 +172,12 @@ export function AcquisitionEditor({ view: initialView, options, onClose, onChang
   const checkSeq = useRef(0);
   const inFlight = useRef(false);
   const headingRef = useRef<HTMLHeadingElement>(null);
+  /** Fields inside an IME composition, and what to do when one left mid-composition ends. */
+  const composingPaths = useRef(new Set<string>());
+  const leaveAfterComposition = useRef(new Map<string, (value: string) => void>());
+  /** The IME's readings per 氏名 field, and what the helper last put in each フリガナ. */
+  const kanaTrackers = useRef(new Map<string, KanaTracker>());
+  const kanaFilled = useRef(new Map<string, string>());
 
   const id = view?.item.id ?? null;
   const readOnly = view ? !view.canEdit : false;
@@ -208,6 +230,76 @@ export function AcquisitionEditor({ view: initialView, options, onClose, onChang
     value: unknown,
   ) {
     change((f) => ({ ...f, [section]: { ...f[section], [key]: value } }));
+  }
+
+  // ---- フリガナ helper ---------------------------------------------------------------
+
+  function trackerFor(namePath: string): KanaTracker {
+    let tracker = kanaTrackers.current.get(namePath);
+    if (!tracker) {
+      tracker = new KanaTracker();
+      kanaTrackers.current.set(namePath, tracker);
+    }
+    return tracker;
+  }
+
+  function kanaValue(kanaPath: string): string {
+    const cur = formRef.current;
+    if (kanaPath === "member.nameKana") return cur.member.nameKana ?? "";
+    const row = /^dependants\[(\d+)\]\.nameKana$/.exec(kanaPath);
+    return row ? ((cur.dependants ?? [])[Number(row[1])]?.nameKana ?? "") : "";
+  }
+
+  function setKana(kanaPath: string, value: string) {
+    if (kanaPath === "member.nameKana") {
+      setIn("member", "nameKana", value);
+      return;
+    }
+    const row = /^dependants\[(\d+)\]\.nameKana$/.exec(kanaPath);
+    if (row) setDependant(Number(row[1]), "nameKana", value);
+  }
+
+  /** Puts the reading in the フリガナ unless the clerk has typed something else there. */
+  function fillKana(kanaPath: string, reading: string) {
+    const current = kanaValue(kanaPath);
+    const last = kanaFilled.current.get(kanaPath);
+    if (current !== "" && current !== last) return;
+    kanaFilled.current.set(kanaPath, reading);
+    if (current !== reading) setKana(kanaPath, reading);
+  }
+
+  /** The 氏名 changed: outside a composition, read it again. */
+  function followName(namePath: string, kanaPath: string, value: string) {
+    if (readOnly) return;
+    const tracker = trackerFor(namePath);
+    if (!tracker.composing) fillKana(kanaPath, tracker.reading(value));
+  }
+
+  function nameIme(namePath: string, kanaPath: string): ImeHandlers {
+    return {
+      onCompositionStart: () => trackerFor(namePath).start(),
+      onCompositionUpdate: (e) => trackerFor(namePath).update(e.data ?? ""),
+      onCompositionEnd: (e) => {
+        const tracker = trackerFor(namePath);
+        tracker.end(e.data ?? "");
+        if (!readOnly) fillKana(kanaPath, tracker.reading(e.currentTarget.value));
+      },
+    };
+  }
+
+  /** Dependants renumbered: their readings no longer belong to the same rows. */
+  function forgetDependantKana() {
+    for (const map of [kanaTrackers.current, kanaFilled.current]) {
+      for (const key of [...map.keys()]) if (key.startsWith("dependants")) map.delete(key);
+    }
+  }
+
+  /** Hiragana typed into a フリガナ becomes katakana when the field is left. */
+  function katakanaOnLeave(kanaPath: string) {
+    return (value: string) => {
+      const katakana = hiraganaToKatakana(value);
+      if (katakana !== value) setKana(kanaPath, katakana);
+    };
   }
 
   function visibleFindings(path: string): AcquisitionFinding[] {
@@ -436,9 +528,18 @@ export function AcquisitionEditor({ view: initialView, options, onClose, onChang
     label: string,
     value: string,
     onValue: (v: string) => void,
-    opts: { help?: string; numeric?: boolean; wide?: boolean } = {},
+    opts: {
+      help?: string;
+      numeric?: boolean;
+      wide?: boolean;
+      /** Extra IME handlers (the 氏名 → フリガナ helper). */
+      ime?: ImeHandlers;
+      /** Tidies the value when the field is left (after the composition, never during it). */
+      onLeave?: (value: string) => void;
+    } = {},
   ) {
     const invalid = visibleFindings(path).some((f) => f.severity === "error");
+    const onLeave = opts.onLeave;
     return (
       <div className={`flex min-w-0 flex-col gap-1 ${opts.wide ? "sm:col-span-2" : ""}`}>
         {labelOf(path, label, opts.help)}
@@ -453,7 +554,26 @@ export function AcquisitionEditor({ view: initialView, options, onClose, onChang
           aria-invalid={invalid || undefined}
           aria-describedby={describedBy(path, opts.help)}
           onChange={(e) => onValue(e.target.value)}
-          onBlur={() => touch(path)}
+          onCompositionStart={(e) => {
+            composingPaths.current.add(path);
+            opts.ime?.onCompositionStart?.(e);
+          }}
+          onCompositionUpdate={opts.ime?.onCompositionUpdate}
+          onCompositionEnd={(e) => {
+            composingPaths.current.delete(path);
+            opts.ime?.onCompositionEnd?.(e);
+            const later = leaveAfterComposition.current.get(path);
+            leaveAfterComposition.current.delete(path);
+            if (later && document.activeElement !== e.currentTarget) later(e.currentTarget.value);
+          }}
+          onBlur={(e) => {
+            if (onLeave && !readOnly) {
+              // Left during a composition: tidy once the IME has committed.
+              if (composingPaths.current.has(path)) leaveAfterComposition.current.set(path, onLeave);
+              else onLeave(e.currentTarget.value);
+            }
+            touch(path);
+          }}
           className={`${inputClass} w-full ${opts.numeric ? "text-right tabular-nums" : ""}`}
         />
         {findingsOf(path)}
@@ -668,15 +788,29 @@ export function AcquisitionEditor({ view: initialView, options, onClose, onChang
           {section("member", <>
             {sectionFindings("member", (x) => /^member\.\w+$/.test(x))}
             <div className={grid}>
-              {textField("member.name", label("member.name"), str(m.name), (v) => setIn("member", "name", v), { help: t("acq.help.member.name") })}
+              {textField(
+                "member.name",
+                label("member.name"),
+                str(m.name),
+                (v) => {
+                  setIn("member", "name", v);
+                  followName("member.name", "member.nameKana", v);
+                },
+                { help: t("acq.help.member.name"), ime: nameIme("member.name", "member.nameKana") },
+              )}
               {textField("member.nameKana", label("member.nameKana"), str(m.nameKana), (v) => setIn("member", "nameKana", v), {
                 help: t("acq.help.member.nameKana"),
+                onLeave: katakanaOnLeave("member.nameKana"),
               })}
               {dateField("member.birthDate", label("member.birthDate"), str(m.birthDate), (v) => setIn("member", "birthDate", v))}
               {selectField("member.sex", label("member.sex"), str(m.sex), o?.sexes ?? [], (v) => setIn("member", "sex", v))}
               {textField("member.postalCode", label("member.postalCode"), str(m.postalCode), (v) => setIn("member", "postalCode", v), {
                 help: t("acq.help.member.postalCode"),
                 numeric: true,
+                onLeave: (v) => {
+                  const written = normalizePostalCode(v);
+                  if (written !== v) setIn("member", "postalCode", written);
+                },
               })}
               {textField("member.address", label("member.address"), str(m.address), (v) => setIn("member", "address", v), { wide: true })}
               {masked !== null ? (
@@ -944,8 +1078,19 @@ export function AcquisitionEditor({ view: initialView, options, onClose, onChang
                   </div>
                 ) : null}
                 <div className={grid}>
-                  {textField(`dependants[${i}].name`, label("dependant.name"), str(x.name), (v) => setDependant(i, "name", v))}
-                  {textField(`dependants[${i}].nameKana`, label("dependant.nameKana"), str(x.nameKana), (v) => setDependant(i, "nameKana", v))}
+                  {textField(
+                    `dependants[${i}].name`,
+                    label("dependant.name"),
+                    str(x.name),
+                    (v) => {
+                      setDependant(i, "name", v);
+                      followName(`dependants[${i}].name`, `dependants[${i}].nameKana`, v);
+                    },
+                    { ime: nameIme(`dependants[${i}].name`, `dependants[${i}].nameKana`) },
+                  )}
+                  {textField(`dependants[${i}].nameKana`, label("dependant.nameKana"), str(x.nameKana), (v) => setDependant(i, "nameKana", v), {
+                    onLeave: katakanaOnLeave(`dependants[${i}].nameKana`),
+                  })}
                   {selectField(`dependants[${i}].relationship`, label("dependant.relationship"), str(x.relationship), o?.relationships ?? [], (v) =>
                     setDependant(i, "relationship", v),
                   )}
@@ -970,7 +1115,10 @@ export function AcquisitionEditor({ view: initialView, options, onClose, onChang
                     variant="secondary"
                     className="mt-3"
                     data-testid={`acq-dependant-remove-${i}`}
-                    onClick={() => change((cur) => ({ ...cur, dependants: (cur.dependants ?? []).filter((_, j) => j !== i) }))}
+                    onClick={() => {
+                      forgetDependantKana();
+                      change((cur) => ({ ...cur, dependants: (cur.dependants ?? []).filter((_, j) => j !== i) }));
+                    }}
                   >
                     {t("acq.dependants.remove")}
                   </Button>

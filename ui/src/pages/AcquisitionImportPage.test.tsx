@@ -118,6 +118,46 @@ describe("AcquisitionImportPage", () => {
     expect(list).toHaveAttribute("aria-activedescendant", "imp-row-3");
   });
 
+  it("shows a row that repeats an earlier one as refused, with the reason first in the list", async () => {
+    const repeated = row(6, {
+      name: "山田\u3000太郎",
+      status: "error",
+      errors: 1,
+      warnings: 1,
+      findings: [
+        {
+          field: "acquisition.acquiredOn",
+          label: "資格取得年月日",
+          column: "資格取得年月日",
+          code: "acquisition.late_filing",
+          severity: "warning",
+          message: "届出期限（資格取得日から5日以内）を過ぎています。遅延理由を記入してください。",
+        },
+        {
+          field: "member.basicPensionNumber",
+          label: "基礎年金番号",
+          column: "基礎年金番号",
+          code: "import.duplicate_in_file",
+          severity: "error",
+          message: "2行目と同じ基礎年金番号です。同じ人を二重に取り込まないよう、どちらかの行を直すか削除してください。",
+        },
+      ],
+    });
+    mockApi.importOpen.mockResolvedValue(preview({ rows: [row(2), repeated], total: 2, importable: 1, withErrors: 1 }));
+    const user = userEvent.setup();
+    render(<AcquisitionImportPage />);
+    await chooseFile(user);
+    const rows = screen.getAllByTestId("imp-row");
+    expect(rows[1]).toHaveTextContent("誤りあり");
+    expect(rows[1]).toHaveTextContent("2行目と同じ基礎年金番号です。");
+    expect(rows[1]).toHaveTextContent("ほか 1 件");
+    await user.click(rows[1] as HTMLElement);
+    expect(screen.getByTestId("imp-detail")).toHaveTextContent(
+      "基礎年金番号（列「基礎年金番号」）: 2行目と同じ基礎年金番号です。同じ人を二重に取り込まないよう、どちらかの行を直すか削除してください。",
+    );
+    expect(screen.getByTestId("imp-run")).toHaveTextContent("取り込む（1 件）");
+  });
+
   it("re-checks every row when a column is mapped to a field", async () => {
     mockApi.importOpen.mockResolvedValue(preview());
     const remapped = preview({ rows: [row(2), row(3)], importable: 2, withErrors: 0, unmappedHeaders: ["フリガナ", "性別"] });

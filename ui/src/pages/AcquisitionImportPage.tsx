@@ -414,7 +414,8 @@ export function AcquisitionImportPage() {
                   {visible.map((row, i) => {
                     const index = first + i;
                     const selected = active?.line === row.line;
-                    const firstFinding = row.findings[0];
+                    // The reason a row is refused comes before its warnings.
+                    const firstFinding = row.findings.find((f) => f.severity === "error") ?? row.findings[0];
                     return (
                       <div
                         key={row.line}

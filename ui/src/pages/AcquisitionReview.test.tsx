@@ -1,10 +1,11 @@
 import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { AcquisitionReviewView, AutoReviewView } from "../backend";
+import type { AcquisitionReviewView, AutoReviewView, DateView } from "../backend";
 import { EMPTY_FORM } from "./AcquisitionEditor";
 import { AcquisitionBatchPrint } from "./AcquisitionBatchPrint";
 import { AcquisitionReview } from "./AcquisitionReview";
+import { dateView } from "../test/fixtures";
 import { mockApi, resetMockApi } from "../test/mockBackend";
 
 vi.mock("../backend", async () => (await import("../test/mockBackend")).backendModule);
@@ -222,6 +223,88 @@ describe("reviewing a 資格取得届", () => {
     expect(await screen.findByTestId("acq-review-banner-success")).toHaveTextContent("組合員資格取得届_山田.pdf");
     await user.click(screen.getByTestId("acq-review-notice"));
     expect(await screen.findByTestId("acq-review-banner-error")).toHaveTextContent("書けません。");
+  });
+});
+
+describe("dates on the review", () => {
+  /** What Rust's dateToWareki answers for the dates of these tests; others fail. */
+  const known: Record<string, DateView> = {
+    "2001-07-14": dateView("2001-07-14", "heisei", "平成", 13),
+    "2019-05-01": dateView("2019-05-01", "reiwa", "令和", 1),
+    "2024-04-01": dateView("2024-04-01", "reiwa", "令和", 6),
+    "2026-11-26": dateView("2026-11-26", "reiwa", "令和", 8),
+    "2026-11-27": dateView("2026-11-27", "reiwa", "令和", 8),
+  };
+
+  beforeEach(() => {
+    mockApi.dateToWareki.mockImplementation(async (iso) => {
+      const v = known[iso];
+      if (!v) throw new (await import("../backend")).BackendError("date.invalid_iso", "変換できません。");
+      return v;
+    });
+  });
+
+  function withDates(certifiedOn: string, receivedOn: string): AcquisitionReviewView {
+    const base = reviewView();
+    const form = base.view.form;
+    return {
+      ...base,
+      view: {
+        ...base.view,
+        form: {
+          ...form,
+          office: { ...form.office, certifiedOn, receivedOn },
+          member: { ...form.member, birthDate: "2001-07-14" },
+          pensionHistory: [{ kind: "nationalPension", kindDetail: "", acquiredOn: "2019-05-01", lostOn: "2024-03-31" }],
+          dependants: [
+            {
+              name: "山田\u3000花子",
+              nameKana: "ヤマダ\u3000ハナコ",
+              relationship: "child",
+              birthDate: "2019-05-01",
+              livesTogether: true,
+              remittanceRecorded: null,
+              annualIncome: "0",
+              disabled: false,
+              residesInJapan: true,
+              lateElderlyInsured: false,
+            },
+          ],
+        },
+      },
+    };
+  }
+
+  it("shows 証明日, 受付日 and the form's dates in 和暦 with the 西暦 beside them", async () => {
+    await renderReview(withDates("2026-11-26", "2026-11-27"));
+    expect(await screen.findByText("令和8年11月26日（2026-11-26）")).toBeInTheDocument();
+    expect(screen.getByTestId("review-acq-office-certifiedOn")).toHaveTextContent("所属所長の証明日令和8年11月26日（2026-11-26）");
+    await waitFor(() => expect(screen.getByTestId("review-acq-office-receivedOn")).toHaveTextContent("令和8年11月27日（2026-11-27）"));
+    await waitFor(() => expect(screen.getByTestId("review-acq-member-birthDate")).toHaveTextContent("平成13年7月14日（2001-07-14）"));
+    await waitFor(() => expect(screen.getByTestId("review-acq-acquisition-acquiredOn")).toHaveTextContent("令和6年4月1日（2024-04-01）"));
+    await waitFor(() => expect(screen.getByTestId("review-acq-dependants-0-birthDate")).toHaveTextContent("令和元年5月1日（2019-05-01）"));
+    // A date Rust could not convert stays in 西暦.
+    await waitFor(() =>
+      expect(screen.getByTestId("review-acq-pensionHistory-0-acquiredOn")).toHaveTextContent("令和元年5月1日（2019-05-01） 〜 2024-03-31"),
+    );
+    // Each date is converted once.
+    expect(mockApi.dateToWareki.mock.calls.map(([iso]) => iso).sort()).toEqual([
+      "2001-07-14",
+      "2019-05-01",
+      "2024-03-31",
+      "2024-04-01",
+      "2026-11-26",
+      "2026-11-27",
+    ]);
+  });
+
+  it("shows the 証明日 in 和暦 as soon as the 証明 comes back", async () => {
+    mockApi.acquisitionAct.mockResolvedValue({ ...withDates("2026-11-26", ""), canApprove: false, approveLabel: null });
+    const { user } = await renderReview(withDates("", ""));
+    expect(screen.getByTestId("review-acq-office-certifiedOn")).toHaveTextContent("（未入力）");
+    await user.keyboard("{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(screen.getByTestId("review-acq-office-certifiedOn")).toHaveTextContent("令和8年11月26日（2026-11-26）"));
+    expect(screen.getByTestId("review-acq-office-receivedOn")).toHaveTextContent("（未入力）");
   });
 });
 

@@ -6,6 +6,10 @@
  * the one primary action named for the step (「証明する」「審査済みにする」
  * 「登録する」, Ctrl+Enter), 差戻し (a reason first), and the PDFs. Every rule
  * is Rust's: what may be done comes from the approval engine.
+ *
+ * Dates (証明日, 受付日, 生年月日, 資格取得日, 任期, 年金加入期間) are shown in 和暦 with
+ * the 西暦 beside them, 「令和8年11月26日（2026-11-26）」, converted by Rust
+ * (`dateToWareki`); until the answer comes, or if it cannot, the 西暦 alone.
  */
 import { useEffect, useEffectEvent, useRef, useState } from "react";
 import type { ReactNode } from "react";
@@ -16,6 +20,7 @@ import {
   type AcquisitionReviewView,
   type AutoFinding,
   type AutoReviewView,
+  type DateView,
 } from "../backend";
 import { Badge } from "../components/Badge";
 import { Button } from "../components/Button";
@@ -66,6 +71,28 @@ function yesNo(v: boolean | null | undefined): string {
   return v ? t("acqReview.yes") : t("acqReview.no");
 }
 
+/** 「令和8年11月26日（2026-11-26）」. */
+export function warekiWithIso(view: DateView): string {
+  return t("acqReview.date", { wareki: view.wareki, iso: view.iso });
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Every date of the form the review shows, once each. */
+export function datesOf(form: Form): string[] {
+  const all = [
+    form.office.certifiedOn,
+    form.office.receivedOn,
+    form.member.birthDate,
+    form.acquisition.acquiredOn,
+    form.acquisition.termStart,
+    form.acquisition.termEnd,
+    ...(form.pensionHistory ?? []).flatMap((p) => [p.acquiredOn, p.lostOn]),
+    ...(form.dependants ?? []).map((d) => d.birthDate),
+  ];
+  return [...new Set(all.filter((d): d is string => typeof d === "string" && ISO_DATE.test(d)))].sort();
+}
+
 function yen(v: string | null | undefined): string {
   if (!v) return "";
   const n = Number(v.replace(/,/g, ""));
@@ -94,8 +121,27 @@ export function AcquisitionReview({
   const [returning, setReturning] = useState(false);
   const [reason, setReason] = useState("");
   const [highlight, setHighlight] = useState<string | null>(null);
+  /** 和暦 texts by ISO date, as Rust converts them. */
+  const [wareki, setWareki] = useState<ReadonlyMap<string, string>>(new Map());
   const headingRef = useRef<HTMLHeadingElement>(null);
   const seq = useRef(0);
+
+  // Dates appear with the form and change with it (証明 sets 証明日): convert new ones.
+  const dateKey = data ? datesOf(data.view.form).join(",") : "";
+  const convertDates = useEffectEvent((isos: string[]) => {
+    for (const iso of isos) {
+      if (wareki.has(iso)) continue;
+      api.dateToWareki(iso).then(
+        (v) => setWareki((cur) => new Map(cur).set(iso, warekiWithIso(v))),
+        () => {
+          // Shown in 西暦 only.
+        },
+      );
+    }
+  });
+  useEffect(() => {
+    if (dateKey !== "") convertDates(dateKey.split(","));
+  }, [dateKey]);
 
   function loadAuto() {
     const mine = ++seq.current;
@@ -254,7 +300,7 @@ export function AcquisitionReview({
       <AutoReviewPanel submitted={approval !== null} auto={auto} onRetry={loadAuto} onGoTo={goTo} />
 
       <div className="grid grid-cols-1 items-start gap-6 xl:grid-cols-[minmax(0,1fr)_20rem]">
-        <ReadOnlyForm data={data} options={options} highlight={highlight} />
+        <ReadOnlyForm data={data} options={options} highlight={highlight} wareki={wareki} />
         <aside className={`${sectionClass} xl:sticky xl:top-0`} aria-labelledby="acq-review-route-heading" data-testid="acq-review-side">
           <h2 id="acq-review-route-heading" className="mb-2 text-std-20B-150 text-solid-gray-900">
             {t("acqReview.route.heading")}
@@ -432,8 +478,20 @@ function AutoItem({ finding: f, onGoTo }: { finding: AutoFinding; onGoTo: (path:
   );
 }
 
-function ReadOnlyForm({ data, options, highlight }: { data: AcquisitionReviewView; options: AcquisitionOptions | null; highlight: string | null }) {
+function ReadOnlyForm({
+  data,
+  options,
+  highlight,
+  wareki,
+}: {
+  data: AcquisitionReviewView;
+  options: AcquisitionOptions | null;
+  highlight: string | null;
+  wareki: ReadonlyMap<string, string>;
+}) {
   const form: Form = data.view.form;
+  /** 和暦（西暦）, or the 西暦 until Rust has answered. */
+  const date = (iso: string | null | undefined): string => (iso ? (wareki.get(iso) ?? iso) : "");
   const findings = data.view.assessment.findings;
   const m = form.member;
   const a = form.acquisition;
@@ -490,7 +548,7 @@ function ReadOnlyForm({ data, options, highlight }: { data: AcquisitionReviewVie
       <dl className={grid}>
         {field("member.name", m.name ?? "")}
         {field("member.nameKana", m.nameKana ?? "")}
-        {field("member.birthDate", m.birthDate ?? "")}
+        {field("member.birthDate", date(m.birthDate))}
         {field("member.sex", choice(o?.sexes, m.sex))}
         {field("member.postalCode", m.postalCode ?? "")}
         {field("member.address", m.address ?? "", true)}
@@ -500,11 +558,11 @@ function ReadOnlyForm({ data, options, highlight }: { data: AcquisitionReviewVie
     ),
     acquisition: (
       <dl className={grid}>
-        {field("acquisition.acquiredOn", data.view.item.acquiredOnText || (a.acquiredOn ?? ""))}
+        {field("acquisition.acquiredOn", (a.acquiredOn ? wareki.get(a.acquiredOn) : undefined) ?? (data.view.item.acquiredOnText || (a.acquiredOn ?? "")))}
         {field("acquisition.reason", [choice(o?.reasons, a.reason), a.reasonDetail].filter(Boolean).join(" "))}
         {field("acquisition.memberType", choice(o?.memberTypes, a.memberType))}
         {field("acquisition.appointment", choice(o?.appointments, a.appointment))}
-        {a.termStart || a.termEnd ? field("acquisition.termStart", `${a.termStart ?? ""} 〜 ${a.termEnd ?? ""}`) : null}
+        {a.termStart || a.termEnd ? field("acquisition.termStart", `${date(a.termStart)} 〜 ${date(a.termEnd)}`) : null}
         {a.lateReason ? field("acquisition.lateReason", a.lateReason, true) : null}
       </dl>
     ),
@@ -538,7 +596,7 @@ function ReadOnlyForm({ data, options, highlight }: { data: AcquisitionReviewVie
           {(form.pensionHistory ?? []).map((p, i) => (
             <dl key={i} className={`${grid} mb-2`}>
               {field(`pensionHistory[${i}].kind`, [choice(o?.pensionSchemes, p.kind), p.kindDetail].filter(Boolean).join(" "))}
-              {field(`pensionHistory[${i}].acquiredOn`, `${p.acquiredOn ?? ""} 〜 ${p.lostOn ?? ""}`)}
+              {field(`pensionHistory[${i}].acquiredOn`, `${date(p.acquiredOn)} 〜 ${date(p.lostOn)}`)}
             </dl>
           ))}
         </>
@@ -554,7 +612,7 @@ function ReadOnlyForm({ data, options, highlight }: { data: AcquisitionReviewVie
               <dl className={grid}>
                 {field(`dependants[${i}].name`, `${d.name ?? ""}（${d.nameKana ?? ""}）`)}
                 {field(`dependants[${i}].relationship`, choice(o?.relationships, d.relationship))}
-                {field(`dependants[${i}].birthDate`, d.birthDate ?? "")}
+                {field(`dependants[${i}].birthDate`, date(d.birthDate))}
                 {field(`dependants[${i}].annualIncome`, yen(d.annualIncome))}
                 {field(`dependants[${i}].livesTogether`, yesNo(d.livesTogether))}
                 {d.disabled ? field(`dependants[${i}].disabled`, yesNo(d.disabled)) : null}
@@ -565,8 +623,8 @@ function ReadOnlyForm({ data, options, highlight }: { data: AcquisitionReviewVie
       ),
     certification: (
       <dl className={grid}>
-        {field("office.certifiedOn", form.office.certifiedOn ?? "")}
-        {field("office.receivedOn", form.office.receivedOn ?? "")}
+        {field("office.certifiedOn", date(form.office.certifiedOn))}
+        {field("office.receivedOn", date(form.office.receivedOn))}
       </dl>
     ),
   };
