@@ -7,6 +7,7 @@ mod commands;
 mod commands_acquisition;
 mod commands_acquisition_review;
 mod commands_import;
+mod commands_procurement;
 mod events;
 pub mod profile;
 mod startup;
@@ -85,6 +86,25 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands_import::import_cancel,
             commands_import::import_save_report,
             commands_import::import_close,
+            commands_procurement::procurement_cases,
+            commands_procurement::procurement_case,
+            commands_procurement::procurement_check,
+            commands_procurement::procurement_save,
+            commands_procurement::procurement_next_step,
+            commands_procurement::procurement_submit,
+            commands_procurement::procurement_withdraw,
+            commands_procurement::procurement_vendors,
+            commands_procurement::procurement_check_vendor,
+            commands_procurement::procurement_save_vendor,
+            commands_procurement::procurement_yucho_account,
+            commands_procurement::procurement_search_banks,
+            commands_procurement::procurement_search_branches,
+            commands_procurement::procurement_budgets,
+            commands_procurement::procurement_save_budget,
+            commands_procurement::procurement_payer,
+            commands_procurement::procurement_save_payer,
+            commands_procurement::procurement_payable,
+            commands_procurement::procurement_export_transfer,
         ])
         .events(tauri_specta::collect_events![
             events::SyncStatusChanged,

@@ -1325,3 +1325,72 @@ pub(crate) fn last_reason(state: &ApprovalState, kind: ActKind) -> Option<String
 
 #[cfg(test)]
 mod tests;
+
+/// 決裁に回す / 再提出 of any document kind: checked with `engine::submit` on the document
+/// as it will reach the server (the draft, if its edit is on its way), then queued as
+/// `approval.submit@1`. `amends` is the decided original of a 変更起案 (the caller checks
+/// it is one as far as this PC knows; the server checks again).
+pub(crate) fn submit_record(
+    store: &mut Store,
+    me: &UserInfo,
+    id: Uuid,
+    flags: kyosai_domain::approval::Flags,
+    amends: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    use kyosai_store::sync::DraftState;
+    use kyosai_sync_protocol::approval::{Submit, SUBMIT};
+    if store.sync().records_with_pending_actions()?.contains(&id) {
+        return Err(AppError::new(
+            "approval.pending",
+            "この文書への操作はまだ送信待ちです。同期が終わってからもう一度お試しください。",
+        ));
+    }
+    let r = store.sync().record(id)?.ok_or_else(|| {
+        AppError::new(
+            "request.invalid",
+            "この文書が見つかりません。一覧から開き直してください。",
+        )
+    })?;
+    if let Some(d) = &r.draft {
+        if d.state != DraftState::Pending || r.revoked {
+            return Err(AppError::new(
+                "proposal.draft_unsettled",
+                "この文書の変更がサーバーに受け付けられていません（競合・差戻し）。「競合の確認」で整理してから決裁に回してください。",
+            ));
+        }
+    }
+    let prev = r.server.as_ref().and_then(|s| ap::state_of(&s.body));
+    let hash = ap::content_hash(&r.kind, &r.title, &r.body);
+    let people = People::load(store, Some(me))?;
+    let ctx = Context {
+        now,
+        today: ap::jst(now).date(),
+        kind: &r.kind,
+        office_code: &r.office_code,
+        content_hash: &hash,
+        amount_yen: ap::document_amount(&r.body),
+        absences: &people.absences,
+        directory: &people.directory,
+        table: DecisionTable::builtin(),
+    };
+    engine::submit(
+        prev.as_ref(),
+        &actor_of(me),
+        flags,
+        amends.map(|u| u.to_string()),
+        &ctx,
+    )
+    .map_err(|e| refusal(&e))?;
+    let payload = serde_json::to_value(Submit {
+        important: flags.important,
+        unusual: flags.unusual,
+        precedent: flags.precedent,
+        amends,
+        seen_hash: hash,
+    })
+    .map_err(|e| AppError::internal("submit json", &e))?;
+    store.sync().record_action_local(id, SUBMIT, 1, &payload)?;
+    tracing::info!(record = %id, kind = %r.kind, amends = amends.is_some(), "submitted for approval");
+    Ok(())
+}

@@ -20,7 +20,6 @@ use kyosai_domain::approval::{
 use kyosai_store::sync::{DraftState, LocalRecord};
 use kyosai_store::Store;
 use kyosai_sync_client::SharedStore;
-use kyosai_sync_protocol::approval::{Submit, SUBMIT};
 use kyosai_sync_protocol::UserInfo;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -566,62 +565,11 @@ pub fn submit_on(
     now: DateTime<Utc>,
 ) -> Result<ProposalView, AppError> {
     let id = parse_id(id)?;
-    if pending_ids(store)?.contains(&id) {
-        return Err(AppError::new(
-            "approval.pending",
-            "この文書への操作はまだ送信待ちです。同期が終わってからもう一度お試しください。",
-        ));
-    }
-    let r = store.sync().record(id)?.ok_or_else(|| {
-        AppError::new(
-            "request.invalid",
-            "この文書が見つかりません。一覧から開き直してください。",
-        )
-    })?;
-    if let Some(d) = &r.draft {
-        if d.state != DraftState::Pending || r.revoked {
-            return Err(AppError::new(
-                "proposal.draft_unsettled",
-                "この文書の変更がサーバーに受け付けられていません（競合・差戻し）。「競合の確認」で整理してから決裁に回してください。",
-            ));
-        }
-    }
-    let prev = r.server.as_ref().and_then(|s| ap::state_of(&s.body));
-    let hash = ap::content_hash(&r.kind, &r.title, &r.body);
-    let amount = ap::document_amount(&r.body);
-    let people = People::load(store, Some(me))?;
-    let ctx = Context {
-        now,
-        today: ap::jst(now).date(),
-        kind: &r.kind,
-        office_code: &r.office_code,
-        content_hash: &hash,
-        amount_yen: amount,
-        absences: &people.absences,
-        directory: &people.directory,
-        table: DecisionTable::builtin(),
-    };
-    let amends = match amends_of(&r.body) {
+    let amends = match store.sync().record(id)?.and_then(|r| amends_of(&r.body)) {
         Some(a) => Some(check_original(store, Some(id), &a, false)?),
         None => None,
     };
-    engine::submit(
-        prev.as_ref(),
-        &actor_of(me),
-        flags.into(),
-        amends.map(|u| u.to_string()),
-        &ctx,
-    )
-    .map_err(|e| refusal(&e))?;
-    let payload = serde_json::to_value(Submit {
-        important: flags.important,
-        unusual: flags.unusual,
-        precedent: flags.precedent,
-        amends,
-        seen_hash: hash,
-    })
-    .map_err(|e| AppError::internal("submit json", &e))?;
-    store.sync().record_action_local(id, SUBMIT, 1, &payload)?;
+    crate::approvals::submit_record(store, me, id, flags.into(), amends, now)?;
     tracing::info!(record = %id, amends = amends.is_some(), "proposal submitted");
     one(store, id, &me.user_id)
 }

@@ -15,8 +15,10 @@
 //! - [`banks`]: the 全銀 bank and branch master data (zengin-code data set, shipped);
 //! - [`vendor`]: 契約相手方 — names, 法人番号, 登録番号, bank account, contact;
 //! - [`zengin`]: the 全銀 総合振込 file (120-byte records, JIS X 0201 half-width kana);
-//! - [`document`]: the step documents (request, quotes, contract, inspection, invoice,
-//!   payment order), their links and what each step needs before it may start.
+//! - [`document`]: the step kinds, their links and what each step needs before it may
+//!   start (a decided parent);
+//! - [`steps`]: the bodies of the request (with quotes), contract, inspection and payment
+//!   order (with the invoice), and their checks.
 
 pub mod banks;
 pub mod calendar;
@@ -25,6 +27,7 @@ pub mod deadlines;
 pub mod document;
 pub mod invoice;
 pub mod pint;
+pub mod steps;
 pub mod tax;
 pub mod vendor;
 pub mod zengin;
