@@ -9,6 +9,7 @@
 mod acquisition;
 mod dates;
 mod grade;
+mod procurement;
 
 use std::process::ExitCode;
 
@@ -55,6 +56,40 @@ enum Command {
         #[command(subcommand)]
         command: AcquisitionCommand,
     },
+    /// 請求書（JP PINT の電子インボイス）
+    Invoice {
+        #[command(subcommand)]
+        command: InvoiceCommand,
+    },
+    /// 全銀 総合振込データ
+    Zengin {
+        #[command(subcommand)]
+        command: ZenginCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum InvoiceCommand {
+    /// JP PINT（UBL 2.1）の請求書 XML を読み、内容と点検結果を出します。
+    Import {
+        /// XML ファイル
+        file: PathBuf,
+        /// 点検の基準日（YYYY-MM-DD、省略時は今日）
+        #[arg(long)]
+        today: Option<NaiveDate>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ZenginCommand {
+    /// 振込依頼（JSON）から総合振込データ（120バイト固定長）を作ります。
+    Export {
+        /// 振込依頼の JSON ファイル（docs/cli.md）
+        file: PathBuf,
+        /// 書き出すファイル
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,6 +130,24 @@ fn main() -> ExitCode {
         } => match acquisition::check(&file, on.unwrap_or_else(today)) {
             Ok(out) => out,
             Err(acquisition::Unreadable(message)) => {
+                eprintln!("{message}");
+                return ExitCode::from(2);
+            }
+        },
+        Command::Invoice {
+            command: InvoiceCommand::Import { file, today: on },
+        } => match procurement::invoice_import(&file, on.unwrap_or_else(today)) {
+            Ok(out) => out,
+            Err(procurement::Unreadable(message)) => {
+                eprintln!("{message}");
+                return ExitCode::from(2);
+            }
+        },
+        Command::Zengin {
+            command: ZenginCommand::Export { file, out },
+        } => match procurement::zengin_export(&file, &out) {
+            Ok(out) => out,
+            Err(procurement::Unreadable(message)) => {
                 eprintln!("{message}");
                 return ExitCode::from(2);
             }

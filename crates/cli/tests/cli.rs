@@ -103,3 +103,106 @@ fn acquisition_check_exit_codes() {
     let (code, _) = kyosai(&["acquisition", "check", "/nonexistent/forms.json"]);
     assert_eq!(code, 2);
 }
+
+fn fixture(name: &str) -> String {
+    format!(
+        "{}/../../tests/fixtures/jp-pint/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn invoice_import_reads_the_official_jp_pint_sample() {
+    let (code, j) = kyosai(&[
+        "invoice",
+        "import",
+        &fixture("Japan PINT Invoice UBL Example.xml"),
+        "--today",
+        "2026-11-26",
+    ]);
+    assert_eq!(code, 0, "{j}");
+    assert_eq!(j["invoice"]["number"], "156");
+    assert_eq!(j["invoice"]["sellerRegistration"], "T1234567890123");
+    assert_eq!(j["payable"], 289_490);
+    assert_eq!(j["errors"], 0);
+    assert_eq!(j["computedTotals"][0]["category"], "standard");
+    assert_eq!(j["computedTotals"][0]["tax"], 26_000);
+}
+
+#[test]
+fn invoice_import_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.xml");
+    std::fs::write(&junk, "this is not xml <").unwrap();
+    let (code, _) = kyosai(&["invoice", "import", junk.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let wrong = dir.path().join("wrong.xml");
+    let sample = std::fs::read_to_string(fixture("Japan PINT Invoice UBL Example1-minimum.xml"))
+        .unwrap()
+        .replace("urn:peppol:pint:billing-1@jp-1", "urn:cen.eu:en16931:2017");
+    std::fs::write(&wrong, sample).unwrap();
+    let (code, j) = kyosai(&["invoice", "import", wrong.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(j["error"]["code"], "pint.customization");
+}
+
+fn export_request(payee: &str) -> serde_json::Value {
+    serde_json::json!({
+        "requester": {
+            "code": "1234567890", "nameKana": "ﾄｳｷﾖｳﾄｼﾖｸｲﾝｷﾖｳｻｲｸﾐｱｲ",
+            "bankCode": "0001", "branchCode": "001", "depositType": 1, "accountNumber": "7654321"
+        },
+        "transferDate": "2026-11-30",
+        "transfers": [
+            { "bankCode": "0005", "branchCode": "001", "depositType": 1, "accountNumber": "1234567",
+              "payeeKana": payee, "amount": 300000, "reference": "PO-1" },
+            { "bankCode": "9900", "branchCode": "018", "depositType": 1, "accountNumber": "1234567",
+              "payeeKana": "ｻﾄｳ ﾊﾅｺ", "amount": 12345, "reference": "PO-2" }
+        ]
+    })
+}
+
+#[test]
+fn zengin_export_writes_120_byte_records_and_reports_every_rejected_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("req.json");
+    let out = dir.path().join("sogo.txt");
+    std::fs::write(
+        &input,
+        export_request("カブシキガイシャヤマダジムキ").to_string(),
+    )
+    .unwrap();
+    let (code, j) = kyosai(&[
+        "zengin",
+        "export",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{j}");
+    assert_eq!(j["count"], 2);
+    assert_eq!(j["total"], 312_345);
+    let bytes = std::fs::read(&out).unwrap();
+    // header, two data records, trailer, end: 5 records of 120 bytes + CR LF.
+    assert_eq!(bytes.len(), 5 * 122);
+    assert!(bytes.chunks(122).all(|r| r.ends_with(b"\r\n")));
+    assert_eq!(&bytes[0..3], b"121");
+    assert_eq!(bytes[122], b'2');
+    assert_eq!(bytes[3 * 122], b'8');
+    assert_eq!(bytes[4 * 122], b'9');
+
+    // A 漢字 that is not a company form cannot be written in half-width kana.
+    std::fs::remove_file(&out).unwrap();
+    std::fs::write(&input, export_request("山田 太郎").to_string()).unwrap();
+    let (code, j) = kyosai(&[
+        "zengin",
+        "export",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{j}");
+    assert_eq!(j["errors"][0]["code"], "zengin.name_char");
+    assert_eq!(j["errors"][0]["reference"], "PO-1");
+    assert!(!out.exists(), "nothing is written when a row is rejected");
+}
