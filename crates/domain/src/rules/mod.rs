@@ -248,7 +248,15 @@ impl RuleSet {
 
 /// Every built-in rule table, for the UI's rule list.
 pub fn rule_catalogue() -> Vec<RuleInfo> {
-    RuleSet::builtin().catalogue()
+    use crate::procurement::{contract, deadlines, tax};
+    let mut out = RuleSet::builtin().catalogue();
+    out.extend([
+        contract::ceiling_table().info(),
+        contract::document_table().info(),
+        deadlines::deadline_rules().info(),
+        tax::consumption_tax_rates().info(),
+    ]);
+    out
 }
 
 /// The built-in grade validity, for when a table has no row for a date.

@@ -67,6 +67,10 @@ fn catalogue_lists_every_table_with_its_marks() {
             ("dependants.income_young_adult", true),
             ("dependants.recognition_window", false),
             ("checks.plausibility", false),
+            ("procurement.small_amount_ceilings", true),
+            ("procurement.contract_document", true),
+            ("procurement.payment_delay", false),
+            ("tax.consumption_rates", false),
         ]
     );
     for info in &catalogue {
