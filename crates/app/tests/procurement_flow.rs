@@ -349,7 +349,16 @@ async fn a_request_becomes_a_transfer_file(backend: TestBackend, test: &str) {
     assert_eq!(payable[0].id, o.id);
     let dir = tempfile::tempdir().unwrap();
     let result = tanto
-        .with(|s| transfer::export_on(s, &[o.id.clone()], &ymd(pay_on), dir.path(), office, now))
+        .with(|s| {
+            transfer::export_on(
+                s,
+                std::slice::from_ref(&o.id),
+                &ymd(pay_on),
+                dir.path(),
+                office,
+                now,
+            )
+        })
         .unwrap();
     assert!(result.errors.is_empty(), "{:?}", result.errors);
     assert_eq!(result.count, 1);
@@ -369,7 +378,16 @@ async fn a_request_becomes_a_transfer_file(backend: TestBackend, test: &str) {
     assert_eq!(case.steps[3].deadline.as_ref().unwrap().risk, "done");
     tanto.sync().await;
     let again = tanto
-        .with(|s| transfer::export_on(s, &[o.id.clone()], &ymd(pay_on), dir.path(), office, now))
+        .with(|s| {
+            transfer::export_on(
+                s,
+                std::slice::from_ref(&o.id),
+                &ymd(pay_on),
+                dir.path(),
+                office,
+                now,
+            )
+        })
         .unwrap_err();
     assert_eq!(again.code, "zengin.not_payable");
     server.stop().await;
