@@ -28,7 +28,7 @@ beforeEach(() => {
 });
 
 describe("shell", () => {
-  it("has the product name, a 業務メニュー with the nine areas and marks the current one", async () => {
+  it("has the product name, a 業務メニュー with the ten areas and marks the current one", async () => {
     await renderApp();
     expect(screen.getByTestId("product-name")).toHaveTextContent("共済デスク");
     const nav = screen.getByRole("navigation", { name: "業務メニュー" });
@@ -43,6 +43,7 @@ describe("shell", () => {
       "決裁",
       "起案",
       "資格取得届",
+      "調達・契約・支払",
     ]);
     expect(links.map((l) => l.getAttribute("aria-keyshortcuts"))).toEqual([
       "Alt+1",
@@ -54,6 +55,7 @@ describe("shell", () => {
       "Alt+7",
       "Alt+8",
       "Alt+9",
+      "Alt+0",
     ]);
     expect(links[0]).toHaveAttribute("aria-current", "page");
     expect(links.slice(1).every((l) => !l.hasAttribute("aria-current"))).toBe(true);

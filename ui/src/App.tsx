@@ -1,7 +1,7 @@
 /**
  * The shell: header, 業務メニュー, the current page and the status bar.
- * Keyboard: the skip link is the first Tab stop, Alt+1..Alt+9 open the nine
- * areas (競合の確認 has no shortcut: the status bar links to it), and opening
+ * Keyboard: the skip link is the first Tab stop, Alt+1..Alt+9 and Alt+0 open the
+ * ten areas (競合の確認 has no shortcut: the status bar links to it), and opening
  * a page moves focus to its <h1>.
  */
 import { useEffect, useRef } from "react";
@@ -18,6 +18,7 @@ import { DiagnosticsPage } from "./pages/DiagnosticsPage";
 import { HomePage } from "./pages/HomePage";
 import { InboxPage } from "./pages/InboxPage";
 import { NotesPage } from "./pages/NotesPage";
+import { ProcurementPage } from "./pages/ProcurementPage";
 import { ProposalsPage } from "./pages/ProposalsPage";
 import { SettingsPage } from "./pages/SettingsPage";
 import { SignInPage } from "./pages/SignInPage";
@@ -71,6 +72,8 @@ function Page({ route }: { route: RouteId }) {
       return <AcquisitionImportPage />;
     case "conflicts":
       return <ConflictsPage />;
+    case "procurement":
+      return <ProcurementPage />;
   }
 }
 

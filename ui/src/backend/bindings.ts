@@ -93,6 +93,32 @@ export const commands = {
 	importSaveReport: (session: string) => typedError<string, AppError>(__TAURI_INVOKE("import_save_report", { session })),
 	/**  Forgets the file (the page was left or another file chosen). */
 	importClose: (session: string) => __TAURI_INVOKE<void>("import_close", { session }),
+	procurementCases: () => typedError<CaseSummary_Serialize[], AppError>(__TAURI_INVOKE("procurement_cases")),
+	/**  One case; `id` may be any of its steps. */
+	procurementCase: (id: string) => typedError<CaseView_Serialize, AppError>(__TAURI_INVOKE("procurement_case", { id })),
+	procurementCheck: (input: StepInput_Deserialize) => typedError<FindingDto[], AppError>(__TAURI_INVOKE("procurement_check", { input })),
+	procurementSave: (input: StepInput_Deserialize) => typedError<CaseView_Serialize, AppError>(__TAURI_INVOKE("procurement_save", { input })),
+	/**  The form of the step that follows `parent` (decided), prefilled. */
+	procurementNextStep: (parent: string) => typedError<StepInput_Serialize, AppError>(__TAURI_INVOKE("procurement_next_step", { parent })),
+	procurementSubmit: (id: string, flags: FlagsDto) => typedError<CaseView_Serialize, AppError>(__TAURI_INVOKE("procurement_submit", { id, flags })),
+	procurementWithdraw: (id: string) => typedError<CaseView_Serialize, AppError>(__TAURI_INVOKE("procurement_withdraw", { id })),
+	procurementVendors: () => typedError<VendorView_Serialize[], AppError>(__TAURI_INVOKE("procurement_vendors")),
+	procurementCheckVendor: (form: VendorForm_Deserialize) => __TAURI_INVOKE<FindingDto[]>("procurement_check_vendor", { form }),
+	procurementSaveVendor: (form: VendorForm_Deserialize) => typedError<VendorView_Serialize, AppError>(__TAURI_INVOKE("procurement_save_vendor", { form })),
+	/**  ゆうちょ 記号・番号 → the 全銀 account. */
+	procurementYuchoAccount: (kigo: string, bango: string) => typedError<AccountForm_Serialize, AppError>(__TAURI_INVOKE("procurement_yucho_account", { kigo, bango })),
+	procurementSearchBanks: (query: string) => __TAURI_INVOKE<BankChoice[]>("procurement_search_banks", { query }),
+	procurementSearchBranches: (bank: string, query: string) => __TAURI_INVOKE<BankChoice[]>("procurement_search_branches", { bank, query }),
+	procurementBudgets: () => typedError<BudgetView_Serialize[], AppError>(__TAURI_INVOKE("procurement_budgets")),
+	procurementSaveBudget: (form: BudgetForm_Deserialize) => typedError<BudgetView_Serialize, AppError>(__TAURI_INVOKE("procurement_save_budget", { form })),
+	procurementPayer: () => typedError<PayerForm_Serialize, AppError>(__TAURI_INVOKE("procurement_payer")),
+	procurementSavePayer: (form: PayerForm_Deserialize) => typedError<PayerForm_Serialize, AppError>(__TAURI_INVOKE("procurement_save_payer", { form })),
+	procurementPayable: () => typedError<PayableOrder[], AppError>(__TAURI_INVOKE("procurement_payable")),
+	/**
+	 *  Writes the 総合振込 file of `ids` into the download folder (nothing when a row is
+	 *  rejected; every problem is returned).
+	 */
+	procurementExportTransfer: (ids: string[], transferDate: string) => typedError<TransferResult, AppError>(__TAURI_INVOKE("procurement_export_transfer", { ids, transferDate })),
 };
 
 /** Events */
@@ -143,6 +169,29 @@ export type AbsencesView_Serialize = {
 	users: DirectoryUserView_Serialize[],
 	/**  When the directory was last fetched (`None`: never; the section needs a sync). */
 	fetchedAt: string | null,
+};
+
+/**  振込先. */
+export type AccountForm = AccountForm_Serialize | AccountForm_Deserialize;
+
+/**  振込先. */
+export type AccountForm_Deserialize = {
+	bankCode?: string,
+	branchCode?: string,
+	/**  1 普通, 2 当座, 4 貯蓄, 9 その他 (as text). */
+	depositType?: string,
+	accountNumber?: string,
+	holderKana?: string,
+};
+
+/**  振込先. */
+export type AccountForm_Serialize = {
+	bankCode: string,
+	branchCode: string,
+	/**  1 普通, 2 当座, 4 貯蓄, 9 その他 (as text). */
+	depositType: string,
+	accountNumber: string,
+	holderKana: string,
 };
 
 /**  An acknowledged warning. */
@@ -628,6 +677,65 @@ export type AutoReviewView_Serialize = {
 	warnings: number,
 };
 
+/**  A bank or branch for the form's lookup. */
+export type BankChoice = {
+	code: string,
+	name: string,
+	kana: string,
+};
+
+/**  A budget line as the form holds it. */
+export type BudgetForm = BudgetForm_Serialize | BudgetForm_Deserialize;
+
+/**  A budget line as the form holds it. */
+export type BudgetForm_Deserialize = {
+	id?: string | null,
+	fiscalYear?: string,
+	code?: string,
+	name?: string,
+	allocated?: string,
+};
+
+/**  A budget line as the form holds it. */
+export type BudgetForm_Serialize = {
+	id: string | null,
+	fiscalYear: string,
+	code: string,
+	name: string,
+	allocated: string,
+};
+
+/**  A budget line with what is committed. */
+export type BudgetView = BudgetView_Serialize | BudgetView_Deserialize;
+
+/**  A budget line with what is committed. */
+export type BudgetView_Deserialize = {
+	id: string,
+	fiscalYear: number,
+	code: string,
+	name: string,
+	allocatedText: string,
+	committedText: string,
+	remainingText: string,
+	/**  Used, in whole percent. */
+	usedPercent: number,
+	label?: string | null,
+};
+
+/**  A budget line with what is committed. */
+export type BudgetView_Serialize = {
+	id: string,
+	fiscalYear: number,
+	code: string,
+	name: string,
+	allocatedText: string,
+	committedText: string,
+	remainingText: string,
+	/**  Used, in whole percent. */
+	usedPercent: number,
+	label: string | null,
+};
+
 /**  A document bulk approval could not approve. */
 export type BulkFailure = {
 	id: string,
@@ -639,6 +747,65 @@ export type BulkFailure = {
 export type BulkResult = {
 	approved: string[],
 	failures: BulkFailure[],
+};
+
+/**  A case (案件) in the list. */
+export type CaseSummary = CaseSummary_Serialize | CaseSummary_Deserialize;
+
+/**  A case (案件) in the list. */
+export type CaseSummary_Deserialize = {
+	/**  The request's record id. */
+	id: string,
+	title: string,
+	amountText: string,
+	/**  The furthest step and how it stands: 「契約 回議中」. */
+	stage: string,
+	vendor: string,
+	steps: number,
+	/**  The most urgent deadline of the case, if any. */
+	deadline?: DeadlineView | null,
+	updatedAt?: string | null,
+};
+
+/**  A case (案件) in the list. */
+export type CaseSummary_Serialize = {
+	/**  The request's record id. */
+	id: string,
+	title: string,
+	amountText: string,
+	/**  The furthest step and how it stands: 「契約 回議中」. */
+	stage: string,
+	vendor: string,
+	steps: number,
+	/**  The most urgent deadline of the case, if any. */
+	deadline: DeadlineView | null,
+	updatedAt: string | null,
+};
+
+/**
+ *  A case with its steps in order (request first; inspections and payment orders after
+ *  their contract).
+ */
+export type CaseView = CaseView_Serialize | CaseView_Deserialize;
+
+/**
+ *  A case with its steps in order (request first; inspections and payment orders after
+ *  their contract).
+ */
+export type CaseView_Deserialize = {
+	id: string,
+	title: string,
+	steps: ProcurementStepView_Deserialize[],
+};
+
+/**
+ *  A case with its steps in order (request first; inspections and payment orders after
+ *  their contract).
+ */
+export type CaseView_Serialize = {
+	id: string,
+	title: string,
+	steps: ProcurementStepView_Serialize[],
 };
 
 /**  Which column of the file fills a field (`None`: none). */
@@ -728,6 +895,49 @@ export type ConflictView_Serialize = {
 	server: ConflictSide_Serialize | null,
 };
 
+/**  契約. */
+export type ContractForm = ContractForm_Serialize | ContractForm_Deserialize;
+
+/**  契約. */
+export type ContractForm_Deserialize = {
+	/**  The vendor's record id. */
+	vendorId?: string,
+	category?: string,
+	method?: string,
+	ground?: string,
+	groundReason?: string,
+	amount?: string,
+	periodFrom?: string,
+	periodTo?: string,
+	/**  `construction` / `other`. */
+	workType?: string,
+	contractSetsDates?: boolean,
+	/**  `contract` / `acceptance` / `omitted`. */
+	document?: string,
+	signedOn?: string,
+	note?: string,
+};
+
+/**  契約. */
+export type ContractForm_Serialize = {
+	/**  The vendor's record id. */
+	vendorId: string,
+	category: string,
+	method: string,
+	ground: string,
+	groundReason: string,
+	amount: string,
+	periodFrom: string,
+	periodTo: string,
+	/**  `construction` / `other`. */
+	workType: string,
+	contractSetsDates: boolean,
+	/**  `contract` / `acceptance` / `omitted`. */
+	document: string,
+	signedOn: string,
+	note: string,
+};
+
 /**  A valid date in both calendars, ready to show. */
 export type DateView = {
 	/**  `YYYY-MM-DD`. */
@@ -742,6 +952,18 @@ export type DateView = {
 	wareki: string,
 	/**  「令和6年4月1日 (2024-04-01)」 */
 	display: string,
+};
+
+/**  A deadline and how it stands today. */
+export type DeadlineView = {
+	/**  「検査期限」「支払期限」. */
+	what: string,
+	/**  YYYY-MM-DD. */
+	date: string,
+	/**  `done`, `ok`, `dueSoon`, `overdue`. */
+	risk: string,
+	/**  「あと3日」「2日超過」「完了」. */
+	riskLabel: string,
 };
 
 /**  One 被扶養者. */
@@ -1132,6 +1354,31 @@ export type InboxItem_Serialize = {
 	pending: boolean,
 };
 
+/**  検収・検査. */
+export type InspectionForm = InspectionForm_Serialize | InspectionForm_Deserialize;
+
+/**  検収・検査. */
+export type InspectionForm_Deserialize = {
+	amount?: string,
+	completionNoticeOn?: string,
+	inspectedOn?: string,
+	inspector?: string,
+	/**  `pending` / `passed` / `failed`. */
+	result?: string,
+	note?: string,
+};
+
+/**  検収・検査. */
+export type InspectionForm_Serialize = {
+	amount: string,
+	completionNoticeOn: string,
+	inspectedOn: string,
+	inspector: string,
+	/**  `pending` / `passed` / `failed`. */
+	result: string,
+	note: string,
+};
+
 /**  The result of the database check, as shown to the clerk. */
 export type IntegrityReport = {
 	ok: boolean,
@@ -1142,6 +1389,102 @@ export type IntegrityReport = {
 	sizeKib: number,
 	schemaVersion: number,
 	elapsedMs: number,
+};
+
+/**  請求書. */
+export type InvoiceForm = InvoiceForm_Serialize | InvoiceForm_Deserialize;
+
+/**  請求書. */
+export type InvoiceForm_Deserialize = {
+	number?: string,
+	issueDate?: string,
+	sellerName?: string,
+	sellerRegistration?: string,
+	buyerName?: string,
+	lines?: InvoiceLineForm_Deserialize[],
+	taxes?: InvoiceTaxForm_Deserialize[],
+	/**  請求金額 (tax included) as written. */
+	payable?: string,
+	/**  `manual`, `jpPint` or `ocr`: where the invoice came from. */
+	source?: string,
+};
+
+/**  請求書. */
+export type InvoiceForm_Serialize = {
+	number: string,
+	issueDate: string,
+	sellerName: string,
+	sellerRegistration: string,
+	buyerName: string,
+	lines: InvoiceLineForm_Serialize[],
+	taxes: InvoiceTaxForm_Serialize[],
+	/**  請求金額 (tax included) as written. */
+	payable: string,
+	/**  `manual`, `jpPint` or `ocr`: where the invoice came from. */
+	source: string,
+};
+
+/**  One invoice line. */
+export type InvoiceLineForm = InvoiceLineForm_Serialize | InvoiceLineForm_Deserialize;
+
+/**  One invoice line. */
+export type InvoiceLineForm_Deserialize = {
+	description?: string,
+	quantity?: string,
+	/**  税抜 line amount as typed. */
+	amount?: string,
+	/**  A JP PINT tax category code: `S` (10%), `AA` (8%), `E`, `G`, `O`. */
+	category?: string,
+};
+
+/**  One invoice line. */
+export type InvoiceLineForm_Serialize = {
+	description: string,
+	quantity: string,
+	/**  税抜 line amount as typed. */
+	amount: string,
+	/**  A JP PINT tax category code: `S` (10%), `AA` (8%), `E`, `G`, `O`. */
+	category: string,
+};
+
+/**  The tax of one rate as written on the invoice. */
+export type InvoiceTaxForm = InvoiceTaxForm_Serialize | InvoiceTaxForm_Deserialize;
+
+/**  The tax of one rate as written on the invoice. */
+export type InvoiceTaxForm_Deserialize = {
+	category?: string,
+	taxable?: string,
+	tax?: string,
+};
+
+/**  The tax of one rate as written on the invoice. */
+export type InvoiceTaxForm_Serialize = {
+	category: string,
+	taxable: string,
+	tax: string,
+};
+
+/**  One line of a request. */
+export type ItemForm = ItemForm_Serialize | ItemForm_Deserialize;
+
+/**  One line of a request. */
+export type ItemForm_Deserialize = {
+	name?: string,
+	spec?: string,
+	quantity?: string,
+	unit?: string,
+	/**  見込額 (tax included) as typed. */
+	amount?: string,
+};
+
+/**  One line of a request. */
+export type ItemForm_Serialize = {
+	name: string,
+	spec: string,
+	quantity: string,
+	unit: string,
+	/**  見込額 (tax included) as typed. */
+	amount: string,
 };
 
 /**  本人. */
@@ -1311,6 +1654,66 @@ export type OutcomeView_Serialize = {
 	at: string,
 };
 
+/**  A decided payment order not yet in a transfer file. */
+export type PayableOrder = {
+	id: string,
+	title: string,
+	payee: string,
+	amountText: string,
+	/**  支払予定日 (YYYY-MM-DD). */
+	paymentDate: string,
+};
+
+/**  振込依頼人 as the form holds it. */
+export type PayerForm = PayerForm_Serialize | PayerForm_Deserialize;
+
+/**  振込依頼人 as the form holds it. */
+export type PayerForm_Deserialize = {
+	id?: string | null,
+	/**  依頼人コード (10 digits, from the bank). */
+	code?: string,
+	nameKana?: string,
+	bankCode?: string,
+	branchCode?: string,
+	depositType?: string,
+	accountNumber?: string,
+};
+
+/**  振込依頼人 as the form holds it. */
+export type PayerForm_Serialize = {
+	id: string | null,
+	/**  依頼人コード (10 digits, from the bank). */
+	code: string,
+	nameKana: string,
+	bankCode: string,
+	branchCode: string,
+	depositType: string,
+	accountNumber: string,
+};
+
+/**  支出命令 with its invoice. */
+export type PaymentOrderForm = PaymentOrderForm_Serialize | PaymentOrderForm_Deserialize;
+
+/**  支出命令 with its invoice. */
+export type PaymentOrderForm_Deserialize = {
+	invoice?: InvoiceForm_Deserialize,
+	invoiceReceivedOn?: string,
+	returnedOn?: string,
+	correctedReceivedOn?: string,
+	paymentDate?: string,
+	payee?: AccountForm_Deserialize,
+};
+
+/**  支出命令 with its invoice. */
+export type PaymentOrderForm_Serialize = {
+	invoice: InvoiceForm_Serialize,
+	invoiceReceivedOn: string,
+	returnedOn: string,
+	correctedReceivedOn: string,
+	paymentDate: string,
+	payee: AccountForm_Serialize,
+};
+
 /**  One earlier pension membership. */
 export type PensionPeriodDto = PensionPeriodDto_Serialize | PensionPeriodDto_Deserialize;
 
@@ -1361,6 +1764,75 @@ export type PostReadView_Serialize = {
 	owedByNames: string[],
 	readByName: string | null,
 	readAt: string | null,
+};
+
+/**  A step as the case shows it. */
+export type ProcurementStepView = ProcurementStepView_Serialize | ProcurementStepView_Deserialize;
+
+/**  A step as the case shows it. */
+export type ProcurementStepView_Deserialize = {
+	id: string,
+	/**  The record kind. */
+	kind: string,
+	/**  「調達依頼」「契約」「検収・検査」「支出命令」. */
+	kindLabel: string,
+	title: string,
+	parent?: string | null,
+	amountText: string,
+	/**  `draft`, `in_progress`, `approved`, `returned`, `rejected`, `withdrawn`. */
+	status: string,
+	statusLabel: string,
+	/**  「課長 の決裁待ち」「差戻し（理由: …）」 … */
+	whereText: string,
+	form: StepForm_Deserialize,
+	/**  The checks on the step as it is now (against its parent). */
+	findings: FindingDto[],
+	canEdit: boolean,
+	canSubmit: boolean,
+	canWithdraw: boolean,
+	/**  The step that may start from this one (decided and approved), if any. */
+	nextKind?: string | null,
+	nextLabel?: string | null,
+	/**  The sync label (未送信 / 競合 / 差戻し …). */
+	label?: string | null,
+	/**  A submission or withdrawal is unsent. */
+	pending: boolean,
+	/**  検査期限 / 支払期限 with how it stands, for inspections and payment orders. */
+	deadline?: DeadlineView | null,
+	updatedAt?: string | null,
+};
+
+/**  A step as the case shows it. */
+export type ProcurementStepView_Serialize = {
+	id: string,
+	/**  The record kind. */
+	kind: string,
+	/**  「調達依頼」「契約」「検収・検査」「支出命令」. */
+	kindLabel: string,
+	title: string,
+	parent: string | null,
+	amountText: string,
+	/**  `draft`, `in_progress`, `approved`, `returned`, `rejected`, `withdrawn`. */
+	status: string,
+	statusLabel: string,
+	/**  「課長 の決裁待ち」「差戻し（理由: …）」 … */
+	whereText: string,
+	form: StepForm_Serialize,
+	/**  The checks on the step as it is now (against its parent). */
+	findings: FindingDto[],
+	canEdit: boolean,
+	canSubmit: boolean,
+	canWithdraw: boolean,
+	/**  The step that may start from this one (decided and approved), if any. */
+	nextKind: string | null,
+	nextLabel: string | null,
+	/**  The sync label (未送信 / 競合 / 差戻し …). */
+	label: string | null,
+	/**  A submission or withdrawal is unsent. */
+	pending: boolean,
+	/**  検査期限 / 支払期限 with how it stands, for inspections and payment orders. */
+	deadline: DeadlineView | null,
+	updatedAt: string | null,
 };
 
 /**
@@ -1484,6 +1956,29 @@ export type ProposalView_Serialize = {
 	updatedAt: string | null,
 };
 
+/**  One quote. */
+export type QuoteForm = QuoteForm_Serialize | QuoteForm_Deserialize;
+
+/**  One quote. */
+export type QuoteForm_Deserialize = {
+	vendorId?: string | null,
+	vendorName?: string,
+	amount?: string,
+	quotedOn?: string,
+	validUntil?: string,
+	note?: string,
+};
+
+/**  One quote. */
+export type QuoteForm_Serialize = {
+	vendorId: string | null,
+	vendorName: string,
+	amount: string,
+	quotedOn: string,
+	validUntil: string,
+	note: string,
+};
+
 /**  The pay components; amounts as typed (「143,700」, full-width digits accepted). */
 export type RemunerationDto = RemunerationDto_Serialize | RemunerationDto_Deserialize;
 
@@ -1519,6 +2014,39 @@ export type RemunerationDto_Serialize = {
 	projectedOvertime: string,
 	excludedBonus: string,
 	excludedOverThreeMonths: string,
+};
+
+/**  調達依頼. */
+export type RequestForm = RequestForm_Serialize | RequestForm_Deserialize;
+
+/**  調達依頼. */
+export type RequestForm_Deserialize = {
+	purpose?: string,
+	/**  A `Category` code (`purchase`, `construction`, …). */
+	category?: string,
+	/**  年度 as typed (「2026」). */
+	budgetYear?: string,
+	budgetCode?: string,
+	budgetName?: string,
+	items?: ItemForm_Deserialize[],
+	quotes?: QuoteForm_Deserialize[],
+	selectedQuote?: number | null,
+	neededBy?: string,
+};
+
+/**  調達依頼. */
+export type RequestForm_Serialize = {
+	purpose: string,
+	/**  A `Category` code (`purchase`, `construction`, …). */
+	category: string,
+	/**  年度 as typed (「2026」). */
+	budgetYear: string,
+	budgetCode: string,
+	budgetName: string,
+	items: ItemForm_Serialize[],
+	quotes: QuoteForm_Serialize[],
+	selectedQuote: number | null,
+	neededBy: string,
 };
 
 /**  How the clerk settles a conflicted or refused draft. */
@@ -1663,6 +2191,59 @@ export type SlotView_Serialize = {
 	waiting: boolean,
 };
 
+/**  A step's form, by record kind. */
+export type StepForm = StepForm_Serialize | StepForm_Deserialize;
+
+/**  A step's form, by record kind. */
+export type StepForm_Deserialize = {
+	kind: "procurement",
+} & RequestForm_Deserialize | {
+	kind: "contract",
+} & ContractForm_Deserialize | {
+	kind: "inspection",
+} & InspectionForm_Deserialize | {
+	kind: "payment_order",
+} & PaymentOrderForm_Deserialize;
+
+/**  A step's form, by record kind. */
+export type StepForm_Serialize = {
+	kind: "procurement",
+} & RequestForm_Serialize | {
+	kind: "contract",
+} & ContractForm_Serialize | {
+	kind: "inspection",
+} & InspectionForm_Serialize | {
+	kind: "payment_order",
+} & PaymentOrderForm_Serialize;
+
+/**
+ *  What the editor sends to check or save: no id for a new step; `parent` for a new step
+ *  after the request.
+ */
+export type StepInput = StepInput_Serialize | StepInput_Deserialize;
+
+/**
+ *  What the editor sends to check or save: no id for a new step; `parent` for a new step
+ *  after the request.
+ */
+export type StepInput_Deserialize = {
+	id?: string | null,
+	parent?: string | null,
+	title: string,
+	form: StepForm_Deserialize,
+};
+
+/**
+ *  What the editor sends to check or save: no id for a new step; `parent` for a new step
+ *  after the request.
+ */
+export type StepInput_Serialize = {
+	id: string | null,
+	parent: string | null,
+	title: string,
+	form: StepForm_Serialize,
+};
+
 /**  One step of the route. */
 export type StepView = StepView_Serialize | StepView_Deserialize;
 
@@ -1730,6 +2311,82 @@ export type SyncStatusView_Serialize = {
 	lastErrorCode: string | null,
 	lastErrorMessage: string | null,
 	signedInUser: string | null,
+};
+
+/**  One row that cannot go into the file. */
+export type TransferErrorDto = {
+	/**  The payment order's 件名, or 「振込依頼人」 for the header. */
+	about: string,
+	field: string,
+	code: string,
+	message: string,
+};
+
+/**  What was written, or why nothing was. */
+export type TransferResult = {
+	/**  The file written (empty when there were errors). */
+	path: string,
+	count: number,
+	totalText: string,
+	errors: TransferErrorDto[],
+};
+
+/**  A vendor as the form holds it. */
+export type VendorForm = VendorForm_Serialize | VendorForm_Deserialize;
+
+/**  A vendor as the form holds it. */
+export type VendorForm_Deserialize = {
+	id?: string | null,
+	name?: string,
+	nameKana?: string,
+	corporateNumber?: string,
+	invoiceRegistration?: string,
+	account?: AccountForm_Deserialize,
+	person?: string,
+	phone?: string,
+	email?: string,
+	postalCode?: string,
+	address?: string,
+};
+
+/**  A vendor as the form holds it. */
+export type VendorForm_Serialize = {
+	id: string | null,
+	name: string,
+	nameKana: string,
+	corporateNumber: string,
+	invoiceRegistration: string,
+	account: AccountForm_Serialize,
+	person: string,
+	phone: string,
+	email: string,
+	postalCode: string,
+	address: string,
+};
+
+/**  A vendor in the list. */
+export type VendorView = VendorView_Serialize | VendorView_Deserialize;
+
+/**  A vendor in the list. */
+export type VendorView_Deserialize = {
+	id: string,
+	form: VendorForm_Deserialize,
+	/**  「みずほ銀行 本店 普通 1234567」, empty without an account. */
+	accountText: string,
+	/**  The sync label (未送信 …). */
+	label?: string | null,
+	findings: FindingDto[],
+};
+
+/**  A vendor in the list. */
+export type VendorView_Serialize = {
+	id: string,
+	form: VendorForm_Serialize,
+	/**  「みずほ銀行 本店 普通 1234567」, empty without an account. */
+	accountText: string,
+	/**  The sync label (未送信 …). */
+	label: string | null,
+	findings: FindingDto[],
 };
 
 /**  A 和暦 date as the date field sends it: year 1 is 元年. */

@@ -70,6 +70,22 @@ export type ColumnMapping = Parameters<Commands["importRemap"]>[1][number];
 export type ImportEncoding = NonNullable<Parameters<Commands["importOpen"]>[2]>;
 export type ImportResult = Ok<"importRun">;
 export type ImportProgress = Parameters<Parameters<typeof events.importProgressed.listen>[0]>[0]["payload"];
+export type ProcurementCaseSummary = Ok<"procurementCases">[number];
+export type ProcurementDeadline = NonNullable<ProcurementCaseSummary["deadline"]>;
+export type ProcurementCaseView = Ok<"procurementCase">;
+export type ProcurementStepView = ProcurementCaseView["steps"][number];
+/** The step input with every field present (as Rust sends it back); what the editor holds. */
+export type ProcurementStepInput = Ok<"procurementNextStep">;
+export type ProcurementStepForm = ProcurementStepInput["form"];
+export type ProcurementVendorView = Ok<"procurementVendors">[number];
+export type ProcurementVendorForm = ProcurementVendorView["form"];
+export type ProcurementAccountForm = Ok<"procurementYuchoAccount">;
+export type ProcurementBankChoice = Returned<"procurementSearchBanks">[number];
+export type ProcurementBudgetView = Ok<"procurementBudgets">[number];
+export type ProcurementBudgetForm = Parameters<Commands["procurementSaveBudget"]>[0];
+export type ProcurementPayerForm = Ok<"procurementPayer">;
+export type ProcurementPayableOrder = Ok<"procurementPayable">[number];
+export type ProcurementTransferResult = Ok<"procurementExportTransfer">;
 
 /** What `sync-status-changed` carries (tauri-specta sends the newtype's inner value). */
 type SyncStatusPayload = Parameters<Parameters<typeof events.syncStatusChanged.listen>[0]>[0]["payload"];
@@ -177,6 +193,31 @@ export const api = {
   importCancel: (session: string): Promise<void> => unwrap(() => commands.importCancel(session)).then(() => undefined),
   importSaveReport: (session: string): Promise<string> => unwrap(() => commands.importSaveReport(session)),
   importClose: (session: string): Promise<void> => plain(() => commands.importClose(session)).then(() => undefined),
+
+  // 調達・契約・支払
+  procurementCases: (): Promise<ProcurementCaseSummary[]> => unwrap(() => commands.procurementCases()),
+  procurementCase: (id: string): Promise<ProcurementCaseView> => unwrap(() => commands.procurementCase(id)),
+  procurementCheck: (input: ProcurementStepInput): Promise<Finding[]> => unwrap(() => commands.procurementCheck(input)),
+  procurementSave: (input: ProcurementStepInput): Promise<ProcurementCaseView> => unwrap(() => commands.procurementSave(input)),
+  procurementNextStep: (parent: string): Promise<ProcurementStepInput> => unwrap(() => commands.procurementNextStep(parent)),
+  procurementSubmit: (id: string, flags: ProposalFlags): Promise<ProcurementCaseView> =>
+    unwrap(() => commands.procurementSubmit(id, flags)),
+  procurementWithdraw: (id: string): Promise<ProcurementCaseView> => unwrap(() => commands.procurementWithdraw(id)),
+  procurementVendors: (): Promise<ProcurementVendorView[]> => unwrap(() => commands.procurementVendors()),
+  procurementCheckVendor: (form: ProcurementVendorForm): Promise<Finding[]> => plain(() => commands.procurementCheckVendor(form)),
+  procurementSaveVendor: (form: ProcurementVendorForm): Promise<ProcurementVendorView> => unwrap(() => commands.procurementSaveVendor(form)),
+  procurementYuchoAccount: (kigo: string, bango: string): Promise<ProcurementAccountForm> =>
+    unwrap(() => commands.procurementYuchoAccount(kigo, bango)),
+  procurementSearchBanks: (query: string): Promise<ProcurementBankChoice[]> => plain(() => commands.procurementSearchBanks(query)),
+  procurementSearchBranches: (bank: string, query: string): Promise<ProcurementBankChoice[]> =>
+    plain(() => commands.procurementSearchBranches(bank, query)),
+  procurementBudgets: (): Promise<ProcurementBudgetView[]> => unwrap(() => commands.procurementBudgets()),
+  procurementSaveBudget: (form: ProcurementBudgetForm): Promise<ProcurementBudgetView> => unwrap(() => commands.procurementSaveBudget(form)),
+  procurementPayer: (): Promise<ProcurementPayerForm> => unwrap(() => commands.procurementPayer()),
+  procurementSavePayer: (form: ProcurementPayerForm): Promise<ProcurementPayerForm> => unwrap(() => commands.procurementSavePayer(form)),
+  procurementPayable: (): Promise<ProcurementPayableOrder[]> => unwrap(() => commands.procurementPayable()),
+  procurementExportTransfer: (ids: string[], transferDate: string): Promise<ProcurementTransferResult> =>
+    unwrap(() => commands.procurementExportTransfer(ids, transferDate)),
 
   /** Calls `callback` with the progress of a running import; returns a function that stops listening. */
   onImportProgress: (callback: (progress: ImportProgress) => void): (() => void) => {

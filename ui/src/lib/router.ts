@@ -16,7 +16,8 @@ export type RouteId =
   | "proposals"
   | "acquisitions"
   | "acquisitionImport"
-  | "conflicts";
+  | "conflicts"
+  | "procurement";
 
 export interface RouteDef {
   id: RouteId;
@@ -37,6 +38,7 @@ export const ROUTES: readonly RouteDef[] = [
   { id: "inbox", hash: "#/inbox", label: "nav.inbox", shortcut: "7" },
   { id: "proposals", hash: "#/proposals", label: "nav.proposals", shortcut: "8" },
   { id: "acquisitions", hash: "#/acquisitions", label: "nav.acquisitions", shortcut: "9" },
+  { id: "procurement", hash: "#/procurement", label: "nav.procurement", shortcut: "0" },
   // Reached from 資格取得届 (「CSVから一括取込」); not in the menu.
   { id: "acquisitionImport", hash: "#/acquisitions/import", label: "nav.acquisitionImport" },
   // In the menu only while there is something to settle; linked from the status bar.

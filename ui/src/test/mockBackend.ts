@@ -76,6 +76,25 @@ export const mockApi = {
   importCancel: vi.fn<Api["importCancel"]>(),
   importSaveReport: vi.fn<Api["importSaveReport"]>(),
   importClose: vi.fn<Api["importClose"]>(),
+  procurementCases: vi.fn<Api["procurementCases"]>(),
+  procurementCase: vi.fn<Api["procurementCase"]>(),
+  procurementCheck: vi.fn<Api["procurementCheck"]>(),
+  procurementSave: vi.fn<Api["procurementSave"]>(),
+  procurementNextStep: vi.fn<Api["procurementNextStep"]>(),
+  procurementSubmit: vi.fn<Api["procurementSubmit"]>(),
+  procurementWithdraw: vi.fn<Api["procurementWithdraw"]>(),
+  procurementVendors: vi.fn<Api["procurementVendors"]>(),
+  procurementCheckVendor: vi.fn<Api["procurementCheckVendor"]>(),
+  procurementSaveVendor: vi.fn<Api["procurementSaveVendor"]>(),
+  procurementYuchoAccount: vi.fn<Api["procurementYuchoAccount"]>(),
+  procurementSearchBanks: vi.fn<Api["procurementSearchBanks"]>(),
+  procurementSearchBranches: vi.fn<Api["procurementSearchBranches"]>(),
+  procurementBudgets: vi.fn<Api["procurementBudgets"]>(),
+  procurementSaveBudget: vi.fn<Api["procurementSaveBudget"]>(),
+  procurementPayer: vi.fn<Api["procurementPayer"]>(),
+  procurementSavePayer: vi.fn<Api["procurementSavePayer"]>(),
+  procurementPayable: vi.fn<Api["procurementPayable"]>(),
+  procurementExportTransfer: vi.fn<Api["procurementExportTransfer"]>(),
   onImportProgress: vi.fn<Api["onImportProgress"]>(),
   onSyncStatus: vi.fn<Api["onSyncStatus"]>(),
 } satisfies Api;
@@ -164,6 +183,25 @@ export function resetMockApi(): void {
   mockApi.importCancel.mockResolvedValue(undefined);
   mockApi.importSaveReport.mockRejectedValue(notSetUp("importSaveReport"));
   mockApi.importClose.mockResolvedValue(undefined);
+  mockApi.procurementCases.mockResolvedValue([]);
+  mockApi.procurementCase.mockRejectedValue(notSetUp("procurementCase"));
+  mockApi.procurementCheck.mockResolvedValue([]);
+  mockApi.procurementSave.mockRejectedValue(notSetUp("procurementSave"));
+  mockApi.procurementNextStep.mockRejectedValue(notSetUp("procurementNextStep"));
+  mockApi.procurementSubmit.mockRejectedValue(notSetUp("procurementSubmit"));
+  mockApi.procurementWithdraw.mockRejectedValue(notSetUp("procurementWithdraw"));
+  mockApi.procurementVendors.mockResolvedValue([]);
+  mockApi.procurementCheckVendor.mockResolvedValue([]);
+  mockApi.procurementSaveVendor.mockRejectedValue(notSetUp("procurementSaveVendor"));
+  mockApi.procurementYuchoAccount.mockRejectedValue(notSetUp("procurementYuchoAccount"));
+  mockApi.procurementSearchBanks.mockResolvedValue([]);
+  mockApi.procurementSearchBranches.mockResolvedValue([]);
+  mockApi.procurementBudgets.mockResolvedValue([]);
+  mockApi.procurementSaveBudget.mockRejectedValue(notSetUp("procurementSaveBudget"));
+  mockApi.procurementPayer.mockResolvedValue({ id: null, code: "", nameKana: "", bankCode: "", branchCode: "", depositType: "", accountNumber: "" });
+  mockApi.procurementSavePayer.mockRejectedValue(notSetUp("procurementSavePayer"));
+  mockApi.procurementPayable.mockResolvedValue([]);
+  mockApi.procurementExportTransfer.mockRejectedValue(notSetUp("procurementExportTransfer"));
   mockApi.onImportProgress.mockImplementation(() => () => {});
   mockApi.onSyncStatus.mockImplementation((listener) => {
     syncListeners.add(listener);

@@ -1,0 +1,245 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { ProcurementCaseSummary, ProcurementCaseView, ProcurementStepInput, ProcurementStepView } from "../backend";
+import { BackendError } from "../backend/errors";
+import { mockApi, resetMockApi } from "../test/mockBackend";
+import { ProcurementPage } from "./ProcurementPage";
+
+vi.mock("../backend", async () => (await import("../test/mockBackend")).backendModule);
+
+const REQ = "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b4d01";
+
+const cases: ProcurementCaseSummary[] = [
+  {
+    id: REQ,
+    title: "複合機の購入",
+    amountText: "1,320,000",
+    stage: "検収・検査 回議中",
+    vendor: "株式会社東都事務機",
+    steps: 3,
+    deadline: { what: "検査期限", date: "2026-11-20", risk: "overdue", riskLabel: "6日超過" },
+    updatedAt: "2026-11-20T01:00:00Z",
+  },
+  {
+    id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b4e01",
+    title: "窓口用封筒の印刷",
+    amountText: "88,000",
+    stage: "支出命令 決裁済み",
+    vendor: "有限会社みどり印刷",
+    steps: 4,
+    deadline: { what: "支払期限", date: "2026-11-30", risk: "dueSoon", riskLabel: "あと4日" },
+    updatedAt: "2026-11-24T01:00:00Z",
+  },
+  {
+    id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b4f01",
+    title: "研修会場の借上げ",
+    amountText: "450,000",
+    stage: "調達依頼 下書き",
+    vendor: "",
+    steps: 1,
+    deadline: null,
+    updatedAt: null,
+  },
+];
+
+const requestForm = {
+  kind: "procurement" as const,
+  purpose: "老朽化した複合機を更新します。",
+  category: "purchase",
+  budgetYear: "2026",
+  budgetCode: "0102",
+  budgetName: "需用費 消耗品費",
+  items: [{ name: "複合機", spec: "A3カラー", quantity: "1", unit: "台", amount: "1320000" }],
+  quotes: [],
+  selectedQuote: null,
+  neededBy: "",
+};
+
+const approvedRequest: ProcurementStepView = {
+  id: REQ,
+  kind: "procurement",
+  kindLabel: "調達依頼",
+  title: "複合機の購入",
+  parent: null,
+  amountText: "1,320,000",
+  status: "approved",
+  statusLabel: "決裁済み",
+  whereText: "決裁済み",
+  form: requestForm,
+  findings: [],
+  canEdit: false,
+  canSubmit: false,
+  canWithdraw: false,
+  nextKind: "contract",
+  nextLabel: "契約を起案",
+  label: null,
+  pending: false,
+  deadline: null,
+  updatedAt: "2026-11-01T01:00:00Z",
+};
+
+function caseView(steps: ProcurementStepView[]): ProcurementCaseView {
+  return { id: REQ, title: "複合機の購入", steps };
+}
+
+beforeEach(() => {
+  resetMockApi();
+});
+
+async function renderPage() {
+  const user = userEvent.setup();
+  render(<ProcurementPage />);
+  await waitFor(() => expect(screen.getByTestId("procurement-cases-count")).toBeInTheDocument());
+  return { user };
+}
+
+describe("ProcurementPage: 案件", () => {
+  it("lists the cases with their deadline badges and the deadline counts", async () => {
+    mockApi.procurementCases.mockResolvedValue(cases);
+    await renderPage();
+    const rows = screen.getAllByTestId("procurement-case-row");
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toHaveTextContent("複合機の購入");
+    expect(rows[0]).toHaveTextContent("1,320,000 円");
+    expect(rows[0]).toHaveTextContent("株式会社東都事務機");
+    expect(within(rows[0]!).getByTestId("procurement-case-stage")).toHaveTextContent("検収・検査 回議中");
+    const overdue = within(rows[0]!).getByTestId("procurement-case-deadline");
+    expect(overdue).toHaveTextContent("期限超過");
+    expect(overdue).toHaveAttribute("data-tone", "error");
+    const soon = within(rows[1]!).getByTestId("procurement-case-deadline");
+    expect(soon).toHaveTextContent("期限間近");
+    expect(soon).toHaveAttribute("data-tone", "warning");
+    expect(within(rows[2]!).queryByTestId("procurement-case-deadline")).not.toBeInTheDocument();
+    expect(screen.getByTestId("procurement-overdue-count")).toHaveTextContent("期限超過 1件");
+    expect(screen.getByTestId("procurement-duesoon-count")).toHaveTextContent("期限間近 1件");
+    expect(screen.getByTestId("procurement-cases-count")).toHaveTextContent("3 件");
+  });
+
+  it("opens a case with ↓ and Enter", async () => {
+    mockApi.procurementCases.mockResolvedValue(cases);
+    mockApi.procurementCase.mockResolvedValue({ ...caseView([{ ...approvedRequest, nextKind: null, nextLabel: null }]), id: cases[1]!.id, title: "窓口用封筒の印刷" });
+    await renderPage();
+    const list = screen.getByTestId("procurement-cases");
+    list.focus();
+    fireEvent.keyDown(list, { key: "ArrowDown" });
+    expect(screen.getAllByTestId("procurement-case-row")[1]).toHaveAttribute("aria-selected", "true");
+    fireEvent.keyDown(list, { key: "Enter" });
+    await waitFor(() => expect(mockApi.procurementCase).toHaveBeenCalledWith(cases[1]!.id));
+    expect(await screen.findByTestId("procurement-case-title")).toHaveTextContent("窓口用封筒の印刷");
+  });
+
+  it("writes a new request, shows findings beside the field while typing, and saves it with Ctrl+S", async () => {
+    mockApi.procurementCheck.mockImplementation(async (input: ProcurementStepInput) =>
+      input.form.kind === "procurement" && input.form.purpose.trim() === ""
+        ? [{ field: "purpose", code: "procurement.purpose_required", severity: "error", message: "目的・理由を入力してください。" }]
+        : [],
+    );
+    mockApi.procurementSave.mockImplementation(async (input) =>
+      caseView([
+        {
+          ...approvedRequest,
+          title: input.title,
+          form: input.form as ProcurementStepView["form"],
+          status: "draft",
+          statusLabel: "下書き",
+          whereText: "起案前（下書き）",
+          canEdit: true,
+          canSubmit: true,
+          nextKind: null,
+          nextLabel: null,
+        },
+      ]),
+    );
+    const { user } = await renderPage();
+    await user.click(screen.getByTestId("procurement-new"));
+    await user.type(screen.getByTestId("step-title"), "複合機の購入");
+    await waitFor(() =>
+      expect(within(screen.getByTestId("req-purpose-findings").parentElement!).getByText("目的・理由を入力してください。")).toBeInTheDocument(),
+    );
+    expect(screen.getByTestId("req-purpose")).toHaveAttribute("aria-invalid", "true");
+    await user.type(screen.getByTestId("req-purpose"), "老朽化した複合機を更新します。");
+    await waitFor(() => expect(screen.queryByTestId("req-purpose-findings")).not.toBeInTheDocument());
+    await user.type(screen.getByTestId("req-item-0-name"), "複合機");
+    await user.click(screen.getByTestId("req-item-add"));
+    expect(screen.getAllByTestId("req-item-row")).toHaveLength(2);
+    await user.click(screen.getByTestId("req-item-1-remove"));
+    expect(screen.getAllByTestId("req-item-row")).toHaveLength(1);
+    fireEvent.keyDown(window, { key: "s", code: "KeyS", ctrlKey: true });
+    await waitFor(() => expect(mockApi.procurementSave).toHaveBeenCalledTimes(1));
+    const sent = mockApi.procurementSave.mock.calls[0]![0];
+    expect(sent.id).toBeNull();
+    expect(sent.title).toBe("複合機の購入");
+    expect(sent.form).toMatchObject({ kind: "procurement", purpose: "老朽化した複合機を更新します。", items: [{ name: "複合機" }] });
+    expect(await screen.findByTestId("procurement-banner-success")).toHaveTextContent("保存しました。");
+    expect(screen.getAllByTestId("procurement-step-card")[0]).toHaveTextContent("下書き");
+  });
+
+  it("keeps what was typed when saving fails and shows the Japanese reason", async () => {
+    mockApi.procurementSave.mockRejectedValue(new BackendError("store.busy", "データベースが使用中です。少し待ってからもう一度保存してください。"));
+    const { user } = await renderPage();
+    await user.click(screen.getByTestId("procurement-new"));
+    await user.type(screen.getByTestId("step-title"), "研修会場の借上げ");
+    await user.click(screen.getByTestId("procurement-save"));
+    expect(await screen.findByRole("alert")).toHaveTextContent("データベースが使用中です。少し待ってからもう一度保存してください。");
+    expect(screen.getByTestId("step-title")).toHaveValue("研修会場の借上げ");
+  });
+
+  it("starts the next step with 「{nextLabel}」 and opens its editor", async () => {
+    mockApi.procurementCases.mockResolvedValue(cases);
+    mockApi.procurementCase.mockResolvedValue(caseView([approvedRequest]));
+    mockApi.procurementVendors.mockResolvedValue([
+      {
+        id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b5a01",
+        form: {
+          id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b5a01",
+          name: "株式会社東都事務機",
+          nameKana: "カ)トウトジムキ",
+          corporateNumber: "",
+          invoiceRegistration: "",
+          account: { bankCode: "", branchCode: "", depositType: "", accountNumber: "", holderKana: "" },
+          person: "",
+          phone: "",
+          email: "",
+          postalCode: "",
+          address: "",
+        },
+        accountText: "",
+        label: null,
+        findings: [],
+      },
+    ]);
+    const next: ProcurementStepInput = {
+      id: null,
+      parent: REQ,
+      title: "複合機の購入",
+      form: {
+        kind: "contract",
+        vendorId: "",
+        category: "purchase",
+        method: "negotiated",
+        ground: "small_amount",
+        groundReason: "",
+        amount: "1320000",
+        periodFrom: "",
+        periodTo: "",
+        workType: "other",
+        contractSetsDates: false,
+        document: "",
+        signedOn: "",
+        note: "",
+      },
+    };
+    mockApi.procurementNextStep.mockResolvedValue(next);
+    const { user } = await renderPage();
+    await user.click(screen.getAllByTestId("procurement-case-row")[0]!);
+    const button = await screen.findByTestId("procurement-next");
+    expect(button).toHaveTextContent("契約を起案");
+    await user.click(button);
+    expect(mockApi.procurementNextStep).toHaveBeenCalledWith(REQ);
+    expect(await screen.findByTestId("con-amount")).toHaveValue("1320000");
+    expect(screen.getByTestId("con-method")).toHaveValue("negotiated");
+    expect(within(screen.getByTestId("con-vendor")).getByRole("option", { name: "株式会社東都事務機" })).toBeInTheDocument();
+    expect(screen.getByTestId("procurement-submit")).toBeInTheDocument();
+  });
+});
