@@ -29,6 +29,11 @@ pub fn print_doc_of(
     now: DateTime<Utc>,
 ) -> Result<PrintDoc, AppError> {
     let id = parse_id(id)?;
+    if let Some(r) = store.sync().record(id)? {
+        if let Some(doc) = crate::procurement::print::print_doc(store, me, &r, now)? {
+            return Ok(doc);
+        }
+    }
     let (_, doc) = load_doc(store, id)?;
     let people = People::load(store, me)?;
     let name_of = |u: &str| people.name(u);

@@ -343,6 +343,15 @@ async fn a_request_becomes_a_transfer_file(backend: TestBackend, test: &str) {
     kacho.approve(&o.id).await;
     tanto.sync().await;
 
+    // The decided steps print without the 「未決裁」 watermark.
+    for (id, heading) in [(&c.id, "請書"), (&i.id, "検査調書"), (&o.id, "支出命令書")] {
+        let doc = tanto
+            .with(|s| kyosai_app::printing::print_doc_of(s, Some(&tanto.me), id, now))
+            .unwrap();
+        assert!(doc.heading.contains(heading), "{}", doc.heading);
+        assert!(doc.decided, "{heading}");
+    }
+
     // 支払: the decided order is payable; the file is written and reads back.
     let payable = tanto.with(transfer::payable_of).unwrap();
     assert_eq!(payable.len(), 1);

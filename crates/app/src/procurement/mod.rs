@@ -17,6 +17,7 @@
 
 pub mod forms;
 pub mod masters;
+pub mod print;
 pub mod transfer;
 
 use std::collections::HashMap;
