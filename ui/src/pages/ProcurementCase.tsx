@@ -234,8 +234,8 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
   const shown = editing ? shownKeys(editing.input.form) : () => false;
   const others = findings.filter((f) => f.field !== "title" && !shown(f.field));
   const steps = view?.steps ?? [];
-  const lastStep = steps[steps.length - 1];
-  const next = steps.find((s) => s.nextLabel && s.nextKind);
+  // Every decided step that may be followed (a contract may have several inspections).
+  const offers = steps.filter((s) => s.nextLabel && s.nextKind);
 
   return (
     <div className="flex flex-col gap-6" data-testid="procurement-case">
@@ -287,17 +287,13 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
         </ol>
       ) : null}
 
-      {next && next.nextLabel && next === lastStep ? (
-        <div>
-          <Button variant="primary" busy={busy} onClick={() => startNext(next)} data-testid="procurement-next">
-            {next.nextLabel}
-          </Button>
-        </div>
-      ) : next && next.nextLabel ? (
-        <div>
-          <Button busy={busy} onClick={() => startNext(next)} data-testid="procurement-next">
-            {next.nextLabel}
-          </Button>
+      {offers.length > 0 ? (
+        <div className="flex flex-wrap gap-3">
+          {offers.map((s, i) => (
+            <Button key={s.id} variant={i === offers.length - 1 ? "primary" : "secondary"} busy={busy} onClick={() => startNext(s)} data-testid="procurement-next">
+              {s.nextLabel}
+            </Button>
+          ))}
         </div>
       ) : null}
 

@@ -242,4 +242,33 @@ describe("ProcurementPage: 案件", () => {
     expect(within(screen.getByTestId("con-vendor")).getByRole("option", { name: "株式会社東都事務機" })).toBeInTheDocument();
     expect(screen.getByTestId("procurement-submit")).toBeInTheDocument();
   });
+
+  it("sends a saved draft round with 決裁に回す and shows where it stands", async () => {
+    const draft: ProcurementStepView = {
+      ...approvedRequest,
+      status: "draft",
+      statusLabel: "下書き",
+      whereText: "起案前（下書き）",
+      canEdit: true,
+      canSubmit: true,
+      nextKind: null,
+      nextLabel: null,
+    };
+    mockApi.procurementCases.mockResolvedValue(cases);
+    mockApi.procurementCase.mockResolvedValue(caseView([draft]));
+    mockApi.procurementSubmit.mockResolvedValue(
+      caseView([{ ...draft, status: "in_progress", statusLabel: "回議中", whereText: "1人目 / 2人中 課長 の決裁待ち", canEdit: false, canSubmit: false, canWithdraw: true }]),
+    );
+    const { user } = await renderPage();
+    await user.click(screen.getAllByTestId("procurement-case-row")[0]!);
+    await user.click(await screen.findByTestId("procurement-submit"));
+    await waitFor(() => expect(mockApi.procurementSubmit).toHaveBeenCalledWith(REQ, { important: false, unusual: false, precedent: false }));
+    expect(mockApi.procurementSave).not.toHaveBeenCalled();
+    expect(await screen.findByTestId("procurement-banner-success")).toHaveTextContent("決裁に回しました。");
+    const card = screen.getAllByTestId("procurement-step-card")[0]!;
+    expect(within(card).getByTestId("procurement-step-status")).toHaveTextContent("回議中");
+    expect(card).toHaveTextContent("1人目 / 2人中 課長 の決裁待ち");
+    expect(screen.getByTestId("procurement-withdraw")).toBeInTheDocument();
+    expect(screen.queryByTestId("procurement-save")).not.toBeInTheDocument();
+  });
 });
