@@ -1766,10 +1766,16 @@ export type PostReadView_Serialize = {
 	readAt: string | null,
 };
 
-/**  A step as the case shows it. */
+/**
+ *  A step as the case shows it (`ProcurementStepView` on the IPC boundary: the approval
+ *  detail has a `StepView` of its own).
+ */
 export type ProcurementStepView = ProcurementStepView_Serialize | ProcurementStepView_Deserialize;
 
-/**  A step as the case shows it. */
+/**
+ *  A step as the case shows it (`ProcurementStepView` on the IPC boundary: the approval
+ *  detail has a `StepView` of its own).
+ */
 export type ProcurementStepView_Deserialize = {
 	id: string,
 	/**  The record kind. */
@@ -1802,7 +1808,10 @@ export type ProcurementStepView_Deserialize = {
 	updatedAt?: string | null,
 };
 
-/**  A step as the case shows it. */
+/**
+ *  A step as the case shows it (`ProcurementStepView` on the IPC boundary: the approval
+ *  detail has a `StepView` of its own).
+ */
 export type ProcurementStepView_Serialize = {
 	id: string,
 	/**  The record kind. */

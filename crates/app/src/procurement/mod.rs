@@ -54,9 +54,10 @@ pub struct StepInput {
     pub form: StepForm,
 }
 
-/// A step as the case shows it.
+/// A step as the case shows it (`ProcurementStepView` on the IPC boundary: the approval
+/// detail has a `StepView` of its own).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename = "ProcurementStepView", rename_all = "camelCase")]
 pub struct StepView {
     pub id: String,
     /// The record kind.
