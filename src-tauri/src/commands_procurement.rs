@@ -9,7 +9,9 @@ use kyosai_app::procurement::forms::AccountForm;
 use kyosai_app::procurement::masters::{
     self, BankChoice, BudgetForm, BudgetView, VendorForm, VendorView,
 };
-use kyosai_app::procurement::transfer::{self, PayableOrder, PayerForm, TransferResult};
+use kyosai_app::procurement::transfer::{
+    self, PayableOrder, PayerForm, TransferPreview, TransferResult,
+};
 use kyosai_app::procurement::{self as proc, CaseSummary, CaseView, StepInput};
 use kyosai_app::proposals::FlagsDto;
 use kyosai_app::sync::with_store;
@@ -232,6 +234,20 @@ pub async fn procurement_payable(
     state: State<'_, AppState>,
 ) -> Result<Vec<PayableOrder>, AppError> {
     with_store(state.shared_store()?, transfer::payable_of).await
+}
+
+/// What the 総合振込 file of `ids` would hold (nothing written).
+#[tauri::command]
+#[specta::specta]
+pub async fn procurement_preview_transfer(
+    state: State<'_, AppState>,
+    ids: Vec<String>,
+    transfer_date: String,
+) -> Result<TransferPreview, AppError> {
+    with_store(state.shared_store()?, move |s| {
+        transfer::preview_on(s, &ids, &transfer_date, Utc::now())
+    })
+    .await
 }
 
 /// Writes the 総合振込 file of `ids` into the download folder (nothing when a row is

@@ -104,6 +104,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands_procurement::procurement_payer,
             commands_procurement::procurement_save_payer,
             commands_procurement::procurement_payable,
+            commands_procurement::procurement_preview_transfer,
             commands_procurement::procurement_export_transfer,
         ])
         .events(tauri_specta::collect_events![

@@ -356,6 +356,23 @@ async fn a_request_becomes_a_transfer_file(backend: TestBackend, test: &str) {
     let payable = tanto.with(transfer::payable_of).unwrap();
     assert_eq!(payable.len(), 1);
     assert_eq!(payable[0].id, o.id);
+    // The preview reads the built bytes back: the payee as the bank will see it.
+    let preview = tanto
+        .with(|s| transfer::preview_on(s, std::slice::from_ref(&o.id), &ymd(pay_on), now))
+        .unwrap();
+    assert!(preview.errors.is_empty(), "{:?}", preview.errors);
+    assert_eq!(preview.rows.len(), 1);
+    assert_eq!(preview.rows[0].payee, "ｶ)ﾔﾏﾀﾞｼﾞﾑｷ");
+    assert_eq!(preview.rows[0].amount_text, "300,000");
+    assert!(
+        preview.requester.contains("1234567890"),
+        "{}",
+        preview.requester
+    );
+    assert!(
+        tanto.with(transfer::payable_of).unwrap().len() == 1,
+        "a preview pays nothing"
+    );
     let dir = tempfile::tempdir().unwrap();
     let result = tanto
         .with(|s| {

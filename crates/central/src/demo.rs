@@ -301,6 +301,140 @@ fn demo_proposals() -> Vec<Record> {
     out
 }
 
+/// Procurement masters of `office` for `fiscal_year`, created by `by`: three budget lines,
+/// three vendors (a 株式会社, a 有限会社 and a sole trader paid to ゆうちょ) and the
+/// paying account (振込依頼人). Used by the demo data and by end-to-end tests.
+pub fn procurement_masters(office: &str, fiscal_year: i32, by: &str) -> Vec<Record> {
+    use kyosai_domain::procurement::steps::BudgetLine;
+    use kyosai_domain::procurement::vendor::{Contact, Vendor, VendorAccount};
+    let base: u128 = 0x6b79_6f73_6169_0001_0000_0000_0000_0000
+        + u128::from(office.parse::<u16>().unwrap_or(0)) * 1_000;
+    let at = Utc::now();
+    let record = |n: u128, kind: &str, title: &str, body: serde_json::Value| Record {
+        id: Uuid::from_u128(base + n),
+        kind: kind.to_string(),
+        office_code: office.to_string(),
+        version: 1,
+        state: "draft".to_string(),
+        title: title.to_string(),
+        body,
+        created_by: by.to_string(),
+        updated_by: by.to_string(),
+        created_at: at,
+        updated_at: at,
+    };
+    let mut out = Vec::new();
+    for (n, code, name, allocated) in [
+        (1, "01-02-03", "事務費 備品購入費", 3_000_000_i64),
+        (2, "01-02-04", "事務費 消耗品費", 1_200_000),
+        (3, "01-03-01", "事務費 委託料", 8_000_000),
+    ] {
+        let line = BudgetLine {
+            fiscal_year,
+            code: code.to_string(),
+            name: name.to_string(),
+            allocated,
+        };
+        out.push(record(
+            n,
+            "budget",
+            &format!("{code} {name}"),
+            serde_json::to_value(&line).unwrap_or_default(),
+        ));
+    }
+    let vendors = [
+        (
+            11,
+            "株式会社ヤマダ事務機",
+            "カブシキガイシャ ヤマダジムキ",
+            Some("7000012050002"),
+            ("0005", "001", "1234567", "カ）ヤマダジムキ"),
+            (
+                "山田 一郎",
+                "03-1234-5678",
+                "160-0023",
+                "東京都新宿区西新宿一丁目1番1号",
+            ),
+        ),
+        (
+            12,
+            "有限会社サトウ商会",
+            "ユウゲンガイシャ サトウショウカイ",
+            Some("4011001098993"),
+            ("0009", "001", "7654321", "ユ）サトウシヨウカイ"),
+            (
+                "佐藤 次郎",
+                "03-2345-6789",
+                "101-0051",
+                "東京都千代田区神田神保町一丁目2番",
+            ),
+        ),
+        (
+            13,
+            "田中印刷",
+            "タナカ インサツ",
+            None,
+            ("9900", "018", "1234567", "タナカ タロウ"),
+            (
+                "田中 太郎",
+                "03-3456-7890",
+                "169-0075",
+                "東京都新宿区高田馬場二丁目3番",
+            ),
+        ),
+    ];
+    for (
+        n,
+        name,
+        kana,
+        corporate,
+        (bank, branch, account, holder),
+        (person, phone, postal, address),
+    ) in vendors
+    {
+        let v = Vendor {
+            name: name.to_string(),
+            name_kana: kana.to_string(),
+            corporate_number: corporate.map(str::to_string),
+            invoice_registration: corporate.map(|c| format!("T{c}")),
+            account: Some(VendorAccount {
+                bank_code: bank.to_string(),
+                branch_code: branch.to_string(),
+                deposit_type: 1,
+                account_number: account.to_string(),
+                holder_kana: holder.to_string(),
+            }),
+            contact: Contact {
+                person: person.to_string(),
+                phone: phone.to_string(),
+                email: String::new(),
+                postal_code: postal.to_string(),
+                address: address.to_string(),
+            },
+        };
+        out.push(record(
+            n,
+            "vendor",
+            name,
+            serde_json::to_value(&v).unwrap_or_default(),
+        ));
+    }
+    out.push(record(
+        21,
+        "payer",
+        "振込依頼人",
+        json!({
+            "code": "1234567890",
+            "nameKana": "ﾄｳｷﾖｳﾄｼﾖｸｲﾝｷﾖｳｻｲｸﾐｱｲ",
+            "bankCode": "0001",
+            "branchCode": "004",
+            "depositType": "1",
+            "accountNumber": "1111111"
+        }),
+    ));
+    out
+}
+
 /// Loads the demo offices, users and records, skipping what exists.
 pub async fn load(storage: &Storage, argon2: &Argon2Config) -> Result<DemoSummary, AdminError> {
     let mut summary = DemoSummary::default();
@@ -333,10 +467,75 @@ pub async fn load(storage: &Storage, argon2: &Argon2Config) -> Result<DemoSummar
         }
         summary.users_added += 1;
     }
-    for r in demo_records().into_iter().chain(demo_proposals()) {
+    let fiscal_year = kyosai_domain::fiscal::fiscal_year(appr::jst(Utc::now()).date());
+    let masters = procurement_masters("1203", fiscal_year, "tanto1203");
+    for r in demo_records()
+        .into_iter()
+        .chain(demo_proposals())
+        .chain(masters)
+    {
         if storage.import_record(&r).await? {
             summary.records_added += 1;
         }
     }
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use kyosai_domain::procurement::banks::BankMaster;
+    use kyosai_domain::procurement::steps::BudgetLine;
+    use kyosai_domain::procurement::vendor::{check_vendor, Vendor};
+    use kyosai_domain::procurement::zengin::{build_sogo_furikomi, LineEnding, Requester};
+
+    #[test]
+    fn the_procurement_masters_pass_the_checks_the_app_runs() {
+        let records = procurement_masters("1203", 2026, "tanto1203");
+        let mut ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), records.len());
+        assert_ne!(
+            procurement_masters("1101", 2026, "x")[0].id,
+            records[0].id,
+            "ids differ by office"
+        );
+        let vendors: Vec<&Record> = records.iter().filter(|r| r.kind == "vendor").collect();
+        assert_eq!(vendors.len(), 3);
+        for r in vendors {
+            let v: Vendor = serde_json::from_value(r.body.clone()).unwrap();
+            let findings = check_vendor(&v, BankMaster::builtin());
+            assert!(
+                findings.iter().all(|f| !f.is_error()),
+                "{}: {findings:?}",
+                r.title
+            );
+        }
+        for r in records.iter().filter(|r| r.kind == "budget") {
+            let b: BudgetLine = serde_json::from_value(r.body.clone()).unwrap();
+            assert_eq!(b.fiscal_year, 2026);
+            assert!(b.allocated > 0);
+        }
+        let payer = records.iter().find(|r| r.kind == "payer").unwrap();
+        let text = |k: &str| payer.body[k].as_str().unwrap().to_string();
+        let req = Requester {
+            code: text("code"),
+            name_kana: text("nameKana"),
+            bank_code: text("bankCode"),
+            bank_name_kana: String::new(),
+            branch_code: text("branchCode"),
+            branch_name_kana: String::new(),
+            deposit_type: text("depositType").parse().unwrap(),
+            account_number: text("accountNumber"),
+        };
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        // Without transfers the builder refuses the file, but says nothing of the header.
+        let errors = build_sogo_furikomi(&req, date, &[], BankMaster::builtin(), LineEnding::CrLf)
+            .expect_err("no transfers");
+        assert!(
+            errors.iter().all(|e| !e.field.starts_with("requester")),
+            "{errors:?}"
+        );
+    }
 }

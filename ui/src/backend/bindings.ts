@@ -114,6 +114,8 @@ export const commands = {
 	procurementPayer: () => typedError<PayerForm_Serialize, AppError>(__TAURI_INVOKE("procurement_payer")),
 	procurementSavePayer: (form: PayerForm_Deserialize) => typedError<PayerForm_Serialize, AppError>(__TAURI_INVOKE("procurement_save_payer", { form })),
 	procurementPayable: () => typedError<PayableOrder[], AppError>(__TAURI_INVOKE("procurement_payable")),
+	/**  What the 総合振込 file of `ids` would hold (nothing written). */
+	procurementPreviewTransfer: (ids: string[], transferDate: string) => typedError<TransferPreview, AppError>(__TAURI_INVOKE("procurement_preview_transfer", { ids, transferDate })),
 	/**
 	 *  Writes the 総合振込 file of `ids` into the download folder (nothing when a row is
 	 *  rejected; every problem is returned).
@@ -2331,6 +2333,17 @@ export type TransferErrorDto = {
 	message: string,
 };
 
+/**  What the file would hold, or every reason it cannot be built; nothing is written. */
+export type TransferPreview = {
+	/**  振込依頼人 as in the header. */
+	requester: string,
+	transferDate: string,
+	rows: TransferRow[],
+	count: number,
+	totalText: string,
+	errors: TransferErrorDto[],
+};
+
 /**  What was written, or why nothing was. */
 export type TransferResult = {
 	/**  The file written (empty when there were errors). */
@@ -2338,6 +2351,21 @@ export type TransferResult = {
 	count: number,
 	totalText: string,
 	errors: TransferErrorDto[],
+};
+
+/**  One payment as it will be in the file (read back from the built bytes). */
+export type TransferRow = {
+	/**  The payment order's 件名. */
+	about: string,
+	/**  「ﾐﾂﾋﾞｼﾕ-ｴﾌｼﾞｴｲ（0005）」. */
+	bank: string,
+	branch: string,
+	/**  普通 / 当座 … */
+	depositType: string,
+	accountNumber: string,
+	/**  受取人名 as the bank will see it (half-width kana). */
+	payee: string,
+	amountText: string,
 };
 
 /**  A vendor as the form holds it. */

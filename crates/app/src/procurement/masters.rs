@@ -252,15 +252,8 @@ pub fn search_branches(bank: &str, query: &str) -> Vec<BankChoice> {
 // ---------------------------------------------------------------------------------------
 // 予算配当
 
-/// A budget line's allocation for a 年度 (the body of a `budget` record).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Budget {
-    pub fiscal_year: i32,
-    pub code: String,
-    pub name: String,
-    pub allocated: i64,
-}
+/// The body of a `budget` record.
+pub use kyosai_domain::procurement::steps::BudgetLine as Budget;
 
 /// A budget line as the form holds it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]

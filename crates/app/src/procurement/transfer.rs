@@ -221,16 +221,50 @@ fn bad_date() -> AppError {
     )])
 }
 
-/// Builds the 総合振込 file of `ids` for `transfer_date` and writes it into `dir`; with
-/// any rejected row nothing is written and every problem is returned.
-pub fn export_on(
+/// One payment as it will be in the file (read back from the built bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferRow {
+    /// The payment order's 件名.
+    pub about: String,
+    /// 「ﾐﾂﾋﾞｼﾕ-ｴﾌｼﾞｴｲ（0005）」.
+    pub bank: String,
+    pub branch: String,
+    /// 普通 / 当座 …
+    pub deposit_type: String,
+    pub account_number: String,
+    /// 受取人名 as the bank will see it (half-width kana).
+    pub payee: String,
+    pub amount_text: String,
+}
+
+/// What the file would hold, or every reason it cannot be built; nothing is written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferPreview {
+    /// 振込依頼人 as in the header.
+    pub requester: String,
+    pub transfer_date: String,
+    pub rows: Vec<TransferRow>,
+    pub count: u32,
+    pub total_text: String,
+    pub errors: Vec<TransferErrorDto>,
+}
+
+/// The orders of `ids` checked payable, as transfers, with their titles.
+struct Prepared {
+    date: NaiveDate,
+    requester: Requester,
+    transfers: Vec<Transfer>,
+    titles: Vec<(String, String)>,
+}
+
+fn prepare(
     store: &mut Store,
     ids: &[String],
     transfer_date: &str,
-    dir: &Path,
-    office_code: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<TransferResult, AppError> {
+) -> Result<Prepared, AppError> {
     let date =
         NaiveDate::parse_from_str(transfer_date.trim(), "%Y-%m-%d").map_err(|_| bad_date())?;
     if !is_bank_business_day(date, HolidayTable::builtin()) {
@@ -259,7 +293,7 @@ pub fn export_on(
             "振込依頼人（支払口座）が登録されていません。「振込データ」画面で登録してください。",
         )
     })?;
-    let (req, _) = requester_of(&payer);
+    let (requester, _) = requester_of(&payer);
     let payable: Vec<String> = payable_of(store)?.into_iter().map(|p| p.id).collect();
     let mut transfers = Vec::new();
     let mut titles = Vec::new();
@@ -290,37 +324,117 @@ pub fn export_on(
         });
         titles.push((id.clone(), r.title.clone()));
     }
-    let file = match zengin::build_sogo_furikomi(
-        &req,
+    Ok(Prepared {
         date,
-        &transfers,
-        BankMaster::builtin(),
-        LineEnding::CrLf,
-    ) {
+        requester,
+        transfers,
+        titles,
+    })
+}
+
+impl Prepared {
+    fn build(&self) -> Result<zengin::ZenginFile, Vec<TransferErrorDto>> {
+        zengin::build_sogo_furikomi(
+            &self.requester,
+            self.date,
+            &self.transfers,
+            BankMaster::builtin(),
+            LineEnding::CrLf,
+        )
+        .map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| TransferErrorDto {
+                    about: self
+                        .titles
+                        .iter()
+                        .find(|(id, _)| *id == e.reference)
+                        .map_or_else(|| "振込依頼人".to_string(), |(_, t)| t.clone()),
+                    field: e.field.clone(),
+                    code: e.code.to_string(),
+                    message: e.message.clone(),
+                })
+                .collect()
+        })
+    }
+}
+
+/// What the file of `ids` for `transfer_date` would hold, read back from the built bytes
+/// (nothing written).
+pub fn preview_on(
+    store: &mut Store,
+    ids: &[String],
+    transfer_date: &str,
+    now: DateTime<Utc>,
+) -> Result<TransferPreview, AppError> {
+    let p = prepare(store, ids, transfer_date, now)?;
+    let date = p.date.format("%Y-%m-%d").to_string();
+    let file = match p.build() {
         Ok(f) => f,
         Err(errors) => {
-            let about = |reference: &str| {
-                titles
-                    .iter()
-                    .find(|(id, _)| id == reference)
-                    .map_or_else(|| "振込依頼人".to_string(), |(_, t)| t.clone())
-            };
+            return Ok(TransferPreview {
+                requester: String::new(),
+                transfer_date: date,
+                rows: Vec::new(),
+                count: 0,
+                total_text: String::new(),
+                errors,
+            })
+        }
+    };
+    let parsed = zengin::parse_sogo_furikomi(&file.bytes)
+        .map_err(|e| AppError::internal("transfer file read back", &e))?;
+    let rows = parsed
+        .transfers
+        .iter()
+        .zip(&p.titles)
+        .map(|(t, (_, title))| TransferRow {
+            about: title.clone(),
+            bank: format!("{}（{}）", t.bank_name, t.bank_code),
+            branch: format!("{}（{}）", t.branch_name, t.branch_code),
+            deposit_type: kyosai_domain::ids::DepositType::from_code(t.deposit_type)
+                .map_or_else(|_| t.deposit_type.to_string(), |d| d.name_ja().to_string()),
+            account_number: t.account_number.clone(),
+            payee: t.payee_name.clone(),
+            amount_text: ap::yen(t.amount),
+        })
+        .collect();
+    Ok(TransferPreview {
+        requester: format!(
+            "{}（{}）",
+            parsed.header.requester_name, parsed.header.requester_code
+        ),
+        transfer_date: date,
+        rows,
+        count: parsed.count,
+        total_text: ap::yen(parsed.total),
+        errors: Vec::new(),
+    })
+}
+
+/// Builds the 総合振込 file of `ids` for `transfer_date` and writes it into `dir`; with
+/// any rejected row nothing is written and every problem is returned.
+pub fn export_on(
+    store: &mut Store,
+    ids: &[String],
+    transfer_date: &str,
+    dir: &Path,
+    office_code: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<TransferResult, AppError> {
+    let p = prepare(store, ids, transfer_date, now)?;
+    let file = match p.build() {
+        Ok(f) => f,
+        Err(errors) => {
             return Ok(TransferResult {
                 path: String::new(),
                 count: 0,
                 total_text: String::new(),
-                errors: errors
-                    .iter()
-                    .map(|e| TransferErrorDto {
-                        about: about(&e.reference),
-                        field: e.field.clone(),
-                        code: e.code.to_string(),
-                        message: e.message.clone(),
-                    })
-                    .collect(),
-            });
+                errors,
+            })
         }
     };
+    let date = p.date;
     let path = unused_path(dir, &file.file_name_suggestion);
     std::fs::create_dir_all(dir)
         .and_then(|_| std::fs::write(&path, &file.bytes))

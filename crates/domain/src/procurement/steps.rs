@@ -39,6 +39,20 @@ pub struct BudgetRef {
     pub name: String,
 }
 
+/// 予算配当: a budget line's allocation for a 年度 (the body of a `budget` record).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BudgetLine {
+    /// 年度.
+    pub fiscal_year: i32,
+    /// 予算科目コード.
+    pub code: String,
+    /// 予算科目名.
+    pub name: String,
+    /// 配当額, yen.
+    pub allocated: i64,
+}
+
 /// A budget line's allocation as the request sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
