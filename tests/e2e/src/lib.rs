@@ -379,6 +379,39 @@ impl App {
         panic!("{}: pressing {button} never showed {expect:?}", self.name)
     }
 
+    /// Types into the field with `id` (cleared first), then Tab leaves it (findings show).
+    pub async fn type_in(&self, id: &str, text: &str) {
+        let e = self.find(Locator::Id(id)).await;
+        e.clear().await.unwrap();
+        e.send_keys(text).await.unwrap();
+        e.send_keys(&Key::Tab.to_string()).await.unwrap();
+    }
+
+    /// Picks a choice of a select box (scrolled clear of the sticky action bar first).
+    pub async fn choose(&self, id: &str, value: &str) {
+        self.find(Locator::Id(id)).await;
+        self.client
+            .execute(
+                "document.getElementById(arguments[0]).scrollIntoView({block: 'center'});",
+                vec![serde_json::json!(id)],
+            )
+            .await
+            .unwrap();
+        self.find(Locator::Css(&format!("#{id} option[value='{value}']")))
+            .await
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// A 和暦 date field: era (`reiwa`, `heisei` …), then year / month / day typed.
+    pub async fn date(&self, id: &str, era: &str, y: u32, m: u32, d: u32) {
+        self.choose(&format!("{id}-era"), era).await;
+        self.type_in(&format!("{id}-year"), &y.to_string()).await;
+        self.type_in(&format!("{id}-month"), &m.to_string()).await;
+        self.type_in(&format!("{id}-day"), &d.to_string()).await;
+    }
+
     /// Presses Tab until the element with `id` has focus (keyboard only).
     pub async fn tab_to(&self, id: &str) {
         for _ in 0..40 {

@@ -18,39 +18,6 @@ use kyosai_sync_protocol::Role;
 
 const OFFICE: &str = "13104";
 
-/// Types into the field with `id` (cleared first), then Tab leaves it (findings show).
-async fn type_in(app: &App, id: &str, text: &str) {
-    let e = app.find(Locator::Id(id)).await;
-    e.clear().await.unwrap();
-    e.send_keys(text).await.unwrap();
-    e.send_keys(&Key::Tab.to_string()).await.unwrap();
-}
-
-/// Picks a choice of a select box (scrolled clear of the sticky action bar first).
-async fn choose(app: &App, id: &str, value: &str) {
-    app.find(Locator::Id(id)).await;
-    app.client
-        .execute(
-            "document.getElementById(arguments[0]).scrollIntoView({block: 'center'});",
-            vec![serde_json::json!(id)],
-        )
-        .await
-        .unwrap();
-    app.find(Locator::Css(&format!("#{id} option[value='{value}']")))
-        .await
-        .click()
-        .await
-        .unwrap();
-}
-
-/// A 和暦 date: era, then year / month / day typed.
-async fn date(app: &App, id: &str, era: &str, y: u32, m: u32, d: u32) {
-    choose(app, &format!("{id}-era"), era).await;
-    type_in(app, &format!("{id}-year"), &y.to_string()).await;
-    type_in(app, &format!("{id}-month"), &m.to_string()).await;
-    type_in(app, &format!("{id}-day"), &d.to_string()).await;
-}
-
 struct Person<'a> {
     name: &'a str,
     kana: &'a str,
@@ -64,20 +31,20 @@ async fn file_new_hire(app: &App, p: &Person<'_>) {
     app.find(Locator::Css("[data-testid='acq-new']")).await;
     app.chord(Key::Alt, 'n').await;
     app.find(Locator::Css("[data-testid='acq-form']")).await;
-    type_in(app, "acq-office-code", OFFICE).await;
-    type_in(app, "acq-office-name", "中央区役所").await;
-    type_in(app, "acq-member-name", p.name).await;
-    type_in(app, "acq-member-nameKana", p.kana).await;
+    app.type_in("acq-office-code", OFFICE).await;
+    app.type_in("acq-office-name", "中央区役所").await;
+    app.type_in("acq-member-name", p.name).await;
+    app.type_in("acq-member-nameKana", p.kana).await;
     let (y, m, d) = p.birth;
-    date(app, "acq-member-birthDate", "heisei", y, m, d).await;
-    choose(app, "acq-member-sex", "male").await;
-    type_in(app, "acq-member-postalCode", "104-8404").await;
-    type_in(app, "acq-member-address", "東京都中央区築地一丁目1番1号").await;
-    type_in(app, "acq-member-myNumber", p.my_number).await;
+    app.date("acq-member-birthDate", "heisei", y, m, d).await;
+    app.choose("acq-member-sex", "male").await;
+    app.type_in("acq-member-postalCode", "104-8404").await;
+    app.type_in("acq-member-address", "東京都中央区築地一丁目1番1号")
+        .await;
+    app.type_in("acq-member-myNumber", p.my_number).await;
     let jst = FixedOffset::east_opt(9 * 3600).unwrap();
     let acquired = (Utc::now().with_timezone(&jst) - Days::days(1)).date_naive();
-    date(
-        app,
+    app.date(
         "acq-acquisition-acquiredOn",
         "reiwa",
         acquired.year() as u32 - 2018,
@@ -85,15 +52,17 @@ async fn file_new_hire(app: &App, p: &Person<'_>) {
         acquired.day(),
     )
     .await;
-    choose(app, "acq-acquisition-reason", "newHire").await;
-    choose(app, "acq-acquisition-memberType", "general").await;
-    choose(app, "acq-acquisition-appointment", "regular").await;
-    type_in(app, "acq-employment-jobTitle", "主事").await;
-    type_in(app, "acq-employment-salaryTable", "行政職給料表（一）").await;
-    type_in(app, "acq-employment-salaryClass", "1").await;
-    type_in(app, "acq-employment-salaryStep", "25").await;
-    type_in(app, "acq-remuneration-salary", "143,700").await;
-    type_in(app, "acq-remuneration-commutingAllowance", "14000").await;
+    app.choose("acq-acquisition-reason", "newHire").await;
+    app.choose("acq-acquisition-memberType", "general").await;
+    app.choose("acq-acquisition-appointment", "regular").await;
+    app.type_in("acq-employment-jobTitle", "主事").await;
+    app.type_in("acq-employment-salaryTable", "行政職給料表（一）")
+        .await;
+    app.type_in("acq-employment-salaryClass", "1").await;
+    app.type_in("acq-employment-salaryStep", "25").await;
+    app.type_in("acq-remuneration-salary", "143,700").await;
+    app.type_in("acq-remuneration-commutingAllowance", "14000")
+        .await;
     // The grades are shown live from the pay.
     app.wait_text(Locator::Css("[data-testid='acq-form']"), "第13級")
         .await;
