@@ -12,6 +12,7 @@ import { errorMessage, t } from "../i18n";
 import { isComposing } from "../lib/ime";
 import { hrefFor } from "../lib/router";
 import { useAppState } from "../shell/appState";
+import { useAfterSync } from "../shell/useAfterSync";
 import { AcquisitionEditor } from "./AcquisitionEditor";
 import { AcquisitionBatchPrint } from "./AcquisitionBatchPrint";
 import { AcquisitionQueue } from "./AcquisitionQueue";
@@ -64,15 +65,7 @@ export function AcquisitionsPage() {
     loadOnMount();
   }, []);
 
-  const syncKey = sync ? `${sync.pending}|${sync.conflicted}|${sync.rejected}|${sync.lastSyncAt ?? ""}` : null;
-  const seenSyncKey = useRef(syncKey);
-  const reloadOnSync = useEffectEvent(load);
-  useEffect(() => {
-    if (seenSyncKey.current === syncKey) return;
-    const first = seenSyncKey.current === null;
-    seenSyncKey.current = syncKey;
-    if (!first) reloadOnSync();
-  }, [syncKey]);
+  useAfterSync(load);
 
   function openItem(item: AcquisitionListItem) {
     if (!EDITED_STAGES.includes(item.stage)) {

@@ -15,7 +15,7 @@ import { PageHeading } from "../components/PageHeading";
 import { sectionClass } from "../components/styles";
 import { errorMessage, hasMessage, t } from "../i18n";
 import { formatDateTime } from "../lib/time";
-import { useAppState } from "../shell/appState";
+import { useAfterSync } from "../shell/useAfterSync";
 
 function describe(err: unknown): string {
   return err instanceof BackendError ? errorMessage(err) : errorMessage({ code: "ipc.failed", message: String(err) });
@@ -44,7 +44,6 @@ function renderBody(kind: string, body: string): { text: string; json: boolean }
 type Message = { kind: "done"; text: string } | { kind: "error"; text: string } | null;
 
 export function ConflictsPage() {
-  const { sync } = useAppState();
   const [items, setItems] = useState<ConflictView[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [message, setMessage] = useState<Message>(null);
@@ -75,15 +74,7 @@ export function ConflictsPage() {
     loadOnMount();
   }, []);
 
-  const syncKey = sync ? `${sync.pending}|${sync.conflicted}|${sync.rejected}|${sync.lastSyncAt ?? ""}` : null;
-  const seenSyncKey = useRef(syncKey);
-  const reloadOnSync = useEffectEvent(load);
-  useEffect(() => {
-    if (seenSyncKey.current === syncKey) return;
-    const first = seenSyncKey.current === null;
-    seenSyncKey.current = syncKey;
-    if (!first) reloadOnSync();
-  }, [syncKey]);
+  useAfterSync(load);
 
   // After a resolution the settled item is gone: continue with the next one, or the top.
   useEffect(() => {

@@ -36,6 +36,7 @@ import { isComposing, isPlainEnter } from "../lib/ime";
 import { hrefFor } from "../lib/router";
 import { formatDateTime } from "../lib/time";
 import { useAppState } from "../shell/appState";
+import { useAfterSync } from "../shell/useAfterSync";
 import { AcquisitionReview } from "./AcquisitionReview";
 import {
   firstDir,
@@ -189,18 +190,10 @@ export function InboxPage() {
     loadOnMount();
   }, []);
 
-  const syncKey = sync ? `${sync.pending}|${sync.conflicted}|${sync.rejected}|${sync.lastSyncAt ?? ""}` : null;
-  const seenSyncKey = useRef(syncKey);
-  const reloadOnSync = useEffectEvent(() => {
+  useAfterSync(() => {
     load();
     if (detail) reloadDetail(detail.id);
   });
-  useEffect(() => {
-    if (seenSyncKey.current === syncKey) return;
-    const first = seenSyncKey.current === null;
-    seenSyncKey.current = syncKey;
-    if (!first) reloadOnSync();
-  }, [syncKey]);
 
   useEffect(() => {
     if (current && !windowed) document.getElementById(rowId(current))?.scrollIntoView?.({ block: "nearest" });

@@ -20,6 +20,7 @@ import { isComposing, isPlainEnter, useImeSafeEnter } from "../lib/ime";
 import { hrefFor } from "../lib/router";
 import { formatDateTime } from "../lib/time";
 import { useAppState } from "../shell/appState";
+import { useAfterSync } from "../shell/useAfterSync";
 
 type NoteField = "title" | "text";
 
@@ -114,15 +115,7 @@ export function NotesPage() {
   }, []);
 
   // Read the list again when a sync (or a save anywhere) changed something.
-  const syncKey = sync ? `${sync.pending}|${sync.conflicted}|${sync.rejected}|${sync.lastSyncAt ?? ""}` : null;
-  const seenSyncKey = useRef(syncKey);
-  const reloadOnSync = useEffectEvent(load);
-  useEffect(() => {
-    if (seenSyncKey.current === syncKey) return;
-    const first = seenSyncKey.current === null;
-    seenSyncKey.current = syncKey;
-    if (!first) reloadOnSync();
-  }, [syncKey]);
+  useAfterSync(load);
 
   useEffect(() => {
     if (activeId) document.getElementById(optionId(activeId))?.scrollIntoView?.({ block: "nearest" });

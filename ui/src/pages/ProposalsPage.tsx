@@ -31,6 +31,7 @@ import { errorMessage, t, type MessageId } from "../i18n";
 import { isComposing, isPlainEnter } from "../lib/ime";
 import { hrefFor } from "../lib/router";
 import { useAppState } from "../shell/appState";
+import { useAfterSync } from "../shell/useAfterSync";
 
 type Field = "title" | "text" | "amount";
 type Banner = { kind: "error" | "success"; text: string } | null;
@@ -184,15 +185,7 @@ export function ProposalsPage() {
     loadOnMount();
   }, []);
 
-  const syncKey = sync ? `${sync.pending}|${sync.conflicted}|${sync.rejected}|${sync.lastSyncAt ?? ""}` : null;
-  const seenSyncKey = useRef(syncKey);
-  const reloadOnSync = useEffectEvent(load);
-  useEffect(() => {
-    if (seenSyncKey.current === syncKey) return;
-    const first = seenSyncKey.current === null;
-    seenSyncKey.current = syncKey;
-    if (!first) reloadOnSync();
-  }, [syncKey]);
+  useAfterSync(load);
 
   // The route preview follows the amount and the flags as they are typed.
   const amount = editor?.amount ?? null;
