@@ -68,6 +68,9 @@ pub(crate) struct LinkedIds {
 pub(crate) struct Links {
     pub parent: Option<Record>,
     pub amends: Option<Record>,
+    /// For the submission of a 調達依頼: its budget line's allocation and what the
+    /// office's other requests commit (`Some(None)`: the line is not registered).
+    pub budget: Option<Option<kyosai_domain::procurement::steps::BudgetStatus>>,
 }
 
 /// A linked record as the link rules see it; one the actor may not see counts as missing.
@@ -95,6 +98,21 @@ fn check_parent_link(actor: &Actor, kind: &str, links: &Links) -> Option<Decisio
     procurement::check_parent(kind, linked(actor, links.parent.as_ref(), &state))
         .err()
         .map(|e| link_refused(&e))
+}
+
+/// The hard stop of the budget (the app checks first; the server decides): a request
+/// beyond what is left of its line, or charged to a line that is not registered.
+fn budget_refused(
+    current: &Record,
+    budget: Option<kyosai_domain::procurement::steps::BudgetStatus>,
+) -> Option<Decision> {
+    use kyosai_domain::procurement::steps::{check_budget, RequestBody};
+    let body: RequestBody =
+        serde_json::from_value(without_approval(current.body.clone())).unwrap_or_default();
+    check_budget(&body, budget)
+        .into_iter()
+        .find(|f| f.is_error())
+        .map(|f| Decision::Reject(reject(f.code, format!("{}{DRAFT_KEPT}", f.message))))
 }
 
 type Parser = fn(&serde_json::Value) -> Result<Intent, serde_json::Error>;
@@ -527,6 +545,11 @@ pub(crate) fn decide(
             }
             if let Some(d) = check_parent_link(actor, &current.kind, links) {
                 return d;
+            }
+            if let Some(budget) = links.budget {
+                if let Some(d) = budget_refused(current, budget) {
+                    return d;
+                }
             }
             if s.amends.is_some() {
                 let state = links.amends.as_ref().and_then(|o| appr::state_of(&o.body));

@@ -39,8 +39,27 @@ macro_rules! both_backends {
 
 both_backends!(
     each_step_starts_from_a_decided_parent,
-    an_amendment_names_a_decided_original
+    an_amendment_names_a_decided_original,
+    the_server_stops_a_request_beyond_its_budget
 );
+
+/// A budget line of 1,000,000 yen (2026, 「01-02-03」) registered by the clerk.
+async fn budget_line(f: &mut Flow<'_>, clerk: &User) {
+    let b = json!({ "fiscalYear": 2026, "code": "01-02-03", "name": "備品購入費", "allocated": 1_000_000 });
+    let id = Uuid::new_v4();
+    assert_eq!(
+        f.send(clerk, |s| create(s, id, "budget", &b)).await,
+        "applied"
+    );
+}
+
+fn request_body(amount: i64) -> Value {
+    json!({
+        "amount": amount,
+        "purpose": "窓口用プリンターの購入",
+        "budget": { "fiscalYear": 2026, "code": "01-02-03", "name": "備品購入費" }
+    })
+}
 
 async fn setup_procurement(backend: TestBackend) -> (TestServer, Api) {
     let (server, api) = setup(backend).await;
@@ -139,7 +158,8 @@ async fn each_step_starts_from_a_decided_parent(backend: TestBackend) {
 
     // The request starts the chain; a contract cannot start while it is undecided.
     let request = Uuid::new_v4();
-    let rb = json!({ "amount": 300_000, "purpose": "窓口用プリンターの購入" });
+    budget_line(&mut f, &clerk).await;
+    let rb = request_body(300_000);
     assert_eq!(
         f.send(&clerk, |s| create(s, request, "procurement", &rb))
             .await,
@@ -284,8 +304,9 @@ async fn an_amendment_names_a_decided_original(backend: TestBackend) {
     };
     let clerk = api.login(CLERK_A).await;
     let kacho = api.login(APPROVER).await;
+    budget_line(&mut f, &clerk).await;
     let original = Uuid::new_v4();
-    let ob = json!({ "amount": 200_000 });
+    let ob = request_body(200_000);
     assert_eq!(
         f.send(&clerk, |s| create(s, original, "procurement", &ob))
             .await,
@@ -298,7 +319,8 @@ async fn an_amendment_names_a_decided_original(backend: TestBackend) {
     );
 
     let change = Uuid::new_v4();
-    let chb = json!({ "amount": 250_000, "amends": original.to_string() });
+    let mut chb = request_body(250_000);
+    chb["amends"] = json!(original.to_string());
     let amend = |s| {
         command(
             s,
@@ -324,5 +346,80 @@ async fn an_amendment_names_a_decided_original(backend: TestBackend) {
         "applied"
     );
     assert_eq!(f.send(&clerk, amend).await, "applied");
+    server.stop().await;
+}
+
+async fn the_server_stops_a_request_beyond_its_budget(backend: TestBackend) {
+    let (server, api) = setup_procurement(backend).await;
+    let mut f = Flow {
+        api: &api,
+        seqs: Default::default(),
+    };
+    let clerk = api.login(CLERK_A).await;
+    let kacho = api.login(APPROVER).await;
+    // Not registered yet: refused.
+    let first = Uuid::new_v4();
+    let fb = request_body(600_000);
+    assert_eq!(
+        f.send(&clerk, |s| create(s, first, "procurement", &fb))
+            .await,
+        "applied"
+    );
+    assert_eq!(
+        f.send(&clerk, |s| submit(s, first, "procurement", &fb))
+            .await,
+        "procurement.budget_unknown"
+    );
+    budget_line(&mut f, &clerk).await;
+    assert_eq!(
+        f.send(&clerk, |s| submit(s, first, "procurement", &fb))
+            .await,
+        "applied"
+    );
+    // 600,000 committed: 400,000 is left. One yen more is stopped.
+    let second = Uuid::new_v4();
+    let sb = request_body(400_001);
+    assert_eq!(
+        f.send(&clerk, |s| create(s, second, "procurement", &sb))
+            .await,
+        "applied"
+    );
+    assert_eq!(
+        f.send(&clerk, |s| submit(s, second, "procurement", &sb))
+            .await,
+        "procurement.budget_exceeded"
+    );
+    let third = Uuid::new_v4();
+    let tb = request_body(400_000);
+    assert_eq!(
+        f.send(&clerk, |s| create(s, third, "procurement", &tb))
+            .await,
+        "applied"
+    );
+    assert_eq!(
+        f.send(&clerk, |s| submit(s, third, "procurement", &tb))
+            .await,
+        "applied"
+    );
+    // A rejected request gives its amount back.
+    let reject = appr::Action::Reject {
+        seen_hash: appr::content_hash("procurement", "procurement", &fb),
+        reason: "見積をやり直してください。".to_string(),
+    };
+    let act = |s| {
+        command(
+            s,
+            "approval.act",
+            first,
+            None,
+            serde_json::to_value(&reject).unwrap(),
+        )
+    };
+    assert_eq!(f.send(&kacho, act).await, "applied");
+    assert_eq!(
+        f.send(&clerk, |s| submit(s, second, "procurement", &sb))
+            .await,
+        "applied"
+    );
     server.stop().await;
 }

@@ -6,7 +6,7 @@ use kyosai_domain::approval::{self as ap, Status};
 use kyosai_domain::ids;
 use kyosai_domain::procurement::banks::BankMaster;
 use kyosai_domain::procurement::document::{KIND_BUDGET, KIND_REQUEST, KIND_VENDOR};
-use kyosai_domain::procurement::steps::{BudgetStatus, RequestBody};
+use kyosai_domain::procurement::steps::{self, BudgetStatus, RequestBody};
 use kyosai_domain::procurement::vendor::{self, Contact, Vendor, VendorAccount};
 use kyosai_store::sync::LocalRecord;
 use kyosai_store::Store;
@@ -282,20 +282,6 @@ pub struct BudgetView {
     pub label: Option<String>,
 }
 
-/// Whether a request counts against its budget line: submitted (in 回議, returned for
-/// changes) or approved; drafts, withdrawn and rejected ones do not.
-fn commits(r: &LocalRecord) -> bool {
-    let status = r
-        .server
-        .as_ref()
-        .and_then(|s| ap::state_of(&s.body))
-        .map(|s| s.status);
-    matches!(
-        status,
-        Some(Status::InProgress | Status::Approved | Status::Returned)
-    )
-}
-
 fn budgets(store: &mut Store) -> Result<Vec<(LocalRecord, Budget)>, AppError> {
     Ok(store
         .sync()
@@ -309,35 +295,40 @@ fn budgets(store: &mut Store) -> Result<Vec<(LocalRecord, Budget)>, AppError> {
 }
 
 /// The allocation of `code` in `fiscal_year` and what other requests (not `except`)
-/// committed, or `None` when the line is not registered on this PC.
+/// committed, or `None` when the line is not registered on this PC (the rule is the
+/// domain's [`steps::budget_status`], which the central service applies too).
 pub fn budget_status(
     store: &mut Store,
     fiscal_year: i32,
     code: &str,
     except: Option<Uuid>,
 ) -> Result<Option<BudgetStatus>, AppError> {
-    let Some(allocated) = budgets(store)?
-        .into_iter()
-        .find(|(_, b)| b.fiscal_year == fiscal_year && b.code == code)
-        .map(|(_, b)| b.allocated)
-    else {
-        return Ok(None);
-    };
-    let committed = store
+    let lines: Vec<Budget> = budgets(store)?.into_iter().map(|(_, b)| b).collect();
+    let others: Vec<(RequestBody, Option<Status>)> = store
         .sync()
         .list_records(KIND_REQUEST)?
         .iter()
-        .filter(|r| Some(r.id) != except && commits(r))
+        .filter(|r| Some(r.id) != except)
         .filter_map(|r| {
             let server = r.server.as_ref()?;
+            let status = ap::state_of(&server.body).map(|s| s.status);
             let b: RequestBody = serde_json::from_value(server.body.clone()).ok()?;
-            (b.budget.fiscal_year == fiscal_year && b.budget.code == code).then_some(b.amount)
+            Some((b, status))
         })
-        .sum();
-    Ok(Some(BudgetStatus {
-        allocated,
-        committed,
-    }))
+        .collect();
+    let this = RequestBody {
+        budget: kyosai_domain::procurement::steps::BudgetRef {
+            fiscal_year,
+            code: code.to_string(),
+            name: String::new(),
+        },
+        ..RequestBody::default()
+    };
+    Ok(steps::budget_status(
+        &this,
+        &lines,
+        others.iter().map(|(b, s)| (b, *s)),
+    ))
 }
 
 /// The budget lines of a 年度 (all when `None`), by code.

@@ -1350,6 +1350,37 @@ impl PushTx for PgPushTx<'_, '_> {
         Ok(r)
     }
 
+    async fn records_of_kind(
+        &mut self,
+        office: &str,
+        kind: &str,
+    ) -> Result<Vec<Record>, StorageError> {
+        let stmt = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLUMNS} FROM records r WHERE r.office_code = $1 AND r.kind = $2"
+            ))
+            .await?;
+        let mut out: HashMap<Uuid, Record> = HashMap::new();
+        for row in self.tx.query(&stmt, &[&office, &kind]).await? {
+            if let Some(r) = record_at(&row, 0)? {
+                out.insert(r.id, r);
+            }
+        }
+        // This push's own (deferred) writes win over what the database still holds.
+        for (id, r) in &self.records {
+            match r {
+                Some(r) if r.office_code == office && r.kind == kind => {
+                    out.insert(*id, r.clone());
+                }
+                _ => {
+                    out.remove(id);
+                }
+            }
+        }
+        Ok(out.into_values().collect())
+    }
+
     async fn office_exists(&mut self, code: &str) -> Result<bool, StorageError> {
         if let Some(offices) = &self.offices {
             return Ok(offices.contains(code));

@@ -65,6 +65,12 @@ pub(crate) trait PushTx {
         seq: u64,
     ) -> Result<Option<StoredResult>, StorageError>;
     async fn record(&mut self, id: Uuid) -> Result<Option<Record>, StorageError>;
+    /// Every record of `kind` in `office` as this push sees them (its own writes included).
+    async fn records_of_kind(
+        &mut self,
+        office: &str,
+        kind: &str,
+    ) -> Result<Vec<Record>, StorageError>;
     async fn office_exists(&mut self, code: &str) -> Result<bool, StorageError>;
     async fn save_record(&mut self, record: &Record, is_new: bool) -> Result<(), StorageError>;
     async fn append_change(
@@ -223,6 +229,39 @@ fn outcome_json(outcome: &Outcome) -> Result<String, StorageError> {
         .map_err(|e| StorageError::Internal(format!("serialising an outcome: {e}")))
 }
 
+/// The budget line of request `r` and what the office's other requests commit, by the
+/// domain's rule (`None` inside: the line is not registered).
+async fn budget_of<T: PushTx>(
+    tx: &mut T,
+    r: &Record,
+) -> Result<Option<kyosai_domain::procurement::steps::BudgetStatus>, StorageError> {
+    use kyosai_domain::approval as appr;
+    use kyosai_domain::procurement::document::{KIND_BUDGET, KIND_REQUEST};
+    use kyosai_domain::procurement::steps::{budget_status, BudgetLine, RequestBody};
+    let body: RequestBody = serde_json::from_value(r.body.clone()).unwrap_or_default();
+    let lines: Vec<BudgetLine> = tx
+        .records_of_kind(&r.office_code, KIND_BUDGET)
+        .await?
+        .into_iter()
+        .filter_map(|b| serde_json::from_value(b.body).ok())
+        .collect();
+    let others: Vec<(RequestBody, Option<appr::Status>)> = tx
+        .records_of_kind(&r.office_code, KIND_REQUEST)
+        .await?
+        .into_iter()
+        .filter(|o| o.id != r.id)
+        .filter_map(|o| {
+            let status = appr::state_of(&o.body).map(|s| s.status);
+            Some((serde_json::from_value(o.body).ok()?, status))
+        })
+        .collect();
+    Ok(budget_status(
+        &body,
+        &lines,
+        others.iter().map(|(b, s)| (b, *s)),
+    ))
+}
+
 /// Decides one new command and writes what it leaves behind. Returns its outcome and
 /// the newest change serial it wrote.
 async fn apply_one<T: PushTx>(
@@ -257,7 +296,16 @@ async fn apply_one<T: PushTx>(
                 None => true,
             };
             let ids = intent.linked_ids(current.as_ref());
+            let budget = match (&intent, current.as_ref()) {
+                (commands::Intent::ApprovalSubmit(_), Some(r))
+                    if r.kind == kyosai_domain::procurement::document::KIND_REQUEST =>
+                {
+                    Some(budget_of(tx, r).await?)
+                }
+                _ => None,
+            };
             let links = commands::Links {
+                budget,
                 parent: match ids.parent {
                     Some(id) => tx.record(id).await?,
                     None => None,

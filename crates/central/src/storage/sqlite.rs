@@ -1134,6 +1134,24 @@ impl PushTx for SqlitePushTx<'_, '_> {
         read_record(self.tx, id)
     }
 
+    async fn records_of_kind(
+        &mut self,
+        office: &str,
+        kind: &str,
+    ) -> Result<Vec<Record>, StorageError> {
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT {RECORD_COLUMNS} FROM records r WHERE r.office_code = ?1 AND r.kind = ?2"
+        ))?;
+        let mut rows = stmt.query(params![office, kind])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            if let Some(r) = record_at(row, 0)? {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
     async fn office_exists(&mut self, code: &str) -> Result<bool, StorageError> {
         Ok(self
             .tx

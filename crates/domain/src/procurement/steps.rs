@@ -16,7 +16,7 @@ use super::deadlines::{self, PaymentDue, WorkType};
 use super::document::InspectionResult;
 use super::invoice::{self, Invoice};
 use super::vendor::{self, Vendor, VendorAccount};
-use crate::approval::yen;
+use crate::approval::{yen, Status};
 use crate::finding::Finding;
 
 /// The largest amount a step document takes (999,999,999,999 yen).
@@ -251,6 +251,95 @@ fn not_future(
     }
 }
 
+/// Whether a request in this approval state counts against its budget line: submitted
+/// (in 回議, or returned for changes) or approved; drafts, withdrawn and rejected ones do
+/// not.
+pub fn commits_budget(status: Option<Status>) -> bool {
+    matches!(
+        status,
+        Some(Status::InProgress | Status::Approved | Status::Returned)
+    )
+}
+
+/// The allocation of the request's budget line and what the other requests commit:
+/// `lines` are the registered budget lines, `others` every other request with its approval
+/// status. `None` when the line is not registered.
+pub fn budget_status<'a>(
+    body: &RequestBody,
+    lines: impl IntoIterator<Item = &'a BudgetLine>,
+    others: impl IntoIterator<Item = (&'a RequestBody, Option<Status>)>,
+) -> Option<BudgetStatus> {
+    let b = &body.budget;
+    let allocated = lines
+        .into_iter()
+        .find(|l| l.fiscal_year == b.fiscal_year && l.code == b.code)?
+        .allocated;
+    let committed = others
+        .into_iter()
+        .filter(|(o, status)| {
+            commits_budget(*status)
+                && o.budget.fiscal_year == b.fiscal_year
+                && o.budget.code == b.code
+        })
+        .map(|(o, _)| o.amount)
+        .sum();
+    Some(BudgetStatus {
+        allocated,
+        committed,
+    })
+}
+
+/// The budget part of [`check_request`]: no line chosen or not registered (error),
+/// beyond the remainder (error, the hard stop), from 90 % used (warning).
+pub fn check_budget(body: &RequestBody, budget: Option<BudgetStatus>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if body.budget.code.trim().is_empty() {
+        out.push(Finding::error(
+            "budget.code",
+            "procurement.budget_missing",
+            "予算科目を選んでください。",
+        ));
+        return out;
+    }
+    match budget {
+        None => out.push(Finding::error(
+            "budget.code",
+            "procurement.budget_unknown",
+            format!(
+                "予算科目「{}」の{}年度の配当が登録されていません。経理担当に確認してください。",
+                body.budget.code, body.budget.fiscal_year
+            ),
+        )),
+        Some(b) => {
+            let remaining = b.remaining();
+            if body.amount > remaining {
+                out.push(Finding::error(
+                    "amount",
+                    "procurement.budget_exceeded",
+                    format!(
+                        "予算の残額{}円を{}円超えています。金額を見直すか、予算の流用・補正を経理担当に相談してください。",
+                        yen(remaining.max(0)),
+                        yen(body.amount - remaining.max(0))
+                    ),
+                ));
+            } else if b.allocated > 0
+                && (b.committed + body.amount) * 1000 >= b.allocated * BUDGET_WARN_PER_MILLE
+            {
+                out.push(Finding::warning(
+                    "amount",
+                    "procurement.budget_low",
+                    format!(
+                        "この依頼で予算の{}%を使います（残り{}円）。年度末までの支出見込みを確認してください。",
+                        (b.committed + body.amount) * 100 / b.allocated,
+                        yen(remaining - body.amount)
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// Checks a 調達依頼. `budget` is the line's allocation and what other requests already
 /// committed (`None`: the line is not registered — an error, the request cannot be
 /// charged to it).
@@ -304,50 +393,7 @@ pub fn check_request(
         ));
     }
     positive_amount("amount", body.amount, &mut out);
-    if body.budget.code.trim().is_empty() {
-        out.push(Finding::error(
-            "budget.code",
-            "procurement.budget_missing",
-            "予算科目を選んでください。",
-        ));
-    } else {
-        match budget {
-            None => out.push(Finding::error(
-                "budget.code",
-                "procurement.budget_unknown",
-                format!(
-                    "予算科目「{}」の{}年度の配当が登録されていません。経理担当に確認してください。",
-                    body.budget.code, body.budget.fiscal_year
-                ),
-            )),
-            Some(b) => {
-                let remaining = b.remaining();
-                if body.amount > remaining {
-                    out.push(Finding::error(
-                        "amount",
-                        "procurement.budget_exceeded",
-                        format!(
-                            "予算の残額{}円を{}円超えています。金額を見直すか、予算の流用・補正を経理担当に相談してください。",
-                            yen(remaining.max(0)),
-                            yen(body.amount - remaining.max(0))
-                        ),
-                    ));
-                } else if b.allocated > 0
-                    && (b.committed + body.amount) * 1000 >= b.allocated * BUDGET_WARN_PER_MILLE
-                {
-                    out.push(Finding::warning(
-                        "amount",
-                        "procurement.budget_low",
-                        format!(
-                            "この依頼で予算の{}%を使います（残り{}円）。年度末までの支出見込みを確認してください。",
-                            (b.committed + body.amount) * 100 / b.allocated,
-                            yen(remaining - body.amount)
-                        ),
-                    ));
-                }
-            }
-        }
-    }
+    out.extend(check_budget(body, budget));
     for (i, q) in body.quotes.iter().enumerate() {
         if q.vendor_name.trim().is_empty() {
             out.push(Finding::error(
