@@ -9,6 +9,7 @@ import { Button } from "../components/Button";
 import { Notice } from "../components/Notice";
 import { sectionClass } from "../components/styles";
 import { t } from "../i18n";
+import { useAfterSync } from "../shell/useAfterSync";
 import { describe, TextField } from "./ProcurementFields";
 
 type Banner = { kind: "error" | "success"; text: string } | null;
@@ -35,6 +36,8 @@ export function ProcurementBudgets() {
   useEffect(() => {
     loadOnMount();
   }, []);
+  // What other offices committed arrives with a sync; the form being typed is kept.
+  useAfterSync(load);
 
   function save() {
     if (busy) return;

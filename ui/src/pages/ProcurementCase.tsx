@@ -20,6 +20,7 @@ import { Notice } from "../components/Notice";
 import { sectionClass } from "../components/styles";
 import { errorMessage, t } from "../i18n";
 import { isComposing } from "../lib/ime";
+import { useAfterSync } from "../shell/useAfterSync";
 import { statusTone } from "./ProposalsPage";
 import { DeadlineBadge, describe, TextField } from "./ProcurementFields";
 import { EMPTY_REQUEST, ProcurementStepEditor, shownKeys } from "./ProcurementStepEditor";
@@ -67,14 +68,24 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
   const [confirmWithdraw, setConfirmWithdraw] = useState(false);
   const inFlight = useRef(false);
   const checkSeq = useRef(0);
+  const reloadSeq = useRef(0);
+  /** The editor as last rendered, for answers that arrive later. */
+  const editingNow = useRef<Editing | null>(editing);
+  useEffect(() => {
+    editingNow.current = editing;
+  }, [editing]);
 
-  const loadInitial = useEffectEvent(() => {
+  function loadVendors() {
     api.procurementVendors().then(
       (list) => setVendors(list.map((v) => ({ id: v.id, name: v.form.name }))),
       () => {
-        // The contract's vendor list stays empty; the finding says what to do.
+        // The vendor lists stay as they were; the finding says what to do.
       },
     );
+  }
+
+  const loadInitial = useEffectEvent(() => {
+    loadVendors();
     if (caseId === null) return;
     api.procurementCase(caseId).then(
       (v) => {
@@ -91,6 +102,32 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
   useEffect(() => {
     loadInitial();
   }, []);
+
+  /**
+   * After a sync (a 課長's decision, a colleague's save): read the case again. The open
+   * step's editor follows only when it holds nothing unsaved — what the clerk typed stays.
+   */
+  function reload() {
+    loadVendors();
+    const id = view?.id ?? caseId;
+    if (!id) return;
+    const mine = ++reloadSeq.current;
+    api.procurementCase(id).then(
+      (v) => {
+        if (mine !== reloadSeq.current) return;
+        setView(v);
+        const open = editingNow.current;
+        const step = open?.input.id ? v.steps.find((s) => s.id === open.input.id) : undefined;
+        if (!open || !step || isDirty(open)) return;
+        setEditing((cur) => (cur && cur.input.id === step.id && !isDirty(cur) ? editingOf(step) : cur));
+        setFindings(step.findings);
+      },
+      () => {
+        // Keep what is shown; the next sync or reopening the case reads it again.
+      },
+    );
+  }
+  useAfterSync(reload);
 
   // Findings follow the typing, ~300 ms after it stops.
   const inputKey = editing ? JSON.stringify(editing.input) : "";
@@ -124,12 +161,15 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
     if (inFlight.current) return;
     inFlight.current = true;
     setBusy(true);
+    // A reload answered around this work may predate it: drop it (the save's own sync reads again).
+    reloadSeq.current++;
     try {
       await work();
     } catch (err) {
       // Nothing typed is lost: the form stays as it is.
       setBanner({ kind: "error", text: t("procurement.failed", { message: describe(err) }) });
     } finally {
+      reloadSeq.current++;
       inFlight.current = false;
       setBusy(false);
     }

@@ -1,9 +1,11 @@
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ProcurementCaseSummary, ProcurementCaseView, ProcurementStepInput, ProcurementStepView } from "../backend";
 import { BackendError } from "../backend/errors";
-import { mockApi, resetMockApi } from "../test/mockBackend";
+import { onlineStatus } from "../test/fixtures";
+import { AppStateProvider } from "../shell/appState";
+import { emitSyncStatus, mockApi, resetMockApi } from "../test/mockBackend";
 import { ProcurementPage } from "./ProcurementPage";
 
 vi.mock("../backend", async () => (await import("../test/mockBackend")).backendModule);
@@ -89,7 +91,7 @@ beforeEach(() => {
 
 async function renderPage() {
   const user = userEvent.setup();
-  render(<ProcurementPage />);
+  render(<ProcurementPage />, { wrapper: AppStateProvider });
   await waitFor(() => expect(screen.getByTestId("procurement-cases-count")).toBeInTheDocument());
   return { user };
 }
@@ -270,5 +272,92 @@ describe("ProcurementPage: 案件", () => {
     expect(card).toHaveTextContent("1人目 / 2人中 課長 の決裁待ち");
     expect(screen.getByTestId("procurement-withdraw")).toBeInTheDocument();
     expect(screen.queryByTestId("procurement-save")).not.toBeInTheDocument();
+  });
+});
+
+/** Waits until the shell has read the first sync status, so the next one counts as a change. */
+async function statusRead() {
+  await waitFor(() => expect(mockApi.syncStatus).toHaveBeenCalled());
+  await act(async () => {});
+}
+
+function syncedAt(time: string) {
+  return { ...onlineStatus, lastSyncAt: time };
+}
+
+describe("ProcurementPage: after a sync", () => {
+  const inRound: ProcurementStepView = {
+    ...approvedRequest,
+    status: "in_progress",
+    statusLabel: "回議中",
+    whereText: "1人目 / 2人中 課長 の決裁待ち",
+    canWithdraw: true,
+    nextKind: null,
+    nextLabel: null,
+  };
+
+  beforeEach(() => {
+    mockApi.syncStatus.mockResolvedValue(onlineStatus);
+  });
+
+  it("reads the case list again and shows the new stage", async () => {
+    mockApi.procurementCases.mockResolvedValue([{ ...cases[2]!, stage: "調達依頼 回議中" }]);
+    await renderPage();
+    await statusRead();
+    expect(screen.getByTestId("procurement-case-stage")).toHaveTextContent("調達依頼 回議中");
+    const calls = mockApi.procurementCases.mock.calls.length;
+
+    // Going offline and back changes nothing stored here: no read.
+    await emitSyncStatus({ ...onlineStatus, syncing: true });
+    expect(mockApi.procurementCases).toHaveBeenCalledTimes(calls);
+
+    mockApi.procurementCases.mockResolvedValue([{ ...cases[2]!, stage: "調達依頼 決裁済み" }]);
+    await emitSyncStatus(syncedAt("2026-11-26T10:15:00+09:00"));
+    await waitFor(() => expect(screen.getByTestId("procurement-case-stage")).toHaveTextContent("調達依頼 決裁済み"));
+    expect(mockApi.procurementCases).toHaveBeenCalledTimes(calls + 1);
+  });
+
+  it("shows the 課長's approval on the open case and offers the next step", async () => {
+    mockApi.procurementCases.mockResolvedValue(cases);
+    mockApi.procurementCase.mockResolvedValue(caseView([inRound]));
+    const { user } = await renderPage();
+    await statusRead();
+    await user.click(screen.getAllByTestId("procurement-case-row")[0]!);
+    const card = await screen.findByTestId("procurement-step-card");
+    expect(within(card).getByTestId("procurement-step-status")).toHaveTextContent("回議中");
+    expect(screen.queryByTestId("procurement-next")).not.toBeInTheDocument();
+
+    mockApi.procurementCase.mockResolvedValue(caseView([approvedRequest]));
+    await emitSyncStatus(syncedAt("2026-11-26T10:15:00+09:00"));
+    await waitFor(() => expect(within(screen.getByTestId("procurement-step-card")).getByTestId("procurement-step-status")).toHaveTextContent("決裁済み"));
+    expect(mockApi.procurementCase).toHaveBeenCalledTimes(2);
+    expect(mockApi.procurementCase).toHaveBeenLastCalledWith(REQ);
+    expect(screen.getByTestId("procurement-next")).toHaveTextContent("契約を起案");
+  });
+
+  it("refreshes an untouched editor, but never replaces what the clerk typed", async () => {
+    const draft: ProcurementStepView = { ...inRound, status: "draft", statusLabel: "下書き", whereText: "起案前（下書き）", canEdit: true, canSubmit: true, canWithdraw: false };
+    mockApi.procurementCases.mockResolvedValue(cases);
+    mockApi.procurementCase.mockResolvedValue(caseView([draft]));
+    const { user } = await renderPage();
+    await statusRead();
+    await user.click(screen.getAllByTestId("procurement-case-row")[0]!);
+    expect(await screen.findByTestId("req-purpose")).toHaveValue("老朽化した複合機を更新します。");
+
+    // A colleague's save arrives; nothing typed here yet: the editor follows.
+    mockApi.procurementCase.mockResolvedValue(caseView([{ ...draft, form: { ...requestForm, purpose: "複合機の更新（保守込み）" } }]));
+    await emitSyncStatus(syncedAt("2026-11-26T10:15:00+09:00"));
+    await waitFor(() => expect(screen.getByTestId("req-purpose")).toHaveValue("複合機の更新（保守込み）"));
+
+    // Now the clerk types; the next sync updates the card but keeps the text.
+    await user.clear(screen.getByTestId("step-title"));
+    await user.type(screen.getByTestId("step-title"), "複合機の購入（本館）");
+    mockApi.procurementCase.mockResolvedValue(
+      caseView([{ ...draft, title: "別の件名", statusLabel: "下書き（同期済み）", form: { ...requestForm, purpose: "上書きされてはいけない" } }]),
+    );
+    await emitSyncStatus(syncedAt("2026-11-26T10:30:00+09:00"));
+    await waitFor(() => expect(within(screen.getByTestId("procurement-step-card")).getByTestId("procurement-step-status")).toHaveTextContent("下書き（同期済み）"));
+    expect(screen.getByTestId("step-title")).toHaveValue("複合機の購入（本館）");
+    expect(screen.getByTestId("req-purpose")).toHaveValue("複合機の更新（保守込み）");
   });
 });

@@ -12,6 +12,7 @@ import { Notice } from "../components/Notice";
 import { PageHeading } from "../components/PageHeading";
 import { t, type MessageId } from "../i18n";
 import { isPlainEnter } from "../lib/ime";
+import { useAfterSync } from "../shell/useAfterSync";
 import { ProcurementBudgets } from "./ProcurementBudgets";
 import { ProcurementCase } from "./ProcurementCase";
 import { DeadlineBadge, describe } from "./ProcurementFields";
@@ -107,6 +108,8 @@ function CasesTab() {
   useEffect(() => {
     loadOnMount();
   }, []);
+  // A 課長's decision arrives with a sync: show the new stage without a restart.
+  useAfterSync(load);
 
   function onListKeyDown(event: ReactKeyboardEvent<HTMLDivElement>) {
     if (!list || list.length === 0) return;

@@ -1,9 +1,10 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ProcurementPayableOrder } from "../backend";
-import { dateView } from "../test/fixtures";
-import { mockApi, resetMockApi } from "../test/mockBackend";
+import { dateView, onlineStatus } from "../test/fixtures";
+import { AppStateProvider } from "../shell/appState";
+import { emitSyncStatus, mockApi, resetMockApi } from "../test/mockBackend";
 import { ProcurementTransfer } from "./ProcurementTransfer";
 
 vi.mock("../backend", async () => (await import("../test/mockBackend")).backendModule);
@@ -24,7 +25,7 @@ beforeEach(() => {
 
 async function renderTab() {
   const user = userEvent.setup();
-  render(<ProcurementTransfer />);
+  render(<ProcurementTransfer />, { wrapper: AppStateProvider });
   await waitFor(() => expect(screen.getAllByTestId("payable-row")).toHaveLength(2));
   return { user };
 }
@@ -80,4 +81,18 @@ describe("ProcurementTransfer", () => {
     expect(await screen.findByTestId("transfer-error")).toHaveTextContent("振込指定日を入力してください。");
     expect(mockApi.procurementExportTransfer).not.toHaveBeenCalled();
   });
+
+  it("lists a payment order decided elsewhere after a sync", async () => {
+    mockApi.syncStatus.mockResolvedValue(onlineStatus);
+    await renderTab();
+    await waitFor(() => expect(mockApi.syncStatus).toHaveBeenCalled());
+    await act(async () => {});
+    const third: ProcurementPayableOrder = { id: "p3", title: "研修会場の借上げ", payee: "株式会社都心会館", amountText: "450,000", paymentDate: "2026-12-15" };
+    mockApi.procurementPayable.mockResolvedValue([...orders, third]);
+    await emitSyncStatus({ ...onlineStatus, lastSyncAt: "2026-11-26T10:15:00+09:00" });
+    await waitFor(() => expect(screen.getAllByTestId("payable-row")).toHaveLength(3));
+    expect(screen.getAllByTestId("payable-row")[2]).toHaveTextContent("研修会場の借上げ");
+    expect(mockApi.procurementPayer).toHaveBeenCalledTimes(1);
+  });
 });
+

@@ -11,6 +11,7 @@ import { Notice } from "../components/Notice";
 import { sectionClass } from "../components/styles";
 import { WarekiDateField } from "../components/WarekiDateField";
 import { t } from "../i18n";
+import { useAfterSync } from "../shell/useAfterSync";
 import { DEPOSIT_TYPES, describe, SelectField, TextField } from "./ProcurementFields";
 
 type Banner = { kind: "error" | "success"; text: string } | null;
@@ -47,6 +48,8 @@ export function ProcurementTransfer() {
   useEffect(() => {
     loadOnMount();
   }, []);
+  // Payment orders decided by the 課長 arrive with a sync; the 振込依頼人 form is kept as typed.
+  useAfterSync(loadOrders);
 
   function savePayer() {
     if (!payer) return;

@@ -1,9 +1,11 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ProcurementVendorForm, ProcurementVendorView } from "../backend";
 import { BackendError } from "../backend/errors";
-import { mockApi, resetMockApi } from "../test/mockBackend";
+import { onlineStatus } from "../test/fixtures";
+import { AppStateProvider } from "../shell/appState";
+import { emitSyncStatus, mockApi, resetMockApi } from "../test/mockBackend";
 import { ProcurementVendors } from "./ProcurementVendors";
 
 vi.mock("../backend", async () => (await import("../test/mockBackend")).backendModule);
@@ -31,7 +33,7 @@ beforeEach(() => {
 async function renderTab(list: ProcurementVendorView[] = [vendor]) {
   mockApi.procurementVendors.mockResolvedValue(list);
   const user = userEvent.setup();
-  render(<ProcurementVendors />);
+  render(<ProcurementVendors />, { wrapper: AppStateProvider });
   await waitFor(() => expect(mockApi.procurementVendors).toHaveBeenCalled());
   return { user };
 }
@@ -82,4 +84,22 @@ describe("ProcurementVendors", () => {
     expect(await screen.findByTestId("vendor-banner-success")).toHaveTextContent("契約相手方を保存しました。");
     expect(mockApi.procurementSaveVendor).toHaveBeenLastCalledWith(expect.objectContaining({ name: "有限会社みどり印刷", account: expect.objectContaining({ bankCode: "9900" }) }));
   });
+
+  it("lists a vendor registered at another office after a sync", async () => {
+    mockApi.syncStatus.mockResolvedValue(onlineStatus);
+    await renderTab();
+    expect(await screen.findAllByTestId("vendor-row")).toHaveLength(1);
+    await waitFor(() => expect(mockApi.syncStatus).toHaveBeenCalled());
+    await act(async () => {});
+    const midori: ProcurementVendorView = {
+      ...vendor,
+      id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b5b01",
+      form: { ...form, id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b5b01", name: "有限会社みどり印刷", nameKana: "ﾕ)ﾐﾄﾞﾘｲﾝｻﾂ" },
+    };
+    mockApi.procurementVendors.mockResolvedValue([vendor, midori]);
+    await emitSyncStatus({ ...onlineStatus, lastSyncAt: "2026-11-26T10:15:00+09:00" });
+    await waitFor(() => expect(screen.getAllByTestId("vendor-row")).toHaveLength(2));
+    expect(screen.getAllByTestId("vendor-row")[1]).toHaveTextContent("有限会社みどり印刷");
+  });
 });
+

@@ -18,6 +18,7 @@ import { Notice } from "../components/Notice";
 import { inputClass, sectionClass } from "../components/styles";
 import { t } from "../i18n";
 import { isPlainEnter } from "../lib/ime";
+import { useAfterSync } from "../shell/useAfterSync";
 import { DEPOSIT_TYPES, describe, Section, SelectField, TextField } from "./ProcurementFields";
 
 const EMPTY: ProcurementVendorForm = {
@@ -55,6 +56,8 @@ export function ProcurementVendors() {
   useEffect(() => {
     loadOnMount();
   }, []);
+  // Vendors registered elsewhere arrive with a sync; the open form is kept as typed.
+  useAfterSync(load);
 
   const key = form ? JSON.stringify(form) : "";
   const runCheck = useEffectEvent(() => {
