@@ -9,6 +9,7 @@ import { useEffect, useEffectEvent, useRef, useState } from "react";
 import {
   api,
   type Finding,
+  type ProcurementBudgetView,
   type ProcurementCaseView,
   type ProcurementStepInput,
   type ProcurementStepView,
@@ -65,6 +66,7 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
   const [banner, setBanner] = useState<Banner>(null);
   const [busy, setBusy] = useState(false);
   const [vendors, setVendors] = useState<{ id: string; name: string }[]>([]);
+  const [budgets, setBudgets] = useState<ProcurementBudgetView[]>([]);
   const [confirmWithdraw, setConfirmWithdraw] = useState(false);
   const inFlight = useRef(false);
   const checkSeq = useRef(0);
@@ -82,6 +84,9 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
         // The vendor lists stay as they were; the finding says what to do.
       },
     );
+    api.procurementBudgets().then(setBudgets, () => {
+      // The chooser stays as it was; the budget can still be typed.
+    });
   }
 
   const loadInitial = useEffectEvent(() => {
@@ -383,6 +388,7 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
             findings={findings}
             readOnly={!canEdit}
             vendors={vendors}
+            budgets={budgets}
           />
           <div className="sticky bottom-0 -mx-6 mt-8 flex flex-wrap items-center justify-end gap-4 border-t border-solid-gray-420 bg-white px-6 pt-4">
             <span className="mr-auto text-dns-14N-130 text-solid-gray-700">{t("procurement.shortcutHint")}</span>

@@ -361,3 +361,49 @@ describe("ProcurementPage: after a sync", () => {
     expect(screen.getByTestId("req-purpose")).toHaveValue("複合機の更新（保守込み）");
   });
 });
+
+describe("ProcurementPage: 調達依頼 editor choosers", () => {
+  it("fills 年度・科目コード・科目名 from a registered budget line and keeps the fields typeable", async () => {
+    mockApi.procurementBudgets.mockResolvedValue([
+      {
+        id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b6a01",
+        fiscalYear: 2026,
+        code: "01-02-03",
+        name: "事務費 備品購入費",
+        allocatedText: "3,000,000",
+        committedText: "300,000",
+        remainingText: "2,700,000",
+        usedPercent: 10,
+        label: null,
+      },
+      {
+        id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b6a02",
+        fiscalYear: 2026,
+        code: "01-02-04",
+        name: "事務費 消耗品費",
+        allocatedText: "500,000",
+        committedText: "0",
+        remainingText: "500,000",
+        usedPercent: 0,
+        label: null,
+      },
+    ]);
+    const { user } = await renderPage();
+    await user.click(screen.getByTestId("procurement-new"));
+    const chooser = screen.getByTestId("req-budget-line");
+    await waitFor(() => expect(within(chooser).getByRole("option", { name: "2026年度 01-02-03 事務費 備品購入費（残 2,700,000円）" })).toBeInTheDocument());
+    // The chooser comes before the three fields.
+    expect(chooser.compareDocumentPosition(screen.getByTestId("req-budget-year")) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    await user.selectOptions(chooser, "2026年度 01-02-03 事務費 備品購入費（残 2,700,000円）");
+    expect(screen.getByTestId("req-budget-year")).toHaveValue("2026");
+    expect(screen.getByTestId("req-budget-code")).toHaveValue("01-02-03");
+    expect(screen.getByTestId("req-budget-name")).toHaveValue("事務費 備品購入費");
+    expect(chooser).toHaveValue("0190f3b2-6c1e-7a40-9c1d-2f5e8a7b6a01");
+
+    // A line not synced yet: typed by hand; the chooser no longer claims a line.
+    await user.clear(screen.getByTestId("req-budget-code"));
+    await user.type(screen.getByTestId("req-budget-code"), "01-09-01");
+    expect(chooser).toHaveValue("");
+    expect(screen.getByTestId("req-budget-name")).toHaveValue("事務費 備品購入費");
+  });
+});

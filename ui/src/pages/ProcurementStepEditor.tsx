@@ -3,7 +3,7 @@
  * the findings from Rust beside their fields. Items, quotes and invoice lines are small
  * tables with 行を追加 / 削除. Dates use the 和暦 field; it reports YYYY-MM-DD.
  */
-import type { Finding, ProcurementStepForm } from "../backend";
+import type { Finding, ProcurementBudgetView, ProcurementStepForm } from "../backend";
 import { Button } from "../components/Button";
 import { WarekiDateField } from "../components/WarekiDateField";
 import { t } from "../i18n";
@@ -56,6 +56,8 @@ interface Props {
   findings: readonly Finding[];
   readOnly: boolean;
   vendors: readonly { id: string; name: string }[];
+  /** The registered budget lines, offered in the 調達依頼's budget chooser. */
+  budgets?: readonly ProcurementBudgetView[];
 }
 
 function replaceAt<T>(list: readonly T[], i: number, value: T): T[] {
@@ -75,10 +77,10 @@ function DateField({ id, label, value, onChange, findings, keys }: { id: string;
   );
 }
 
-export function ProcurementStepEditor({ form, onChange, findings, readOnly, vendors }: Props) {
+export function ProcurementStepEditor({ form, onChange, findings, readOnly, vendors, budgets = [] }: Props) {
   switch (form.kind) {
     case "procurement":
-      return <RequestFields form={form} onChange={onChange} findings={findings} readOnly={readOnly} />;
+      return <RequestFields form={form} onChange={onChange} findings={findings} readOnly={readOnly} budgets={budgets} />;
     case "contract":
       return <ContractFields form={form} onChange={onChange} findings={findings} readOnly={readOnly} vendors={vendors} />;
     case "inspection":
@@ -88,8 +90,21 @@ export function ProcurementStepEditor({ form, onChange, findings, readOnly, vend
   }
 }
 
-function RequestFields({ form, onChange, findings, readOnly }: { form: RequestF; onChange: (f: RequestF) => void; findings: readonly Finding[]; readOnly: boolean }) {
+function RequestFields({
+  form,
+  onChange,
+  findings,
+  readOnly,
+  budgets,
+}: {
+  form: RequestF;
+  onChange: (f: RequestF) => void;
+  findings: readonly Finding[];
+  readOnly: boolean;
+  budgets: readonly ProcurementBudgetView[];
+}) {
   const set = (patch: Partial<RequestF>) => onChange({ ...form, ...patch });
+  const chosenBudget = budgets.find((b) => String(b.fiscalYear) === form.budgetYear.trim() && b.code === form.budgetCode.trim());
   return (
     <div className="flex flex-col gap-6">
       <TextField id="req-purpose" label={t("procurement.req.purpose")} value={form.purpose} onChange={(v) => set({ purpose: v })} keys={["purpose"]} findings={findings} readOnly={readOnly} multiline />
@@ -98,6 +113,25 @@ function RequestFields({ form, onChange, findings, readOnly }: { form: RequestF;
         <DateField id="req-needed-by" label={t("procurement.req.neededBy")} value={form.neededBy} onChange={(v) => set({ neededBy: v })} findings={findings} keys={["neededBy"]} />
       </div>
       <Section title={t("procurement.req.budget")}>
+        {readOnly ? null : (
+          <div className="flex flex-col gap-1">
+            <SelectField
+              id="req-budget-line"
+              label={t("procurement.req.budgetLine")}
+              value={chosenBudget?.id ?? ""}
+              onChange={(id) => {
+                const b = budgets.find((x) => x.id === id);
+                // 「選択してください」 leaves the fields as typed.
+                if (b) set({ budgetYear: String(b.fiscalYear), budgetCode: b.code, budgetName: b.name });
+              }}
+              choices={budgets.map((b) => ({
+                code: b.id,
+                label: t("procurement.req.budgetLineOption", { year: b.fiscalYear, code: b.code, name: b.name, remaining: b.remainingText }),
+              }))}
+            />
+            <p className="text-dns-14N-130 text-solid-gray-700">{t("procurement.req.budgetLineHelp")}</p>
+          </div>
+        )}
         <div className="grid grid-cols-1 gap-4 md:grid-cols-[8rem_10rem_minmax(0,1fr)]">
           <TextField id="req-budget-year" label={t("procurement.req.budgetYear")} value={form.budgetYear} onChange={(v) => set({ budgetYear: v })} keys={["budgetYear", "budget.fiscalYear"]} findings={findings} readOnly={readOnly} numeric />
           <TextField id="req-budget-code" label={t("procurement.req.budgetCode")} value={form.budgetCode} onChange={(v) => set({ budgetCode: v })} keys={["budgetCode", "budget.code", "budget"]} findings={findings} readOnly={readOnly} />
