@@ -800,6 +800,7 @@ export const ja = {
   "procurement.item.add": "品目を追加",
   "procurement.quote.selected": "採用",
   "procurement.quote.vendor": "見積業者",
+  "procurement.quote.registeredVendor": "登録済みの契約相手方",
   "procurement.quote.amount": "見積額（税込）",
   "procurement.quote.note": "備考",
   "procurement.quote.quotedOn": "見積日",

@@ -406,4 +406,74 @@ describe("ProcurementPage: 調達依頼 editor choosers", () => {
     expect(chooser).toHaveValue("");
     expect(screen.getByTestId("req-budget-name")).toHaveValue("事務費 備品購入費");
   });
+
+  it("takes a quote's vendor from the registered ones (id and name), or a name typed for one not registered", async () => {
+    const vendorView = (id: string, name: string, nameKana: string) => ({
+      id,
+      form: {
+        id,
+        name,
+        nameKana,
+        corporateNumber: "",
+        invoiceRegistration: "",
+        account: { bankCode: "", branchCode: "", depositType: "", accountNumber: "", holderKana: "" },
+        person: "",
+        phone: "",
+        email: "",
+        postalCode: "",
+        address: "",
+      },
+      accountText: "",
+      label: null,
+      findings: [],
+    });
+    const TOTO = "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b5a01";
+    const MIDORI = "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b5b01";
+    mockApi.procurementVendors.mockResolvedValue([vendorView(TOTO, "株式会社東都事務機", "カ)トウトジムキ"), vendorView(MIDORI, "有限会社みどり印刷", "ユ)ミドリインサツ")]);
+    mockApi.procurementSave.mockImplementation(async (input) =>
+      caseView([{ ...approvedRequest, title: input.title, form: input.form as ProcurementStepView["form"], status: "draft", statusLabel: "下書き", canEdit: true, canSubmit: true, nextKind: null, nextLabel: null }]),
+    );
+    const { user } = await renderPage();
+    await user.click(screen.getByTestId("procurement-new"));
+    await user.click(screen.getByTestId("req-quote-add"));
+    await user.click(screen.getByTestId("req-quote-add"));
+    const chooser = screen.getByTestId("req-quote-0-vendor-id");
+    await waitFor(() => expect(within(chooser).getByRole("option", { name: "有限会社みどり印刷" })).toBeInTheDocument());
+    await user.selectOptions(chooser, "有限会社みどり印刷");
+    expect(screen.getByTestId("req-quote-0-vendor")).toHaveValue("有限会社みどり印刷");
+    // The second quote comes from a shop not registered yet.
+    await user.type(screen.getByTestId("req-quote-1-vendor"), "文具のたかはし");
+    expect(screen.getByTestId("req-quote-1-vendor-id")).toHaveValue("");
+    await user.click(screen.getByTestId("procurement-save"));
+    await waitFor(() => expect(mockApi.procurementSave).toHaveBeenCalledTimes(1));
+    const form = mockApi.procurementSave.mock.calls[0]![0].form;
+    expect(form.kind === "procurement" && form.quotes.map((q) => [q.vendorId, q.vendorName])).toEqual([
+      [MIDORI, "有限会社みどり印刷"],
+      [null, "文具のたかはし"],
+    ]);
+  });
+
+  it("unlinks the registered vendor when the clerk types another name", async () => {
+    const TOTO = "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b5a01";
+    mockApi.procurementVendors.mockResolvedValue([
+      {
+        id: TOTO,
+        form: { id: TOTO, name: "株式会社東都事務機", nameKana: "", corporateNumber: "", invoiceRegistration: "", account: { bankCode: "", branchCode: "", depositType: "", accountNumber: "", holderKana: "" }, person: "", phone: "", email: "", postalCode: "", address: "" },
+        accountText: "",
+        label: null,
+        findings: [],
+      },
+    ]);
+    const { user } = await renderPage();
+    await user.click(screen.getByTestId("procurement-new"));
+    await user.click(screen.getByTestId("req-quote-add"));
+    const chooser = screen.getByTestId("req-quote-0-vendor-id");
+    await waitFor(() => expect(within(chooser).getByRole("option", { name: "株式会社東都事務機" })).toBeInTheDocument());
+    await user.selectOptions(chooser, "株式会社東都事務機");
+    expect(chooser).toHaveValue(TOTO);
+    await user.type(screen.getByTestId("req-quote-0-vendor"), "（本社）");
+    expect(chooser).toHaveValue("");
+    expect(screen.getByTestId("req-quote-0-vendor")).toHaveValue("株式会社東都事務機（本社）");
+  });
 });
+

@@ -80,7 +80,7 @@ function DateField({ id, label, value, onChange, findings, keys }: { id: string;
 export function ProcurementStepEditor({ form, onChange, findings, readOnly, vendors, budgets = [] }: Props) {
   switch (form.kind) {
     case "procurement":
-      return <RequestFields form={form} onChange={onChange} findings={findings} readOnly={readOnly} budgets={budgets} />;
+      return <RequestFields form={form} onChange={onChange} findings={findings} readOnly={readOnly} budgets={budgets} vendors={vendors} />;
     case "contract":
       return <ContractFields form={form} onChange={onChange} findings={findings} readOnly={readOnly} vendors={vendors} />;
     case "inspection":
@@ -96,12 +96,14 @@ function RequestFields({
   findings,
   readOnly,
   budgets,
+  vendors,
 }: {
   form: RequestF;
   onChange: (f: RequestF) => void;
   findings: readonly Finding[];
   readOnly: boolean;
   budgets: readonly ProcurementBudgetView[];
+  vendors: readonly { id: string; name: string }[];
 }) {
   const set = (patch: Partial<RequestF>) => onChange({ ...form, ...patch });
   const chosenBudget = budgets.find((b) => String(b.fiscalYear) === form.budgetYear.trim() && b.code === form.budgetCode.trim());
@@ -166,12 +168,40 @@ function RequestFields({
         <FindingList id="req-quotes-all" findings={findingsFor(findings, ["quotes", "selectedQuote"])} />
         {form.quotes.map((q, i) => (
           <div key={i} className="flex flex-col gap-2 border-b border-solid-gray-200 pb-4" data-testid="req-quote-row">
-            <div className="grid grid-cols-1 items-end gap-2 md:grid-cols-[auto_minmax(0,2fr)_9rem_minmax(0,1fr)_auto]">
+            <div className="grid grid-cols-1 items-end gap-2 md:grid-cols-[auto_minmax(0,1.5fr)_minmax(0,1.5fr)_9rem_minmax(0,1fr)_auto]">
               <label className="flex items-center gap-2 text-std-16N-170">
                 <input type="radio" name="selected-quote" className="size-5" checked={form.selectedQuote === i} disabled={readOnly} onChange={() => set({ selectedQuote: i })} data-testid={`req-quote-${i}-selected`} />
                 {t("procurement.quote.selected")}
               </label>
-              <TextField id={`req-quote-${i}-vendor`} label={t("procurement.quote.vendor")} value={q.vendorName} onChange={(v) => set({ quotes: replaceAt(form.quotes, i, { ...q, vendorName: v }) })} keys={[`quotes[${i}].vendorName`]} findings={findings} readOnly={readOnly} />
+              <SelectField
+                id={`req-quote-${i}-vendor-id`}
+                label={t("procurement.quote.registeredVendor")}
+                value={q.vendorId ?? ""}
+                onChange={(id) => {
+                  const v = vendors.find((x) => x.id === id);
+                  // 「選択してください」 unlinks the vendor and keeps the name as typed.
+                  set({ quotes: replaceAt(form.quotes, i, v ? { ...q, vendorId: v.id, vendorName: v.name } : { ...q, vendorId: null }) });
+                }}
+                choices={vendors.map((v) => ({ code: v.id, label: v.name }))}
+                keys={[`quotes[${i}].vendorId`]}
+                findings={findings}
+                disabled={readOnly}
+              />
+              <TextField
+                id={`req-quote-${i}-vendor`}
+                label={t("procurement.quote.vendor")}
+                value={q.vendorName}
+                onChange={(name) => {
+                  // A name that is no longer the registered vendor's is a vendor not registered (yet);
+                  // a link to a vendor not known on this PC is left alone.
+                  const linked = vendors.find((x) => x.id === q.vendorId);
+                  const vendorId = linked && linked.name !== name ? null : q.vendorId;
+                  set({ quotes: replaceAt(form.quotes, i, { ...q, vendorName: name, vendorId }) });
+                }}
+                keys={[`quotes[${i}].vendorName`]}
+                findings={findings}
+                readOnly={readOnly}
+              />
               <TextField id={`req-quote-${i}-amount`} label={t("procurement.quote.amount")} value={q.amount} onChange={(v) => set({ quotes: replaceAt(form.quotes, i, { ...q, amount: v }) })} keys={[`quotes[${i}].amount`]} findings={findings} readOnly={readOnly} numeric />
               <TextField id={`req-quote-${i}-note`} label={t("procurement.quote.note")} value={q.note} onChange={(v) => set({ quotes: replaceAt(form.quotes, i, { ...q, note: v }) })} keys={[`quotes[${i}].note`]} findings={findings} readOnly={readOnly} />
               {readOnly ? null : (
@@ -385,7 +415,7 @@ export function shownKeys(form: ProcurementStepForm): (key: string) => boolean {
       const m = /^(items|quotes)\[(\d+)\]\.(\w+)$/.exec(key);
       if (!m) return false;
       const i = Number(m[2]);
-      return m[1] === "items" ? i < form.items.length && ["name", "spec", "quantity", "unit", "amount"].includes(m[3] ?? "") : i < form.quotes.length && ["vendorName", "amount", "note", "quotedOn", "validUntil"].includes(m[3] ?? "");
+      return m[1] === "items" ? i < form.items.length && ["name", "spec", "quantity", "unit", "amount"].includes(m[3] ?? "") : i < form.quotes.length && ["vendorId", "vendorName", "amount", "note", "quotedOn", "validUntil"].includes(m[3] ?? "");
     }
     if (form.kind === "payment_order") {
       const m = /^(?:invoice\.)?(lines|taxes)\[(\d+)\]\.(\w+)$/.exec(key);
