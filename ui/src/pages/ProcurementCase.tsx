@@ -9,6 +9,7 @@ import { useEffect, useEffectEvent, useRef, useState } from "react";
 import {
   api,
   type Finding,
+  type ProposalFlags,
   type ProcurementBudgetView,
   type ProcurementCaseView,
   type ProcurementStepInput,
@@ -19,7 +20,7 @@ import { Button } from "../components/Button";
 import { ConfirmDialog } from "../components/Dialog";
 import { Notice } from "../components/Notice";
 import { sectionClass } from "../components/styles";
-import { errorMessage, t } from "../i18n";
+import { errorMessage, t, type MessageId } from "../i18n";
 import { isComposing } from "../lib/ime";
 import { useAfterSync } from "../shell/useAfterSync";
 import { statusTone } from "./ProposalsPage";
@@ -36,7 +37,14 @@ interface Editing {
   baseline: string;
 }
 
-const NO_FLAGS = { important: false, unusual: false, precedent: false };
+const NO_FLAGS: ProposalFlags = { important: false, unusual: false, precedent: false };
+
+/** 重要 / 異例 / 先例, as on 起案文書: they lengthen the route. */
+const FLAGS: readonly { key: keyof ProposalFlags; id: string; label: MessageId }[] = [
+  { key: "important", id: "procurement-important", label: "proposals.flags.important" },
+  { key: "unusual", id: "procurement-unusual", label: "proposals.flags.unusual" },
+  { key: "precedent", id: "procurement-precedent", label: "proposals.flags.precedent" },
+];
 
 function newRequest(): Editing {
   const input: ProcurementStepInput = { id: null, parent: null, title: "", form: { ...EMPTY_REQUEST, items: EMPTY_REQUEST.items.map((i) => ({ ...i })) } };
@@ -68,6 +76,8 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
   const [vendors, setVendors] = useState<{ id: string; name: string }[]>([]);
   const [budgets, setBudgets] = useState<ProcurementBudgetView[]>([]);
   const [confirmWithdraw, setConfirmWithdraw] = useState(false);
+  /** 重要 / 異例 / 先例 for the next 決裁に回す; cleared when another step opens. */
+  const [flags, setFlags] = useState<ProposalFlags>(NO_FLAGS);
   const inFlight = useRef(false);
   const checkSeq = useRef(0);
   const reloadSeq = useRef(0);
@@ -157,6 +167,7 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
 
   const currentStep = editing?.input.id ? (view?.steps.find((s) => s.id === editing.input.id) ?? null) : null;
   const canEdit = currentStep ? currentStep.canEdit : editing !== null;
+  const canSubmit = canEdit && (currentStep ? currentStep.canSubmit || isDirty(editing) : true);
 
   function setInput(input: ProcurementStepInput) {
     setEditing((cur) => (cur ? { ...cur, input } : cur));
@@ -219,7 +230,8 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
         if (!step) return;
         id = step.id;
       }
-      const v = await api.procurementSubmit(id, NO_FLAGS);
+      const v = await api.procurementSubmit(id, flags);
+      setFlags(NO_FLAGS);
       setView(v);
       const step = v.steps.find((s) => s.id === id);
       if (step) setFindings(step.findings);
@@ -247,6 +259,7 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
       const input = await api.procurementNextStep(step.id);
       setEditing({ input, stored: null, baseline: JSON.stringify(input) });
       setFindings([]);
+      setFlags(NO_FLAGS);
       setBanner({ kind: "info", text: t("procurement.nextStarted", { label: step.nextLabel ?? "" }) });
       document.getElementById("step-title")?.focus();
     });
@@ -260,7 +273,20 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
     }
     setEditing(editingOf(step));
     setFindings(step.findings);
+    setFlags(NO_FLAGS);
     setBanner(null);
+  }
+
+  /** Saves the step's printed form (契約書/請書, 検査調書 or 支出命令書 — Rust picks by kind) as a PDF. */
+  function print(step: ProcurementStepView) {
+    void run(async () => {
+      try {
+        const path = await api.approvalPdf(step.id);
+        setBanner({ kind: "success", text: t("procurement.printSaved", { path }) });
+      } catch (err) {
+        setBanner({ kind: "error", text: t("procurement.printFailed", { message: describe(err) }) });
+      }
+    });
   }
 
   const onShortcut = useEffectEvent((event: KeyboardEvent) => {
@@ -296,7 +322,7 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
       {steps.length > 0 ? (
         <ol className="grid grid-cols-1 gap-3 md:grid-cols-2 xl:grid-cols-4" aria-label={t("procurement.steps.label")}>
           {steps.map((s, i) => (
-            <li key={s.id}>
+            <li key={s.id} className="flex flex-col gap-2" data-testid="procurement-step">
               <button
                 type="button"
                 onClick={() => openStep(s)}
@@ -327,6 +353,19 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
                 ) : null}
                 {s.label ? <Badge tone="info">{s.label}</Badge> : null}
               </button>
+              {s.status !== "draft" ? (
+                <div>
+                  <Button
+                    size="compact"
+                    busy={busy}
+                    onClick={() => print(s)}
+                    aria-label={t("procurement.printLabel", { n: i + 1, kind: s.kindLabel })}
+                    data-testid="procurement-print"
+                  >
+                    {t("procurement.print")}
+                  </Button>
+                </div>
+              ) : null}
             </li>
           ))}
         </ol>
@@ -402,7 +441,31 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
                 {t("procurement.save")}
               </Button>
             ) : null}
-            {canEdit && (currentStep ? currentStep.canSubmit || isDirty(editing) : true) ? (
+            {canSubmit ? (
+              <fieldset className="flex flex-wrap items-center gap-4" data-testid="procurement-flags" aria-describedby="procurement-flags-help">
+                <legend className="sr-only">{t("proposals.flags.legend")}</legend>
+                {FLAGS.map((f) => (
+                  <label key={f.key} htmlFor={f.id} className="flex items-center gap-2 text-std-16N-170">
+                    <input
+                      id={f.id}
+                      data-testid={f.id}
+                      type="checkbox"
+                      className="size-5"
+                      checked={flags[f.key]}
+                      onChange={(e) => {
+                        const checked = e.target.checked;
+                        setFlags((cur) => ({ ...cur, [f.key]: checked }));
+                      }}
+                    />
+                    {t(f.label)}
+                  </label>
+                ))}
+                <span id="procurement-flags-help" className="text-dns-14N-130 text-solid-gray-700">
+                  {t("proposals.flags.help")}
+                </span>
+              </fieldset>
+            ) : null}
+            {canSubmit ? (
               <Button variant="primary" busy={busy} onClick={submit} data-testid="procurement-submit">
                 {t("procurement.submit")}
               </Button>

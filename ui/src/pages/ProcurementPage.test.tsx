@@ -477,3 +477,71 @@ describe("ProcurementPage: 調達依頼 editor choosers", () => {
   });
 });
 
+
+describe("ProcurementPage: 決裁に回す with 重要・異例・先例, and 印刷", () => {
+  const draft: ProcurementStepView = {
+    ...approvedRequest,
+    status: "draft",
+    statusLabel: "下書き",
+    whereText: "起案前（下書き）",
+    canEdit: true,
+    canSubmit: true,
+    nextKind: null,
+    nextLabel: null,
+  };
+
+  async function openFirstCase(steps: ProcurementStepView[]) {
+    mockApi.procurementCases.mockResolvedValue(cases);
+    mockApi.procurementCase.mockResolvedValue(caseView(steps));
+    const { user } = await renderPage();
+    await user.click(screen.getAllByTestId("procurement-case-row")[0]!);
+    await screen.findAllByTestId("procurement-step-card");
+    return { user };
+  }
+
+  it("sends the checked flags with 決裁に回す", async () => {
+    mockApi.procurementSubmit.mockResolvedValue(
+      caseView([{ ...draft, status: "in_progress", statusLabel: "回議中", whereText: "1人目 / 3人中 課長 の決裁待ち", canEdit: false, canSubmit: false, canWithdraw: true }]),
+    );
+    const { user } = await openFirstCase([draft]);
+    const flags = screen.getByTestId("procurement-flags");
+    expect(flags).toHaveTextContent("重要");
+    expect(flags).toHaveTextContent("異例");
+    expect(flags).toHaveTextContent("先例");
+    await user.click(screen.getByLabelText("重要"));
+    await user.click(screen.getByLabelText("先例"));
+    await user.click(screen.getByTestId("procurement-submit"));
+    await waitFor(() => expect(mockApi.procurementSubmit).toHaveBeenCalledWith(REQ, { important: true, unusual: false, precedent: true }));
+    // Once in the round, nothing more to submit: the flags go with the button.
+    await waitFor(() => expect(screen.queryByTestId("procurement-submit")).not.toBeInTheDocument());
+    expect(screen.queryByTestId("procurement-flags")).not.toBeInTheDocument();
+  });
+
+  it("shows no flags for a step that cannot be submitted", async () => {
+    await openFirstCase([approvedRequest]);
+    expect(screen.queryByTestId("procurement-submit")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("procurement-flags")).not.toBeInTheDocument();
+  });
+
+  it("prints a submitted step and shows where the PDF was saved; a draft has no 印刷", async () => {
+    const contractDraft: ProcurementStepView = { ...draft, id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b4d02", kind: "contract", kindLabel: "契約", parent: REQ };
+    mockApi.approvalPdf.mockResolvedValue("C:\\Users\\sato.hanako\\Downloads\\複合機の購入_調達依頼.pdf");
+    const { user } = await openFirstCase([approvedRequest, contractDraft]);
+    const steps = screen.getAllByTestId("procurement-step");
+    expect(within(steps[1]!).queryByTestId("procurement-print")).not.toBeInTheDocument();
+    const print = within(steps[0]!).getByTestId("procurement-print");
+    expect(print).toHaveAccessibleName("1. 調達依頼 を印刷用PDFに保存");
+    await user.click(print);
+    await waitFor(() => expect(mockApi.approvalPdf).toHaveBeenCalledWith(REQ));
+    expect(await screen.findByTestId("procurement-banner-success")).toHaveTextContent("印刷用PDFを保存しました: C:\\Users\\sato.hanako\\Downloads\\複合機の購入_調達依頼.pdf");
+  });
+
+  it("says in Japanese why printing failed", async () => {
+    mockApi.approvalPdf.mockRejectedValue(new BackendError("pdf.font_missing", "印刷用のフォントが見つかりません。情報システム担当へ連絡してください。"));
+    const { user } = await openFirstCase([approvedRequest]);
+    await user.click(screen.getByTestId("procurement-print"));
+    const alert = await screen.findByTestId("procurement-banner-error");
+    expect(alert).toHaveTextContent("PDFを保存できませんでした。印刷用のフォントが見つかりません。情報システム担当へ連絡してください。");
+    expect(alert).toHaveAttribute("role", "alert");
+  });
+});
