@@ -86,6 +86,7 @@ export type ProcurementBudgetForm = Parameters<Commands["procurementSaveBudget"]
 export type ProcurementPayerForm = Ok<"procurementPayer">;
 export type ProcurementPayableOrder = Ok<"procurementPayable">[number];
 export type ProcurementTransferResult = Ok<"procurementExportTransfer">;
+export type ProcurementTransferPreview = Ok<"procurementPreviewTransfer">;
 
 /** What `sync-status-changed` carries (tauri-specta sends the newtype's inner value). */
 type SyncStatusPayload = Parameters<Parameters<typeof events.syncStatusChanged.listen>[0]>[0]["payload"];
@@ -216,6 +217,9 @@ export const api = {
   procurementPayer: (): Promise<ProcurementPayerForm> => unwrap(() => commands.procurementPayer()),
   procurementSavePayer: (form: ProcurementPayerForm): Promise<ProcurementPayerForm> => unwrap(() => commands.procurementSavePayer(form)),
   procurementPayable: (): Promise<ProcurementPayableOrder[]> => unwrap(() => commands.procurementPayable()),
+  /** What the 総合振込 file of `ids` would hold (payee as the bank sees it, totals) or why it cannot be built; writes nothing. */
+  procurementPreviewTransfer: (ids: string[], transferDate: string): Promise<ProcurementTransferPreview> =>
+    unwrap(() => commands.procurementPreviewTransfer(ids, transferDate)),
   procurementExportTransfer: (ids: string[], transferDate: string): Promise<ProcurementTransferResult> =>
     unwrap(() => commands.procurementExportTransfer(ids, transferDate)),
 

@@ -1,11 +1,19 @@
 /**
  * 振込データ: the 振込依頼人 (the paying account), the decided payment orders not yet in a
- * file (Space toggles a row), 振込指定日 and 「振込データを作成」. The result is the file
- * written with its count and total, or the list of what must be fixed first — in which
- * case nothing was written.
+ * file (Space toggles a row), 振込指定日, 「内容を確認」 and 「振込データを作成」. The
+ * preview shows what the file would hold (振込先, 受取人名 as the bank sees it, totals) or
+ * what must be fixed; the file can be written only after a clean preview of the same
+ * selection and date. The result is the file written with its count and total, or the
+ * list of what must be fixed first — in which case nothing was written.
  */
 import { useEffect, useEffectEvent, useState } from "react";
-import { api, type ProcurementPayableOrder, type ProcurementPayerForm, type ProcurementTransferResult } from "../backend";
+import {
+  api,
+  type ProcurementPayableOrder,
+  type ProcurementPayerForm,
+  type ProcurementTransferPreview,
+  type ProcurementTransferResult,
+} from "../backend";
 import { Button } from "../components/Button";
 import { Notice } from "../components/Notice";
 import { sectionClass } from "../components/styles";
@@ -16,6 +24,11 @@ import { DEPOSIT_TYPES, describe, SelectField, TextField } from "./ProcurementFi
 
 type Banner = { kind: "error" | "success"; text: string } | null;
 
+/** What a preview was made for: the chosen orders (in list order) and the date. */
+function previewKey(ids: readonly string[], date: string | null): string {
+  return `${ids.join(",")}|${date ?? ""}`;
+}
+
 export function ProcurementTransfer() {
   const [payer, setPayer] = useState<ProcurementPayerForm | null>(null);
   const [payerBanner, setPayerBanner] = useState<Banner>(null);
@@ -23,6 +36,7 @@ export function ProcurementTransfer() {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [date, setDate] = useState<string | null>(null);
   const [result, setResult] = useState<ProcurementTransferResult | null>(null);
+  const [preview, setPreview] = useState<{ key: string; data: ProcurementTransferPreview } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -71,25 +85,57 @@ export function ProcurementTransfer() {
     });
   }
 
-  function exportFile() {
-    if (busy) return;
+  /** The chosen ids and date, or null after saying what is missing. */
+  function request(): { ids: string[]; date: string } | null {
     if (!date) {
       setError(t("procurement.transfer.needDate"));
-      return;
+      return null;
     }
     if (selected.size === 0) {
       setError(t("procurement.transfer.needOrders"));
-      return;
+      return null;
     }
+    return { ids: chosenIds, date };
+  }
+
+  function previewFile() {
+    if (busy) return;
+    const req = request();
+    if (!req) return;
     setBusy(true);
     setError(null);
     setResult(null);
-    const ids = (orders ?? []).filter((o) => selected.has(o.id)).map((o) => o.id);
-    api.procurementExportTransfer(ids, date).then(
+    setPreview(null);
+    const key = previewKey(req.ids, req.date);
+    api.procurementPreviewTransfer(req.ids, req.date).then(
+      (data) => {
+        setPreview({ key, data });
+        setBusy(false);
+      },
+      (err: unknown) => {
+        setError(t("procurement.failed", { message: describe(err) }));
+        setBusy(false);
+      },
+    );
+  }
+
+  function exportFile() {
+    if (busy) return;
+    if (!previewed) {
+      setError(t("procurement.transfer.previewFirst"));
+      return;
+    }
+    const req = request();
+    if (!req) return;
+    setBusy(true);
+    setError(null);
+    setResult(null);
+    api.procurementExportTransfer(req.ids, req.date).then(
       (r) => {
         setResult(r);
         setBusy(false);
         if (r.errors.length === 0) {
+          setPreview(null);
           setSelected(new Set());
           loadOrders();
         }
@@ -103,6 +149,10 @@ export function ProcurementTransfer() {
 
   const setP = (patch: Partial<ProcurementPayerForm>) => setPayer((cur) => (cur ? { ...cur, ...patch } : cur));
   const chosen = (orders ?? []).filter((o) => selected.has(o.id));
+  const chosenIds = chosen.map((o) => o.id);
+  // A preview stands for one selection and one date; changing either needs a new one.
+  const previewCurrent = preview !== null && preview.key === previewKey(chosenIds, date);
+  const previewed = previewCurrent && preview.data.errors.length === 0;
 
   return (
     <div className="flex flex-col gap-6">
@@ -194,12 +244,42 @@ export function ProcurementTransfer() {
           {t("procurement.transfer.selected", { n: chosen.length })}
         </p>
         <WarekiDateField id="transfer-date" label={t("procurement.transfer.date")} value={date} onChange={setDate} required help={t("procurement.transfer.dateHelp")} />
-        <div className="mt-6 flex justify-end">
-          <Button variant="primary" busy={busy} onClick={exportFile} data-testid="transfer-export">
+        <div className="mt-6 flex flex-wrap items-center justify-end gap-4">
+          <p id="transfer-export-help" className="mr-auto text-dns-14N-130 text-solid-gray-700">
+            {t("procurement.transfer.exportHelp")}
+          </p>
+          <Button busy={busy} onClick={previewFile} data-testid="transfer-preview">
+            {t("procurement.transfer.preview")}
+          </Button>
+          <Button
+            variant="primary"
+            busy={busy}
+            onClick={exportFile}
+            aria-disabled={!previewed || undefined}
+            aria-describedby="transfer-export-help"
+            data-testid="transfer-export"
+          >
             {t("procurement.transfer.export")}
           </Button>
         </div>
         <div aria-live="polite" className="mt-4 flex flex-col gap-4">
+          {preview && !previewCurrent ? (
+            <Notice kind="info" testId="transfer-preview-stale">
+              {t("procurement.transfer.previewStale")}
+            </Notice>
+          ) : null}
+          {preview && previewCurrent && preview.data.errors.length > 0 ? (
+            <Notice kind="error" role="alert" testId="transfer-preview-errors" title={t("procurement.transfer.previewErrors", { n: preview.data.errors.length })}>
+              <ul className="mt-2 list-disc pl-5">
+                {preview.data.errors.map((e, i) => (
+                  <li key={`${e.about}-${e.code}-${i}`} data-testid="transfer-preview-error-row">
+                    <span className="font-bold">{e.about}</span>：{e.message}
+                  </li>
+                ))}
+              </ul>
+            </Notice>
+          ) : null}
+          {preview && previewCurrent && preview.data.errors.length === 0 ? <PreviewTable preview={preview.data} /> : null}
           {error ? (
             <Notice kind="error" role="alert" testId="transfer-error">
               {error}
@@ -227,5 +307,47 @@ export function ProcurementTransfer() {
         </div>
       </section>
     </div>
+  );
+}
+
+function PreviewTable({ preview }: { preview: ProcurementTransferPreview }) {
+  return (
+    <section aria-labelledby="transfer-preview-heading" data-testid="transfer-preview-table">
+      <h3 id="transfer-preview-heading" className="mb-2 text-std-18B-160">
+        {t("procurement.transfer.previewHeading")}
+      </h3>
+      <p className="mb-2 text-std-16N-170" data-testid="transfer-requester">
+        {t("procurement.transfer.requester", { name: preview.requester, date: preview.transferDate })}
+      </p>
+      <table className="w-full border-collapse text-std-16N-170">
+        <thead>
+          <tr className="border-b border-solid-gray-420 bg-solid-gray-50 text-left text-dns-14B-120">
+            <th className="px-3 py-2">{t("procurement.transfer.col.about")}</th>
+            <th className="px-3 py-2">{t("procurement.transfer.col.account")}</th>
+            <th className="px-3 py-2">{t("procurement.transfer.col.payee")}</th>
+            <th className="px-3 py-2 text-right">{t("procurement.transfer.col.amount")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {preview.rows.map((r, i) => (
+            <tr key={`${r.about}-${i}`} className="border-b border-solid-gray-200" data-testid="transfer-preview-row">
+              <td className="px-3 py-2">{r.about}</td>
+              <td className="px-3 py-2">
+                {r.bank} {r.branch} {r.depositType} {r.accountNumber}
+              </td>
+              <td className="px-3 py-2 font-mono">{r.payee}</td>
+              <td className="px-3 py-2 text-right tabular-nums">{t("procurement.yen", { amount: r.amountText })}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr className="text-std-16B-170">
+            <td colSpan={4} className="px-3 py-2 text-right tabular-nums" data-testid="transfer-preview-total">
+              {t("procurement.transfer.total", { n: preview.count, total: preview.totalText })}
+            </td>
+          </tr>
+        </tfoot>
+      </table>
+    </section>
   );
 }

@@ -94,6 +94,7 @@ export const mockApi = {
   procurementPayer: vi.fn<Api["procurementPayer"]>(),
   procurementSavePayer: vi.fn<Api["procurementSavePayer"]>(),
   procurementPayable: vi.fn<Api["procurementPayable"]>(),
+  procurementPreviewTransfer: vi.fn<Api["procurementPreviewTransfer"]>(),
   procurementExportTransfer: vi.fn<Api["procurementExportTransfer"]>(),
   onImportProgress: vi.fn<Api["onImportProgress"]>(),
   onSyncStatus: vi.fn<Api["onSyncStatus"]>(),
@@ -201,6 +202,7 @@ export function resetMockApi(): void {
   mockApi.procurementPayer.mockResolvedValue({ id: null, code: "", nameKana: "", bankCode: "", branchCode: "", depositType: "", accountNumber: "" });
   mockApi.procurementSavePayer.mockRejectedValue(notSetUp("procurementSavePayer"));
   mockApi.procurementPayable.mockResolvedValue([]);
+  mockApi.procurementPreviewTransfer.mockRejectedValue(notSetUp("procurementPreviewTransfer"));
   mockApi.procurementExportTransfer.mockRejectedValue(notSetUp("procurementExportTransfer"));
   mockApi.onImportProgress.mockImplementation(() => () => {});
   mockApi.onSyncStatus.mockImplementation((listener) => {
