@@ -387,6 +387,28 @@ impl App {
         e.send_keys(&Key::Tab.to_string()).await.unwrap();
     }
 
+    /// Clicks the element `css` after scrolling it to the middle of the view (clear of
+    /// sticky bars); a click WebDriver calls not interactable is sent from the keyboard
+    /// (focus, then Enter) instead.
+    pub async fn click(&self, css: &str) {
+        let e = self.find(Locator::Css(css)).await;
+        let arg = vec![serde_json::to_value(&e).unwrap()];
+        let _ = self
+            .client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                arg.clone(),
+            )
+            .await;
+        if e.click().await.is_err() {
+            self.client
+                .execute("arguments[0].focus();", arg)
+                .await
+                .unwrap();
+            self.keys(&Key::Enter.to_string()).await.unwrap();
+        }
+    }
+
     /// Picks a choice of a select box (scrolled clear of the sticky action bar first).
     pub async fn choose(&self, id: &str, value: &str) {
         self.find(Locator::Id(id)).await;
@@ -397,11 +419,21 @@ impl App {
             )
             .await
             .unwrap();
-        self.find(Locator::Css(&format!("#{id} option[value='{value}']")))
-            .await
-            .click()
-            .await
-            .unwrap();
+        let option = self
+            .find(Locator::Css(&format!("#{id} option[value='{value}']")))
+            .await;
+        if option.click().await.is_err() {
+            // Something (a sticky bar, a toast) lies over the list: choose it the way the
+            // keyboard does, by setting the value and telling the page it changed.
+            self.client
+                .execute(
+                    "const s = document.getElementById(arguments[0]); s.focus(); s.value = arguments[1]; \
+                     s.dispatchEvent(new Event('change', {bubbles: true}));",
+                    vec![serde_json::json!(id), serde_json::json!(value)],
+                )
+                .await
+                .unwrap();
+        }
     }
 
     /// A 和暦 date field: era (`reiwa`, `heisei` …), then year / month / day typed.
