@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use kyosai_app::findings::FindingDto;
-use kyosai_app::procurement::forms::AccountForm;
+use kyosai_app::procurement::forms::{self, AccountForm, PintImport};
 use kyosai_app::procurement::masters::{
     self, BankChoice, BudgetForm, BudgetView, VendorForm, VendorView,
 };
@@ -268,4 +268,31 @@ pub async fn procurement_export_transfer(
     .await?;
     state.sync()?.notify_local_write().await;
     Ok(v)
+}
+
+/// 変更起案: the form of a new step changing the decided step `id`.
+#[tauri::command]
+#[specta::specta]
+pub async fn procurement_amend(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<StepInput, AppError> {
+    with_store(state.shared_store()?, move |s| proc::amend_form(s, &id)).await
+}
+
+/// Reads a JP PINT invoice (`data`: the XML file's bytes in base64) for the payment
+/// order's form; nothing is stored.
+#[tauri::command]
+#[specta::specta]
+pub fn procurement_import_invoice(data: String) -> Result<PintImport, AppError> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data.as_bytes())
+        .map_err(|_| {
+            AppError::new(
+                "pint.unreadable",
+                "ファイルを受け取れませんでした。もう一度選んでください。",
+            )
+        })?;
+    forms::invoice_from_pint(&bytes)
 }

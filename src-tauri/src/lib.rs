@@ -106,6 +106,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands_procurement::procurement_payable,
             commands_procurement::procurement_preview_transfer,
             commands_procurement::procurement_export_transfer,
+            commands_procurement::procurement_amend,
+            commands_procurement::procurement_import_invoice,
         ])
         .events(tauri_specta::collect_events![
             events::SyncStatusChanged,

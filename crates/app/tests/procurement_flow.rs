@@ -223,6 +223,7 @@ async fn a_request_becomes_a_transfer_file(backend: TestBackend, test: &str) {
             selected_quote: Some(0),
             ..RequestForm::default()
         }),
+        amends: None,
     };
     let case = tanto
         .with(|s| proc::save_on(s, &request, office, "tanto", now))
@@ -416,6 +417,34 @@ async fn a_request_becomes_a_transfer_file(backend: TestBackend, test: &str) {
         })
         .unwrap_err();
     assert_eq!(again.code, "zengin.not_payable");
+
+    // 変更起案 of the decided request: 400,000 yen; once approved it replaces the original
+    // in the budget (300,000 → 400,000 committed, never 700,000).
+    let mut change = tanto.with(|s| proc::amend_form(s, &req.id)).unwrap();
+    assert_eq!(change.amends.as_deref(), Some(req.id.as_str()));
+    assert!(change.title.starts_with("【変更】"));
+    if let StepForm::Procurement(f) = &mut change.form {
+        f.items[0].amount = "400,000".into();
+    }
+    let case = tanto
+        .with(|s| proc::save_on(s, &change, office, "tanto", now))
+        .unwrap();
+    let ch = case
+        .steps
+        .iter()
+        .find(|s| s.amends.as_deref() == Some(req.id.as_str()))
+        .unwrap()
+        .clone();
+    assert!(ch.findings.is_empty(), "{:?}", ch.findings);
+    tanto
+        .with(|s| proc::submit_on(s, &tanto.me, &ch.id, FlagsDto::default(), now))
+        .unwrap();
+    tanto.sync().await;
+    kacho.approve(&ch.id).await;
+    tanto.sync().await;
+    let budgets = tanto.with(|s| masters::budgets_of(s, Some(fy))).unwrap();
+    let line = budgets.iter().find(|b| b.code == "01-02-03").unwrap();
+    assert_eq!(line.committed_text, "400,000");
     server.stop().await;
 }
 

@@ -121,6 +121,13 @@ export const commands = {
 	 *  rejected; every problem is returned).
 	 */
 	procurementExportTransfer: (ids: string[], transferDate: string) => typedError<TransferResult, AppError>(__TAURI_INVOKE("procurement_export_transfer", { ids, transferDate })),
+	/**  変更起案: the form of a new step changing the decided step `id`. */
+	procurementAmend: (id: string) => typedError<StepInput_Serialize, AppError>(__TAURI_INVOKE("procurement_amend", { id })),
+	/**
+	 *  Reads a JP PINT invoice (`data`: the XML file's bytes in base64) for the payment
+	 *  order's form; nothing is stored.
+	 */
+	procurementImportInvoice: (data: string) => typedError<PintImport_Serialize, AppError>(__TAURI_INVOKE("procurement_import_invoice", { data })),
 };
 
 /** Events */
@@ -1735,6 +1742,27 @@ export type PensionPeriodDto_Serialize = {
 	lostOn: string,
 };
 
+/**  A JP PINT invoice read into the payment order's form. */
+export type PintImport = PintImport_Serialize | PintImport_Deserialize;
+
+/**  A JP PINT invoice read into the payment order's form. */
+export type PintImport_Deserialize = {
+	invoice: InvoiceForm_Deserialize,
+	/**  振込先 when the invoice names a 全銀 account (「金融機関:支店:種目:口座番号」). */
+	payee?: AccountForm_Deserialize | null,
+	/**  請求書の支払期日, YYYY-MM-DD, if given. */
+	dueDate?: string | null,
+};
+
+/**  A JP PINT invoice read into the payment order's form. */
+export type PintImport_Serialize = {
+	invoice: InvoiceForm_Serialize,
+	/**  振込先 when the invoice names a 全銀 account (「金融機関:支店:種目:口座番号」). */
+	payee: AccountForm_Serialize | null,
+	/**  請求書の支払期日, YYYY-MM-DD, if given. */
+	dueDate: string | null,
+};
+
 /**  A post in the line of authority as the UI shows it. */
 export type PositionView = {
 	/**  `kacho`, `keiri_kacho`, `bucho`, `jimukyokucho`, `rijicho`. */
@@ -1798,6 +1826,10 @@ export type ProcurementStepView_Deserialize = {
 	canEdit: boolean,
 	canSubmit: boolean,
 	canWithdraw: boolean,
+	/**  Decided and approved: 「変更起案を作成」 is offered (調達依頼 and 契約). */
+	canAmend: boolean,
+	/**  変更起案: the record id of the step it changes. */
+	amends?: string | null,
 	/**  The step that may start from this one (decided and approved), if any. */
 	nextKind?: string | null,
 	nextLabel?: string | null,
@@ -1834,6 +1866,10 @@ export type ProcurementStepView_Serialize = {
 	canEdit: boolean,
 	canSubmit: boolean,
 	canWithdraw: boolean,
+	/**  Decided and approved: 「変更起案を作成」 is offered (調達依頼 and 契約). */
+	canAmend: boolean,
+	/**  変更起案: the record id of the step it changes. */
+	amends: string | null,
 	/**  The step that may start from this one (decided and approved), if any. */
 	nextKind: string | null,
 	nextLabel: string | null,
@@ -2242,6 +2278,8 @@ export type StepInput_Deserialize = {
 	parent?: string | null,
 	title: string,
 	form: StepForm_Deserialize,
+	/**  変更起案: the decided step this new one changes (same kind, same parent). */
+	amends?: string | null,
 };
 
 /**
@@ -2253,6 +2291,8 @@ export type StepInput_Serialize = {
 	parent: string | null,
 	title: string,
 	form: StepForm_Serialize,
+	/**  変更起案: the decided step this new one changes (same kind, same parent). */
+	amends: string | null,
 };
 
 /**  One step of the route. */

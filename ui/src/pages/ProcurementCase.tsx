@@ -47,12 +47,12 @@ const FLAGS: readonly { key: keyof ProposalFlags; id: string; label: MessageId }
 ];
 
 function newRequest(): Editing {
-  const input: ProcurementStepInput = { id: null, parent: null, title: "", form: { ...EMPTY_REQUEST, items: EMPTY_REQUEST.items.map((i) => ({ ...i })) } };
+  const input: ProcurementStepInput = { id: null, parent: null, title: "", form: { ...EMPTY_REQUEST, items: EMPTY_REQUEST.items.map((i) => ({ ...i })) }, amends: null };
   return { input, stored: null, baseline: JSON.stringify(input) };
 }
 
 function editingOf(step: ProcurementStepView): Editing {
-  const input: ProcurementStepInput = { id: step.id, parent: step.parent, title: step.title, form: step.form };
+  const input: ProcurementStepInput = { id: step.id, parent: step.parent, title: step.title, form: step.form, amends: step.amends };
   const json = JSON.stringify(input);
   return { input, stored: json, baseline: json };
 }

@@ -73,6 +73,8 @@ const approvedRequest: ProcurementStepView = {
   canEdit: false,
   canSubmit: false,
   canWithdraw: false,
+  canAmend: true,
+  amends: null,
   nextKind: "contract",
   nextLabel: "契約を起案",
   label: null,
@@ -214,6 +216,7 @@ describe("ProcurementPage: 案件", () => {
     const next: ProcurementStepInput = {
       id: null,
       parent: REQ,
+      amends: null,
       title: "複合機の購入",
       form: {
         kind: "contract",

@@ -539,3 +539,81 @@ pub fn payment_order_form(b: &PaymentOrderBody) -> PaymentOrderForm {
         payee: account_form(&b.payee),
     }
 }
+
+/// A JP PINT invoice read into the payment order's form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PintImport {
+    pub invoice: InvoiceForm,
+    /// 振込先 when the invoice names a 全銀 account (「金融機関:支店:種目:口座番号」).
+    pub payee: Option<AccountForm>,
+    /// 請求書の支払期日, YYYY-MM-DD, if given.
+    pub due_date: Option<String>,
+}
+
+/// Reads a JP PINT (Peppol BIS Billing, UBL 2.1) invoice for the payment order's form.
+/// The file is not stored; the clerk checks what was read and saves the form.
+pub fn invoice_from_pint(xml: &[u8]) -> Result<PintImport, crate::AppError> {
+    let inv = kyosai_domain::procurement::pint::parse_jp_pint(xml)
+        .map_err(|e| crate::AppError::new(e.code, e.message))?;
+    let payee = inv.payee_account.as_ref().and_then(|p| {
+        let a = p.zengin_account()?;
+        Some(AccountForm {
+            bank_code: a.bank_code.as_str().to_string(),
+            branch_code: a.branch_code.as_str().to_string(),
+            deposit_type: a.deposit_type.code().to_string(),
+            account_number: a.account_number.as_str().to_string(),
+            holder_kana: p.name.clone().unwrap_or_default(),
+        })
+    });
+    Ok(PintImport {
+        invoice: invoice_form(&inv),
+        payee,
+        due_date: inv.due_date.map(|d| d.format("%Y-%m-%d").to_string()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/../../tests/fixtures/jp-pint/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_official_jp_pint_sample_fills_the_invoice_form_and_reads_back() {
+        let got = invoice_from_pint(&fixture("Japan PINT Invoice UBL Example.xml")).unwrap();
+        assert_eq!(got.invoice.number, "156");
+        assert_eq!(got.invoice.seller_registration, "T1234567890123");
+        assert_eq!(got.invoice.payable, "289490");
+        assert_eq!(got.invoice.source, "jpPint");
+        assert_eq!(got.due_date.as_deref(), Some("2023-11-20"));
+        // What the form holds reads back into the same invoice.
+        let form = PaymentOrderForm {
+            invoice: got.invoice.clone(),
+            ..PaymentOrderForm::default()
+        };
+        let (body, findings) = payment_order_body(&form, "p");
+        assert!(findings.is_empty(), "{findings:?}");
+        assert_eq!(body.amount, 289_490);
+        let inv = body.invoice.unwrap();
+        assert_eq!(kyosai_domain::procurement::invoice::payable(&inv), 289_490);
+    }
+
+    #[test]
+    fn what_is_not_a_jp_pint_invoice_says_why() {
+        let e = invoice_from_pint(b"<Invoice").unwrap_err();
+        assert_eq!(e.code, "pint.not_xml");
+        let wrong = String::from_utf8(fixture("Japan PINT Invoice UBL Example1-minimum.xml"))
+            .unwrap()
+            .replace("JPY", "USD");
+        let e = invoice_from_pint(wrong.as_bytes()).unwrap_err();
+        assert_eq!(e.code, "pint.currency");
+    }
+}

@@ -303,19 +303,6 @@ pub fn budget_status(
     code: &str,
     except: Option<Uuid>,
 ) -> Result<Option<BudgetStatus>, AppError> {
-    let lines: Vec<Budget> = budgets(store)?.into_iter().map(|(_, b)| b).collect();
-    let others: Vec<(RequestBody, Option<Status>)> = store
-        .sync()
-        .list_records(KIND_REQUEST)?
-        .iter()
-        .filter(|r| Some(r.id) != except)
-        .filter_map(|r| {
-            let server = r.server.as_ref()?;
-            let status = ap::state_of(&server.body).map(|s| s.status);
-            let b: RequestBody = serde_json::from_value(server.body.clone()).ok()?;
-            Some((b, status))
-        })
-        .collect();
     let this = RequestBody {
         budget: kyosai_domain::procurement::steps::BudgetRef {
             fiscal_year,
@@ -324,10 +311,32 @@ pub fn budget_status(
         },
         ..RequestBody::default()
     };
+    budget_status_of(store, &this, except)
+}
+
+/// [`budget_status`] for the request `this` (a 変更起案 is checked without its original).
+pub fn budget_status_of(
+    store: &mut Store,
+    this: &RequestBody,
+    except: Option<Uuid>,
+) -> Result<Option<BudgetStatus>, AppError> {
+    let lines: Vec<Budget> = budgets(store)?.into_iter().map(|(_, b)| b).collect();
+    let others: Vec<(String, RequestBody, Option<Status>)> = store
+        .sync()
+        .list_records(KIND_REQUEST)?
+        .iter()
+        .filter(|r| Some(r.id) != except)
+        .filter_map(|r| {
+            let server = r.server.as_ref()?;
+            let status = ap::state_of(&server.body).map(|s| s.status);
+            let b: RequestBody = serde_json::from_value(server.body.clone()).ok()?;
+            Some((r.id.to_string(), b, status))
+        })
+        .collect();
     Ok(steps::budget_status(
-        &this,
+        this,
         &lines,
-        others.iter().map(|(b, s)| (b, *s)),
+        others.iter().map(|(id, b, s)| (id.as_str(), b, *s)),
     ))
 }
 

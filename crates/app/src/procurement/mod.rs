@@ -52,6 +52,9 @@ pub struct StepInput {
     pub parent: Option<String>,
     pub title: String,
     pub form: StepForm,
+    /// 変更起案: the decided step this new one changes (same kind, same parent).
+    #[serde(default)]
+    pub amends: Option<String>,
 }
 
 /// A step as the case shows it (`ProcurementStepView` on the IPC boundary: the approval
@@ -78,6 +81,10 @@ pub struct StepView {
     pub can_edit: bool,
     pub can_submit: bool,
     pub can_withdraw: bool,
+    /// Decided and approved: 「変更起案を作成」 is offered (調達依頼 and 契約).
+    pub can_amend: bool,
+    /// 変更起案: the record id of the step it changes.
+    pub amends: Option<String>,
     /// The step that may start from this one (decided and approved), if any.
     pub next_kind: Option<String>,
     pub next_label: Option<String>,
@@ -233,6 +240,7 @@ fn read_form(
     this: Option<Uuid>,
     parent: Option<&LocalRecord>,
     form: &StepForm,
+    amends: Option<&str>,
     today: NaiveDate,
 ) -> Result<(serde_json::Value, Vec<FindingDto>), AppError> {
     let parent_id = parent.map(|p| p.id.to_string()).unwrap_or_default();
@@ -241,10 +249,11 @@ fn read_form(
     let (body, findings) = match form {
         StepForm::Procurement(f) => {
             let (mut b, mut found) = forms::request_body(f);
-            if let Some(r) = this.and_then(|id| steps.records.get(&id)) {
-                b.amends = body_of::<RequestBody>(r).amends;
-            }
-            let budget = masters::budget_status(store, b.budget.fiscal_year, &b.budget.code, this)?;
+            b.amends = this
+                .and_then(|id| steps.records.get(&id))
+                .and_then(amends_of)
+                .or_else(|| amends.map(str::to_string));
+            let budget = masters::budget_status_of(store, &b, this)?;
             found.extend(steps::check_request(&b, budget, today));
             (to_json(&b)?, found)
         }
@@ -378,7 +387,7 @@ fn step_view(
     let pending = steps.pending.contains(&r.id);
     let form = form_of(r);
     let parent = steps.parent_of(r);
-    let (_, findings) = read_form(store, steps, Some(r.id), parent, &form, today)?;
+    let (_, findings) = read_form(store, steps, Some(r.id), parent, &form, None, today)?;
     let open = matches!(status, None | Some(Status::Returned | Status::Withdrawn));
     let my_round =
         status == Some(Status::InProgress) && state.as_ref().is_some_and(|s| s.drafter == me);
@@ -432,6 +441,10 @@ fn step_view(
         can_edit: (open || my_round) && !pending,
         can_submit: open && !pending && !settled_draft && !has_errors(&findings),
         can_withdraw: status == Some(Status::InProgress) && !pending,
+        can_amend: status == Some(Status::Approved)
+            && !pending
+            && matches!(r.kind.as_str(), doc::KIND_REQUEST | doc::KIND_CONTRACT),
+        amends: amends_of(r),
         next_kind: next_kind.map(str::to_string),
         next_label: next_kind.map(|k| format!("{}を作成", doc::kind_label_ja(k))),
         findings,
@@ -446,6 +459,41 @@ fn step_view(
             .or_else(|| r.server.as_ref().and_then(|s| s.updated_at))
             .map(time_text),
     })
+}
+
+/// 変更起案: the record id of the decided step this one changes.
+fn amends_of(r: &LocalRecord) -> Option<String> {
+    r.body
+        .get(AMENDS_KEY)
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string)
+}
+
+/// The body key of a 変更起案's link to its original.
+const AMENDS_KEY: &str = "amends";
+
+/// The original a new 変更起案 may name: a decided, approved step of the same kind with
+/// the same parent, on this PC.
+fn check_original(
+    steps: &Steps,
+    kind: &str,
+    parent: Option<&str>,
+    id: &str,
+) -> Result<Uuid, AppError> {
+    let bad = |why: &str| {
+        AppError::new(
+            "procurement.amends_invalid",
+            format!("変更起案の元にできない文書です（{why}）。元の文書を開いて「変更起案を作成」を押し直してください。"),
+        )
+    };
+    let r = steps.get(id).ok_or_else(|| bad("このPCにありません"))?;
+    if r.kind != kind || doc::parent_of(&r.body) != parent {
+        return Err(bad("種類か元の文書が違います"));
+    }
+    if status_of(r) != Some(Status::Approved) {
+        return Err(bad("まだ決裁されていません"));
+    }
+    Ok(r.id)
 }
 
 /// The steps of the case rooted at `request`, in order.
@@ -566,7 +614,15 @@ pub fn check_on(
     let steps = Steps::load(store)?;
     let this = input.id.as_deref().map(parse_id).transpose()?;
     let parent = parent_for(&steps, this, input)?;
-    let (_, findings) = read_form(store, &steps, this, parent, &input.form, today_of(now))?;
+    let (_, findings) = read_form(
+        store,
+        &steps,
+        this,
+        parent,
+        &input.form,
+        input.amends.as_deref(),
+        today_of(now),
+    )?;
     Ok(findings)
 }
 
@@ -623,7 +679,19 @@ pub fn save_on(
             if status_of(r).is_some_and(Status::is_decided) {
                 return Err(crate::approvals::refusal(&ap::ApprovalError::Decided));
             }
-            let (body, _) = read_form(store, &steps, Some(id), parent, &input.form, today_of(now))?;
+            let (mut body, _) = read_form(
+                store,
+                &steps,
+                Some(id),
+                parent,
+                &input.form,
+                None,
+                today_of(now),
+            )?;
+            // The link to the original is kept once made.
+            if let Some(a) = amends_of(r) {
+                body[AMENDS_KEY] = serde_json::Value::String(a);
+            }
             store.sync().record_update_local(id, title, &body)?;
             id
         }
@@ -633,7 +701,20 @@ pub fn save_on(
                 Some(p) => p.office_code.clone(),
                 None => office_code.ok_or_else(masters::office_unknown)?.to_string(),
             };
-            let (body, _) = read_form(store, &steps, None, parent, &input.form, today_of(now))?;
+            let (mut body, _) = read_form(
+                store,
+                &steps,
+                None,
+                parent,
+                &input.form,
+                input.amends.as_deref(),
+                today_of(now),
+            )?;
+            if let Some(a) = input.amends.as_deref().filter(|a| !a.is_empty()) {
+                let parent_id = parent.map(|p| p.id.to_string());
+                let original = check_original(&steps, kind, parent_id.as_deref(), a)?;
+                body[AMENDS_KEY] = serde_json::Value::String(original.to_string());
+            }
             store
                 .sync()
                 .record_create_local(kind, &office, title, &body)?
@@ -664,12 +745,14 @@ pub fn submit_on(
         Some(uuid),
         steps.parent_of(r),
         &form,
+        None,
         today_of(now),
     )?;
     if has_errors(&findings) {
         return Err(AppError::validation(&findings));
     }
-    crate::approvals::submit_record(store, me, uuid, flags.into(), None, now)?;
+    let amends = amends_of(r).and_then(|a| Uuid::parse_str(&a).ok());
+    crate::approvals::submit_record(store, me, uuid, flags.into(), amends, now)?;
     case_of(store, id, &me.user_id, now)
 }
 
@@ -762,5 +845,30 @@ pub fn new_step_form(
         parent: Some(p.id.to_string()),
         title: format!("{}（{}）", root.title, doc::kind_label_ja(kind)),
         form,
+        amends: None,
+    })
+}
+
+/// 変更起案: a new step of the same kind and parent as the decided step `id`, its form
+/// copied for the clerk to change. Once decided it replaces the original (the budget
+/// counts only the change).
+pub fn amend_form(store: &mut Store, id: &str) -> Result<StepInput, AppError> {
+    let steps = Steps::load(store)?;
+    let r = steps.get(id).ok_or_else(not_found)?;
+    let parent = doc::parent_of(&r.body).map(str::to_string);
+    let original = check_original(&steps, &r.kind, parent.as_deref(), id)?;
+    if !matches!(r.kind.as_str(), doc::KIND_REQUEST | doc::KIND_CONTRACT) {
+        return Err(AppError::new(
+            "procurement.amends_invalid",
+            "変更起案は調達依頼と契約について作成できます。",
+        ));
+    }
+    let title = r.title.trim_start_matches("【変更】").to_string();
+    Ok(StepInput {
+        id: None,
+        parent,
+        title: format!("【変更】{title}"),
+        form: form_of(r),
+        amends: Some(original.to_string()),
     })
 }

@@ -245,20 +245,24 @@ async fn budget_of<T: PushTx>(
         .into_iter()
         .filter_map(|b| serde_json::from_value(b.body).ok())
         .collect();
-    let others: Vec<(RequestBody, Option<appr::Status>)> = tx
+    let others: Vec<(String, RequestBody, Option<appr::Status>)> = tx
         .records_of_kind(&r.office_code, KIND_REQUEST)
         .await?
         .into_iter()
         .filter(|o| o.id != r.id)
         .filter_map(|o| {
             let status = appr::state_of(&o.body).map(|s| s.status);
-            Some((serde_json::from_value(o.body).ok()?, status))
+            Some((
+                o.id.to_string(),
+                serde_json::from_value(o.body).ok()?,
+                status,
+            ))
         })
         .collect();
     Ok(budget_status(
         &body,
         &lines,
-        others.iter().map(|(b, s)| (b, *s)),
+        others.iter().map(|(id, b, s)| (id.as_str(), b, *s)),
     ))
 }
 

@@ -262,26 +262,37 @@ pub fn commits_budget(status: Option<Status>) -> bool {
 }
 
 /// The allocation of the request's budget line and what the other requests commit:
-/// `lines` are the registered budget lines, `others` every other request with its approval
-/// status. `None` when the line is not registered.
+/// `lines` are the registered budget lines, `others` every other request as (record id,
+/// body, approval status). `None` when the line is not registered.
+///
+/// A 変更起案 replaces its original: a request amended by a request that commits (or by
+/// `body` itself) no longer counts, so a changed amount is never counted twice.
 pub fn budget_status<'a>(
     body: &RequestBody,
     lines: impl IntoIterator<Item = &'a BudgetLine>,
-    others: impl IntoIterator<Item = (&'a RequestBody, Option<Status>)>,
+    others: impl IntoIterator<Item = (&'a str, &'a RequestBody, Option<Status>)>,
 ) -> Option<BudgetStatus> {
     let b = &body.budget;
     let allocated = lines
         .into_iter()
         .find(|l| l.fiscal_year == b.fiscal_year && l.code == b.code)?
         .allocated;
+    let others: Vec<(&str, &RequestBody, Option<Status>)> = others.into_iter().collect();
+    let replaced: Vec<&str> = others
+        .iter()
+        .filter(|(_, _, status)| commits_budget(*status))
+        .filter_map(|(_, o, _)| o.amends.as_deref())
+        .chain(body.amends.as_deref())
+        .collect();
     let committed = others
-        .into_iter()
-        .filter(|(o, status)| {
+        .iter()
+        .filter(|(id, o, status)| {
             commits_budget(*status)
+                && !replaced.contains(id)
                 && o.budget.fiscal_year == b.fiscal_year
                 && o.budget.code == b.code
         })
-        .map(|(o, _)| o.amount)
+        .map(|(_, o, _)| o.amount)
         .sum();
     Some(BudgetStatus {
         allocated,

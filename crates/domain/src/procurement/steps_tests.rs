@@ -223,3 +223,59 @@ fn inspections_are_checked_against_the_legal_days() {
         assert!(f.contains(&code), "{code} in {f:?}");
     }
 }
+
+#[test]
+fn an_amended_request_is_counted_once() {
+    let line = BudgetLine {
+        fiscal_year: 2026,
+        code: "01-02-03".into(),
+        name: String::new(),
+        allocated: 1_000_000,
+    };
+    let original = request(300_000);
+    let mut change = request(450_000);
+    change.amends = Some("orig".into());
+    let new = request(100_000);
+    // Before the change is submitted, the original counts.
+    let s = budget_status(
+        &new,
+        [&line],
+        [
+            ("orig", &original, Some(Status::Approved)),
+            ("chg", &change, None),
+        ],
+    )
+    .unwrap();
+    assert_eq!(s.committed, 300_000);
+    // Once the change commits, it replaces the original.
+    let s = budget_status(
+        &new,
+        [&line],
+        [
+            ("orig", &original, Some(Status::Approved)),
+            ("chg", &change, Some(Status::InProgress)),
+        ],
+    )
+    .unwrap();
+    assert_eq!(s.committed, 450_000);
+    // The change itself is checked against what is left without its original.
+    let s = budget_status(
+        &change,
+        [&line],
+        [("orig", &original, Some(Status::Approved))],
+    )
+    .unwrap();
+    assert_eq!(s.committed, 0);
+    // A rejected change gives the original back.
+    let s = budget_status(
+        &new,
+        [&line],
+        [
+            ("orig", &original, Some(Status::Approved)),
+            ("chg", &change, Some(Status::Rejected)),
+        ],
+    )
+    .unwrap();
+    assert_eq!(s.committed, 300_000);
+    assert!(budget_status(&new, [], [("orig", &original, None)]).is_none());
+}
