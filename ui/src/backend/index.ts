@@ -87,6 +87,8 @@ export type ProcurementPayerForm = Ok<"procurementPayer">;
 export type ProcurementPayableOrder = Ok<"procurementPayable">[number];
 export type ProcurementTransferResult = Ok<"procurementExportTransfer">;
 export type ProcurementTransferPreview = Ok<"procurementPreviewTransfer">;
+/** A JP PINT invoice read for the 支出命令's form (invoice, 振込先 if named, 支払期日 if given). */
+export type ProcurementPintImport = Ok<"procurementImportInvoice">;
 
 /** What `sync-status-changed` carries (tauri-specta sends the newtype's inner value). */
 type SyncStatusPayload = Parameters<Parameters<typeof events.syncStatusChanged.listen>[0]>[0]["payload"];
@@ -222,6 +224,10 @@ export const api = {
     unwrap(() => commands.procurementPreviewTransfer(ids, transferDate)),
   procurementExportTransfer: (ids: string[], transferDate: string): Promise<ProcurementTransferResult> =>
     unwrap(() => commands.procurementExportTransfer(ids, transferDate)),
+  /** 変更起案: the form of a new step (id null, `amends` set) changing the decided step `id`; nothing is stored. */
+  procurementAmend: (id: string): Promise<ProcurementStepInput> => unwrap(() => commands.procurementAmend(id)),
+  /** Reads a JP PINT (UBL) invoice; `data` is the XML file's bytes in base64. Nothing is stored. */
+  procurementImportInvoice: (data: string): Promise<ProcurementPintImport> => unwrap(() => commands.procurementImportInvoice(data)),
 
   /** Calls `callback` with the progress of a running import; returns a function that stops listening. */
   onImportProgress: (callback: (progress: ImportProgress) => void): (() => void) => {

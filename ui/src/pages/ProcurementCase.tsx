@@ -2,7 +2,9 @@
  * One 案件: its steps in order as cards (調達依頼 → 契約 → 検収・検査 → 支出命令), and the
  * editor of the open step. Findings come from Rust ~300 ms after typing stops and are
  * shown beside their fields; 保存 (Ctrl+S) keeps drafts with findings; 決裁に回す and
- * 取下げ follow the step's flags; 「{nextLabel}」 starts the next step prefilled.
+ * 取下げ follow the step's flags; 「{nextLabel}」 starts the next step prefilled;
+ * 「変更起案を作成」 on a decided 調達依頼 / 契約 starts a new step that, once decided,
+ * replaces it.
  * A failed save shows why and keeps everything typed.
  */
 import { useEffect, useEffectEvent, useRef, useState } from "react";
@@ -78,6 +80,8 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
   const [confirmWithdraw, setConfirmWithdraw] = useState(false);
   /** 重要 / 異例 / 先例 for the next 決裁に回す; cleared when another step opens. */
   const [flags, setFlags] = useState<ProposalFlags>(NO_FLAGS);
+  /** Counts the steps opened in the editor: a new one gets fresh fields (and drops a late PINT answer). */
+  const [opened, setOpened] = useState(0);
   const inFlight = useRef(false);
   const checkSeq = useRef(0);
   const reloadSeq = useRef(0);
@@ -258,9 +262,27 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
     void run(async () => {
       const input = await api.procurementNextStep(step.id);
       setEditing({ input, stored: null, baseline: JSON.stringify(input) });
+      setOpened((n) => n + 1);
       setFindings([]);
       setFlags(NO_FLAGS);
       setBanner({ kind: "info", text: t("procurement.nextStarted", { label: step.nextLabel ?? "" }) });
+      document.getElementById("step-title")?.focus();
+    });
+  }
+
+  /** 変更起案: a new step of the same kind and parent, `amends` the decided one; saved as usual. */
+  function startAmend(step: ProcurementStepView) {
+    if (isDirty(editing)) {
+      setBanner({ kind: "error", text: t("procurement.saveFirst") });
+      return;
+    }
+    void run(async () => {
+      const input = await api.procurementAmend(step.id);
+      setEditing({ input, stored: null, baseline: JSON.stringify(input) });
+      setOpened((n) => n + 1);
+      setFindings([]);
+      setFlags(NO_FLAGS);
+      setBanner({ kind: "info", text: t("procurement.amendStarted") });
       document.getElementById("step-title")?.focus();
     });
   }
@@ -272,6 +294,7 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
       return;
     }
     setEditing(editingOf(step));
+    setOpened((n) => n + 1);
     setFindings(step.findings);
     setFlags(NO_FLAGS);
     setBanner(null);
@@ -307,6 +330,17 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
   const steps = view?.steps ?? [];
   // Every decided step that may be followed (a contract may have several inspections).
   const offers = steps.filter((s) => s.nextLabel && s.nextKind);
+  /** The step a 変更起案 changes, with its number in the case, if the case holds it. */
+  const original = (id: string | null | undefined) => {
+    const i = id ? steps.findIndex((s) => s.id === id) : -1;
+    const step = steps[i];
+    return step ? { n: i + 1, step } : null;
+  };
+  const amending = editing?.input.amends ? original(editing.input.amends) : null;
+  const amendsText = (id: string) => {
+    const o = original(id);
+    return o ? t("procurement.amendsOf", { n: o.n, kind: o.step.kindLabel, title: o.step.title }) : t("procurement.amendsOfUnknown");
+  };
 
   return (
     <div className="flex flex-col gap-6" data-testid="procurement-case">
@@ -352,18 +386,37 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
                   </span>
                 ) : null}
                 {s.label ? <Badge tone="info">{s.label}</Badge> : null}
+                {s.amends ? (
+                  <span className="flex flex-wrap items-center gap-2 text-dns-14N-130" data-testid="procurement-step-amends">
+                    <Badge tone="info">{t("procurement.amendBadge")}</Badge>
+                    <span>{amendsText(s.amends)}</span>
+                  </span>
+                ) : null}
               </button>
-              {s.status !== "draft" ? (
-                <div>
-                  <Button
-                    size="compact"
-                    busy={busy}
-                    onClick={() => print(s)}
-                    aria-label={t("procurement.printLabel", { n: i + 1, kind: s.kindLabel })}
-                    data-testid="procurement-print"
-                  >
-                    {t("procurement.print")}
-                  </Button>
+              {s.status !== "draft" || s.canAmend ? (
+                <div className="flex flex-wrap gap-2">
+                  {s.status !== "draft" ? (
+                    <Button
+                      size="compact"
+                      busy={busy}
+                      onClick={() => print(s)}
+                      aria-label={t("procurement.printLabel", { n: i + 1, kind: s.kindLabel })}
+                      data-testid="procurement-print"
+                    >
+                      {t("procurement.print")}
+                    </Button>
+                  ) : null}
+                  {s.canAmend ? (
+                    <Button
+                      size="compact"
+                      busy={busy}
+                      onClick={() => startAmend(s)}
+                      aria-label={t("procurement.amendLabel", { n: i + 1, kind: s.kindLabel })}
+                      data-testid="procurement-amend"
+                    >
+                      {t("procurement.amend")}
+                    </Button>
+                  ) : null}
                 </div>
               ) : null}
             </li>
@@ -399,8 +452,19 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
           }}
         >
           <h3 className="mb-4 text-std-18B-160">
-            {currentStep ? t("procurement.editor.heading", { kind: currentStep.kindLabel }) : t("procurement.editor.new")}
+            {currentStep
+              ? t("procurement.editor.heading", { kind: currentStep.kindLabel })
+              : editing.input.amends
+                ? t("procurement.editor.amendment", { kind: amending?.step.kindLabel ?? "" })
+                : t("procurement.editor.new")}
           </h3>
+          {editing.input.amends ? (
+            <Notice kind="info" className="mb-4" testId="procurement-amends">
+              {amending
+                ? t("procurement.amendNotice", { kind: amending.step.kindLabel, title: amending.step.title })
+                : t("procurement.amendNoticeUnknown")}
+            </Notice>
+          ) : null}
           {others.length > 0 ? (
             <div className="mb-4 flex flex-col gap-1" data-testid="procurement-other-findings">
               {others.map((f, i) => (
@@ -422,6 +486,7 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
             />
           </div>
           <ProcurementStepEditor
+            key={opened}
             form={editing.input.form}
             onChange={(form) => setInput({ ...editing.input, form })}
             findings={findings}

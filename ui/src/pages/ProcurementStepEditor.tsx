@@ -2,14 +2,20 @@
  * The fields of one step's form, by kind (調達依頼 / 契約 / 検収・検査 / 支出命令), with
  * the findings from Rust beside their fields. Items, quotes and invoice lines are small
  * tables with 行を追加 / 削除. Dates use the 和暦 field; it reports YYYY-MM-DD.
+ * The 支出命令 can read its invoice from a JP PINT (XML) file.
  */
-import type { Finding, ProcurementBudgetView, ProcurementStepForm } from "../backend";
+import { useEffect, useRef, useState, type ChangeEvent } from "react";
+import { api, type Finding, type ProcurementBudgetView, type ProcurementPintImport, type ProcurementStepForm } from "../backend";
 import { Button } from "../components/Button";
+import { Notice } from "../components/Notice";
+import { labelClass } from "../components/styles";
 import { WarekiDateField } from "../components/WarekiDateField";
 import { t } from "../i18n";
+import { readFileBase64 } from "../lib/file";
 import {
   CATEGORIES,
   DEPOSIT_TYPES,
+  describe,
   DOCUMENTS,
   FindingList,
   findingsFor,
@@ -298,6 +304,90 @@ function InspectionFields({ form, onChange, findings, readOnly }: { form: Inspec
   );
 }
 
+/** The payee as the clerk left it holds nothing (the 種目 select alone does not count). */
+function payeeEmpty(p: PaymentF["payee"]): boolean {
+  return [p.bankCode, p.branchCode, p.accountNumber, p.holderKana].every((v) => v.trim() === "");
+}
+
+/**
+ * The form with a JP PINT invoice read in: the invoice is replaced; the 振込先 and the
+ * 支払予定日 are taken only where the clerk has left them empty.
+ */
+export function withPintInvoice(form: PaymentF, read: ProcurementPintImport): PaymentF {
+  return {
+    ...form,
+    invoice: read.invoice,
+    payee: read.payee && payeeEmpty(form.payee) ? read.payee : form.payee,
+    paymentDate: read.dueDate && form.paymentDate.trim() === "" ? read.dueDate : form.paymentDate,
+  };
+}
+
+type PintNotice = { kind: "success" | "error"; text: string } | null;
+
+/** 「JP PINT（XML）を読み込む」: a file input; what was read goes into the form as it stands then. */
+function PintImport({ form, onChange }: { form: PaymentF; onChange: (f: PaymentF) => void }) {
+  const [reading, setReading] = useState(false);
+  const [notice, setNotice] = useState<PintNotice>(null);
+  // The answer arrives later: it goes into the form as it is then (the clerk may type meanwhile).
+  const latest = useRef({ form, onChange });
+  const mounted = useRef(true);
+  useEffect(() => {
+    latest.current = { form, onChange };
+  }, [form, onChange]);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+
+  async function onFile(event: ChangeEvent<HTMLInputElement>) {
+    const input = event.target;
+    const file = input.files?.[0];
+    if (!file || reading) return;
+    setReading(true);
+    setNotice(null);
+    try {
+      const read = await api.procurementImportInvoice(await readFileBase64(file));
+      if (!mounted.current) return;
+      latest.current.onChange(withPintInvoice(latest.current.form, read));
+      setNotice({ kind: "success", text: t("procurement.pint.done", { number: read.invoice.number }) });
+    } catch (err) {
+      if (mounted.current) setNotice({ kind: "error", text: t("procurement.pint.failed", { message: describe(err) }) });
+    } finally {
+      if (mounted.current) setReading(false);
+      // The same file may be chosen again after fixing it.
+      input.value = "";
+    }
+  }
+
+  return (
+    <div className="flex flex-col gap-2" data-testid="pint-import">
+      <label htmlFor="pint-file" className={labelClass}>
+        {t("procurement.pint.label")}
+      </label>
+      <input
+        id="pint-file"
+        type="file"
+        accept=".xml,application/xml,text/xml"
+        onChange={(e) => void onFile(e)}
+        disabled={reading}
+        aria-describedby="pint-file-help"
+        className="block text-std-16N-170"
+        data-testid="pint-file"
+      />
+      <p id="pint-file-help" className="text-dns-14N-130 text-solid-gray-700">
+        {reading ? t("procurement.pint.reading") : t("procurement.pint.help")}
+      </p>
+      {notice ? (
+        <Notice kind={notice.kind} role={notice.kind === "error" ? "alert" : "status"} testId={`pint-${notice.kind}`}>
+          {notice.text}
+        </Notice>
+      ) : null}
+    </div>
+  );
+}
+
 function PaymentFields({ form, onChange, findings, readOnly }: { form: PaymentF; onChange: (f: PaymentF) => void; findings: readonly Finding[]; readOnly: boolean }) {
   const set = (patch: Partial<PaymentF>) => onChange({ ...form, ...patch });
   const inv = form.invoice;
@@ -308,6 +398,7 @@ function PaymentFields({ form, onChange, findings, readOnly }: { form: PaymentF;
   return (
     <div className="flex flex-col gap-6">
       <Section title={t("procurement.pay.invoice")} testId="pay-invoice">
+        {readOnly ? null : <PintImport form={form} onChange={onChange} />}
         <FindingList id="pay-invoice-all" findings={findingsFor(findings, ["invoice", "taxTotal", "invoice.taxTotal", "lines", "invoice.lines"])} />
         <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
           <TextField id="inv-number" label={t("procurement.inv.number")} value={inv.number} onChange={(v) => setInv({ number: v })} keys={k("number")} findings={findings} readOnly={readOnly} />

@@ -96,6 +96,8 @@ export const mockApi = {
   procurementPayable: vi.fn<Api["procurementPayable"]>(),
   procurementPreviewTransfer: vi.fn<Api["procurementPreviewTransfer"]>(),
   procurementExportTransfer: vi.fn<Api["procurementExportTransfer"]>(),
+  procurementAmend: vi.fn<Api["procurementAmend"]>(),
+  procurementImportInvoice: vi.fn<Api["procurementImportInvoice"]>(),
   onImportProgress: vi.fn<Api["onImportProgress"]>(),
   onSyncStatus: vi.fn<Api["onSyncStatus"]>(),
 } satisfies Api;
@@ -204,6 +206,8 @@ export function resetMockApi(): void {
   mockApi.procurementPayable.mockResolvedValue([]);
   mockApi.procurementPreviewTransfer.mockRejectedValue(notSetUp("procurementPreviewTransfer"));
   mockApi.procurementExportTransfer.mockRejectedValue(notSetUp("procurementExportTransfer"));
+  mockApi.procurementAmend.mockRejectedValue(notSetUp("procurementAmend"));
+  mockApi.procurementImportInvoice.mockRejectedValue(notSetUp("procurementImportInvoice"));
   mockApi.onImportProgress.mockImplementation(() => () => {});
   mockApi.onSyncStatus.mockImplementation((listener) => {
     syncListeners.add(listener);
