@@ -25,6 +25,7 @@ import { Button } from "../components/Button";
 import { Notice } from "../components/Notice";
 import { PageHeading } from "../components/PageHeading";
 import { helpClass, labelClass, sectionClass, selectClass } from "../components/styles";
+import { bytesToBase64, readFileBytes } from "../lib/file";
 import { errorMessage, t, type MessageId } from "../i18n";
 import { hrefFor } from "../lib/router";
 
@@ -37,26 +38,6 @@ type Phase = { kind: "idle" } | { kind: "reading" } | { kind: "running"; done: n
 
 function describe(err: unknown): string {
   return err instanceof BackendError ? errorMessage(err) : errorMessage({ code: "ipc.failed", message: String(err) });
-}
-
-/** The file's bytes as base64, in chunks (a 2 MB file must not blow the call stack). */
-export function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
-  }
-  return btoa(binary);
-}
-
-async function readBytes(file: File): Promise<Uint8Array> {
-  if (typeof file.arrayBuffer === "function") return new Uint8Array(await file.arrayBuffer());
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
-    reader.onerror = () => reject(reader.error ?? new Error("read failed"));
-    reader.readAsArrayBuffer(file);
-  });
 }
 
 function statusTone(status: string): BadgeTone {
@@ -117,8 +98,8 @@ export function AcquisitionImportPage() {
     setResult(null);
     setReportPath(null);
     try {
-      const bytes = await readBytes(file);
-      const next = await api.importOpen(file.name, toBase64(bytes), forced === "" ? null : forced);
+      const bytes = await readFileBytes(file);
+      const next = await api.importOpen(file.name, bytesToBase64(bytes), forced === "" ? null : forced);
       show(next);
       setActiveLine(next.rows[0]?.line ?? null);
       setScrollTop(0);
