@@ -1274,8 +1274,9 @@ async fn demo_data_loads_once_and_signs_in(backend: TestBackend) {
         .await
         .unwrap();
     assert_eq!(first.users_added, kyosai_central::demo::DEMO_USERS.len());
-    // Four records and two 起案文書 under approval.
-    assert_eq!(first.records_added, 6);
+    // Four records, two 起案文書 under approval, and 新宿区役所's procurement masters
+    // (three budget lines, three vendors, the paying account).
+    assert_eq!(first.records_added, 13);
     let again = kyosai_central::demo::load(server.storage(), &argon2)
         .await
         .unwrap();
@@ -1295,8 +1296,8 @@ async fn demo_data_loads_once_and_signs_in(backend: TestBackend) {
     let (changes, _) = api.pull_all(&user, None).await;
     assert_eq!(
         changes.len(),
-        4,
-        "the two demo 資格取得届 and two 起案文書 of 新宿区役所"
+        11,
+        "the two demo 資格取得届, two 起案文書 and seven procurement masters of 新宿区役所"
     );
     let reviewer = api
         .login_reply("shinsa", kyosai_central::demo::DEMO_PASSWORD, device)
