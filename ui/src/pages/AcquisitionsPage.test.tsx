@@ -288,7 +288,8 @@ describe("the form", () => {
     expect(await screen.findByTestId("acq-banner-error")).toHaveTextContent("確認していない警告が 1 件あります");
     expect(mockApi.submitAcquisition).not.toHaveBeenCalled();
     const ack = screen.getByTestId("acq-ack-acq-acquisition-lateReason-acquisition.late_filing");
-    expect(ack).toHaveFocus();
+    // Focus moves to the first 「確認しました」 once the banner has rendered (next tick).
+    await waitFor(() => expect(ack).toHaveFocus());
     await user.click(ack);
     await waitFor(() => expect(screen.getByTestId("acq-acked-acq-acquisition-lateReason-acquisition.late_filing")).toBeInTheDocument());
 
