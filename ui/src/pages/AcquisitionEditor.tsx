@@ -168,6 +168,9 @@ export function AcquisitionEditor({ view: initialView, options, onClose, onChang
   const [busy, setBusy] = useState(false);
   const [confirmWithdraw, setConfirmWithdraw] = useState(false);
   const [confirmClose, setConfirmClose] = useState(false);
+  // Where focus goes once the render that shows the findings has committed: the first
+  // field with an error, or the first 「確認しました」 (a timer could fire before it).
+  const [focusRequest, setFocusRequest] = useState<{ field: string | null; n: number } | null>(null);
   const formRef = useRef(form);
   const checkSeq = useRef(0);
   const inFlight = useRef(false);
@@ -334,6 +337,15 @@ export function AcquisitionEditor({ view: initialView, options, onClose, onChang
     target?.focus();
   }
 
+  const moveFocus = useEffectEvent(() => {
+    if (!focusRequest) return;
+    if (focusRequest.field === null) document.querySelector<HTMLElement>("[data-ack-button]")?.focus();
+    else focusField(focusRequest.field);
+  });
+  useEffect(() => {
+    moveFocus();
+  }, [focusRequest]);
+
   async function saveNow(): Promise<AcquisitionView | null> {
     try {
       const saved = await api.saveAcquisition({ id, form: formRef.current });
@@ -384,13 +396,13 @@ export function AcquisitionEditor({ view: initialView, options, onClose, onChang
       if (a.errors > 0) {
         setBanner({ kind: "error", text: t("acq.hasErrors", { n: a.errors }) });
         const first = a.findings.find((f) => f.severity === "error");
-        if (first) setTimeout(() => focusField(first.field), 0);
+        if (first) setFocusRequest((r) => ({ field: first.field, n: (r?.n ?? 0) + 1 }));
         return;
       }
       if (a.unacknowledged > 0) {
         setBanner({ kind: "error", text: t("acq.unacknowledged", { n: a.unacknowledged }) });
         // The buttons appear with this render.
-        setTimeout(() => document.querySelector<HTMLElement>("[data-ack-button]")?.focus(), 0);
+        setFocusRequest((r) => ({ field: null, n: (r?.n ?? 0) + 1 }));
         return;
       }
       const v = await api.submitAcquisition(current.item.id);
