@@ -5,69 +5,17 @@
 //! storage backends). Exactly one approval wins; the other approver sees a clear
 //! conflict; the clerk's PC shows the decision.
 
-use std::sync::{Arc, Mutex};
-
 use chrono::Utc;
 use kyosai_app::approvals::{self, ActKindDto, ActRequest};
 use kyosai_app::proposals::{self, FlagsDto, ProposalDraft};
 use kyosai_central::testing::{TestBackend, TestServer};
 use kyosai_store::sync::OutboxState;
-use kyosai_store::Store;
-use kyosai_sync_client::{
-    sync_once, Api, Auth, ClientConfig, EngineOptions, MemorySecretStore, SharedStore,
-};
-use kyosai_sync_protocol::{Role, UserInfo};
+use kyosai_sync_client::{sync_once, EngineOptions};
+use kyosai_sync_protocol::Role;
 
-const PASSWORD: &str = "kyosai-test-pass";
+mod common;
 
-/// One person at one PC: a store file of their own, signed in.
-struct Pc {
-    store: SharedStore,
-    auth: Auth,
-    me: UserInfo,
-    _dir: tempfile::TempDir,
-}
-
-impl Pc {
-    async fn sign_in(server: &TestServer, user: &str) -> Pc {
-        let dir = tempfile::tempdir().unwrap();
-        let store: SharedStore = Arc::new(Mutex::new(
-            Store::open(&dir.path().join("kyosai.sqlite3")).unwrap(),
-        ));
-        let mut config = ClientConfig::new(server.base_url.clone(), "0.1.0");
-        config.root_ca_pem_path = Some(server.ca_pem_path().to_path_buf());
-        let auth = Auth::new(
-            Api::new(config).unwrap(),
-            Arc::new(MemorySecretStore::new()),
-            "default",
-            format!("PC-{user}"),
-        );
-        auth.sign_in(&store, user, PASSWORD).await.unwrap();
-        let me = auth.user_info().unwrap();
-        let token = auth.access_token().await.unwrap();
-        let directory = auth.api().directory(&token).await.unwrap();
-        let pc = Pc {
-            store,
-            auth,
-            me,
-            _dir: dir,
-        };
-        pc.with(|s| approvals::remember_me(s, &pc.me)).unwrap();
-        pc.with(|s| approvals::save_directory(s, &directory))
-            .unwrap();
-        pc
-    }
-
-    fn with<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
-        f(&mut self.store.lock().unwrap())
-    }
-
-    async fn sync(&self) {
-        sync_once(&self.store, &self.auth, &EngineOptions::default())
-            .await
-            .unwrap();
-    }
-}
+use common::{Pc, PASSWORD};
 
 async fn start(backend: TestBackend, test: &str) -> Option<TestServer> {
     if backend == TestBackend::Postgres && kyosai_central::testing::postgres_skipped(test) {
