@@ -382,6 +382,14 @@ impl App {
     /// Types into the field with `id` (cleared first), then Tab leaves it (findings show).
     pub async fn type_in(&self, id: &str, text: &str) {
         let e = self.find(Locator::Id(id)).await;
+        // Clear of the sticky action bar at the bottom of long forms.
+        let _ = self
+            .client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![serde_json::to_value(&e).unwrap()],
+            )
+            .await;
         e.clear().await.unwrap();
         e.send_keys(text).await.unwrap();
         e.send_keys(&Key::Tab.to_string()).await.unwrap();
