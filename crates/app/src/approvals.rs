@@ -1394,3 +1394,21 @@ pub(crate) fn submit_record(
     tracing::info!(record = %id, kind = %r.kind, amends = amends.is_some(), "submitted for approval");
     Ok(())
 }
+
+/// 取下げ of any document kind by its drafter while it is in 回議 (the server decides).
+pub(crate) fn withdraw_record(
+    store: &mut Store,
+    me: &UserInfo,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let req = ActRequest {
+        id: id.to_string(),
+        kind: ActKindDto::Withdraw,
+        reason: None,
+        comment: None,
+        for_user: None,
+        seen_hash: String::new(),
+    };
+    act_on(store, me, &req, now)
+}

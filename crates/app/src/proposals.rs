@@ -591,15 +591,7 @@ pub fn withdraw_on(
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<ProposalView, AppError> {
-    let req = crate::approvals::ActRequest {
-        id: id.to_string(),
-        kind: crate::approvals::ActKindDto::Withdraw,
-        reason: None,
-        comment: None,
-        for_user: None,
-        seen_hash: String::new(),
-    };
-    crate::approvals::act_on(store, me, &req, now)?;
+    crate::approvals::withdraw_record(store, me, id, now)?;
     one(store, parse_id(id)?, &me.user_id)
 }
 

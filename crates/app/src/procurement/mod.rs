@@ -763,15 +763,7 @@ pub fn withdraw_on(
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<CaseView, AppError> {
-    let req = crate::approvals::ActRequest {
-        id: id.to_string(),
-        kind: crate::approvals::ActKindDto::Withdraw,
-        reason: None,
-        comment: None,
-        for_user: None,
-        seen_hash: String::new(),
-    };
-    crate::approvals::act_on(store, me, &req, now)?;
+    crate::approvals::withdraw_record(store, me, id, now)?;
     case_of(store, id, &me.user_id, now)
 }
 
