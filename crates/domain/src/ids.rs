@@ -198,6 +198,76 @@ pub fn validate_my_number(input: &str) -> Result<MyNumber, IdError> {
     Ok(MyNumber(digits))
 }
 
+/// Where `text` holds something that is a 個人番号: 12 digits (ASCII or full-width),
+/// written together or as 4-4-4 with one space or hyphen between the groups, not part of a
+/// longer run of digits, and with a valid check digit. Byte ranges into `text`.
+///
+/// For scanning logs, audit details and free text before they are kept: a 12-digit number
+/// with a wrong check digit (1 in 11 of random numbers pass) is not reported, so a phone
+/// number or an amount rarely is.
+pub fn find_my_numbers(text: &str) -> Vec<std::ops::Range<usize>> {
+    fn digit(c: char) -> Option<char> {
+        match c {
+            '0'..='9' => Some(c),
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+            _ => None,
+        }
+    }
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let end_of = |i: usize| chars.get(i).map_or(text.len(), |&(b, _)| b);
+    let is_digit_at = |i: usize| chars.get(i).is_some_and(|&(_, c)| digit(c).is_some());
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_digit_at(i) || (i > 0 && is_digit_at(i - 1)) {
+            i += 1;
+            continue;
+        }
+        // Collect 12 digits from i, allowing one separator after the 4th and 8th.
+        let mut digits = String::with_capacity(12);
+        let mut j = i;
+        let mut ok = true;
+        while digits.len() < 12 {
+            match chars.get(j).and_then(|&(_, c)| digit(c)) {
+                Some(d) => {
+                    digits.push(d);
+                    j += 1;
+                }
+                None => {
+                    let sep = chars.get(j).map(|&(_, c)| c);
+                    let at_group = digits.len() == 4 || digits.len() == 8;
+                    if at_group
+                        && matches!(sep, Some(' ' | '-' | '　' | '－' | 'ー'))
+                        && is_digit_at(j + 1)
+                    {
+                        j += 1;
+                    } else {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+        }
+        if ok && !is_digit_at(j) {
+            let (body, check) = digits.split_at(11);
+            if my_number_check_digit(body)
+                .map(|c| c.to_string())
+                .as_deref()
+                == Some(check)
+            {
+                found.push(chars[i].0..end_of(j));
+                i = j;
+                continue;
+            }
+        }
+        // Skip the rest of this run of digits.
+        while is_digit_at(i) {
+            i += 1;
+        }
+    }
+    found
+}
+
 // ---------------------------------------------------------------------------------------
 // 法人番号 and 登録番号
 
@@ -605,6 +675,50 @@ mod tests {
         // Errors do not carry the input either.
         let err = validate_my_number("123456789019").unwrap_err();
         assert!(!format!("{err:?}{err}").contains("1234"));
+    }
+
+    #[test]
+    fn my_numbers_are_found_in_text() {
+        let found = |t: &str| -> Vec<String> {
+            find_my_numbers(t)
+                .into_iter()
+                .map(|r| t[r].to_string())
+                .collect()
+        };
+        assert_eq!(found("member=123456789018 ok"), ["123456789018"]);
+        assert_eq!(
+            found("番号１２３４５６７８９０１８です"),
+            ["１２３４５６７８９０１８"]
+        );
+        assert_eq!(found("a 1234 5678 9018 b"), ["1234 5678 9018"]);
+        assert_eq!(found("a 1234-5678-9018"), ["1234-5678-9018"]);
+        assert_eq!(found("x123456789018"), ["123456789018"]);
+        assert_eq!(
+            found("123456789018,123456789018"),
+            ["123456789018", "123456789018"]
+        );
+        // A wrong check digit, a longer or shorter run, odd grouping: not a 個人番号.
+        assert!(found("123456789019").is_empty());
+        assert!(found("1123456789018").is_empty());
+        assert!(found("1234567890181").is_empty());
+        assert!(found("23456789018").is_empty());
+        assert!(found("12345 6789018").is_empty());
+        assert!(found("1234  5678 9018").is_empty());
+        assert!(found("2026-11-26T12:00:00.123456789Z seq=1").is_empty());
+        assert!(found("").is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn every_valid_my_number_is_found_whatever_surrounds_it(
+            body in "[0-9]{11}", before in "[^0-9０-９]{0,8}", after in "[^0-9０-９]{0,8}"
+        ) {
+            let n = format!("{body}{}", my_number_check_digit(&body).unwrap());
+            let text = format!("{before}{n}{after}");
+            let found = find_my_numbers(&text);
+            prop_assert_eq!(found.len(), 1);
+            prop_assert_eq!(&text[found[0].clone()], n.as_str());
+        }
     }
 
     #[test]

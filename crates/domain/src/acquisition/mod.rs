@@ -1,6 +1,7 @@
 //! 組合員資格取得届 (membership acquisition notification): the record, its checks, and its
 //! workflow.
 //!
+//! - [`my_number`]: who may reveal a stored 個人番号, and why;
 //! - [`form`]: the record model ([`AcquisitionForm`]) as it travels between the desktop
 //!   app, the CLI and the central service (JSON, camelCase);
 //! - [`check`](mod@check): findings as the clerk types ([`check()`]) and before submission
@@ -18,6 +19,7 @@ pub mod ack;
 pub mod check;
 pub mod codes;
 pub mod form;
+pub mod my_number;
 mod normalize;
 pub mod registration;
 pub mod review;
