@@ -170,6 +170,31 @@ pub struct TestServer {
     dir: TempDir,
 }
 
+/// With `KYOSAI_TEST_LOG_DIR` set, the test process's log (every level, every crate) is
+/// written to `central-<pid>.log` in that folder, so that a test run can be searched
+/// afterwards (the end-to-end run is scanned for 個人番号: `kyosai logs scan`). Without it,
+/// tests log nowhere, as before.
+fn keep_logs_if_asked() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let Some(dir) = std::env::var_os("KYOSAI_TEST_LOG_DIR") else {
+            return;
+        };
+        let dir = std::path::PathBuf::from(dir);
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            panic!("KYOSAI_TEST_LOG_DIR {}: {e}", dir.display());
+        }
+        let path = dir.join(format!("central-{}.log", std::process::id()));
+        let file = std::fs::File::create(&path)
+            .unwrap_or_else(|e| panic!("creating {}: {e}", path.display()));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file))
+            .try_init();
+    });
+}
+
 impl TestServer {
     /// Starts a server with test settings (cheap argon2, default lifetimes and lockout).
     pub async fn start(backend: TestBackend) -> TestServer {
@@ -180,6 +205,7 @@ impl TestServer {
     /// `c.auth.access_token_lifetime = Duration::from_secs(1)`). `listen`, `storage` and
     /// `tls` are the test server's own and are set after `tweak`.
     pub async fn start_with(backend: TestBackend, tweak: impl FnOnce(&mut Config)) -> TestServer {
+        keep_logs_if_asked();
         let dir = tempfile::Builder::new()
             .prefix("kyosai-central-test-")
             .tempdir()

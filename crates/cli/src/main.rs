@@ -9,6 +9,7 @@
 mod acquisition;
 mod dates;
 mod grade;
+mod logs;
 mod procurement;
 
 use std::process::ExitCode;
@@ -65,6 +66,21 @@ enum Command {
     Zengin {
         #[command(subcommand)]
         command: ZenginCommand,
+    },
+    /// ログファイル
+    Logs {
+        #[command(subcommand)]
+        command: LogsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum LogsCommand {
+    /// ログに個人番号（検査用数字の合う12桁）が含まれていないかを調べます。番号そのものは表示しません。
+    Scan {
+        /// ファイルまたはフォルダ（フォルダは中をすべて）
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
     },
 }
 
@@ -148,6 +164,15 @@ fn main() -> ExitCode {
         } => match procurement::zengin_export(&file, &out) {
             Ok(out) => out,
             Err(procurement::Unreadable(message)) => {
+                eprintln!("{message}");
+                return ExitCode::from(2);
+            }
+        },
+        Command::Logs {
+            command: LogsCommand::Scan { paths },
+        } => match logs::scan(&paths) {
+            Ok(out) => out,
+            Err(logs::Unreadable(message)) => {
                 eprintln!("{message}");
                 return ExitCode::from(2);
             }

@@ -100,6 +100,44 @@ impl Default for Workspace {
     }
 }
 
+/// With `KYOSAI_TEST_LOG_DIR` set (the test command sets it), every log the apps wrote —
+/// their own log files and the WebDriver/WebKit output — is copied there when the
+/// workspace goes, so the whole run can be scanned for 個人番号 afterwards.
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        let Some(keep) = std::env::var_os("KYOSAI_TEST_LOG_DIR") else {
+            return;
+        };
+        let root = self.dir.path();
+        let name = root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let dest = PathBuf::from(keep).join(name);
+        let mut logs: Vec<PathBuf> = std::fs::read_dir(root)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "log"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Ok(profiles) = std::fs::read_dir(root.join("data/profiles")) {
+            for p in profiles.filter_map(|e| e.ok()) {
+                let profile = p.file_name().to_string_lossy().into_owned();
+                logs.extend(self.logs(&profile));
+            }
+        }
+        for (i, log) in logs.iter().enumerate() {
+            let _ = std::fs::create_dir_all(&dest);
+            let file = log
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let _ = std::fs::copy(log, dest.join(format!("{i:02}-{file}")));
+        }
+    }
+}
+
 /// A running app and the WebDriver session that drives it.
 #[derive(Debug)]
 pub struct App {
