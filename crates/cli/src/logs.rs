@@ -107,6 +107,7 @@ pub fn scan(paths: &[PathBuf]) -> Result<Output, Unreadable> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]
