@@ -268,6 +268,24 @@ pub fn find_my_numbers(text: &str) -> Vec<std::ops::Range<usize>> {
     found
 }
 
+/// `text` with every [`find_my_numbers`] hit replaced by 「[個人番号]」 (borrowed when there
+/// is none): the last line of defence for log lines and crash reports.
+pub fn redact_my_numbers(text: &str) -> std::borrow::Cow<'_, str> {
+    let hits = find_my_numbers(text);
+    if hits.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for r in hits {
+        out.push_str(&text[from..r.start]);
+        out.push_str("[個人番号]");
+        from = r.end;
+    }
+    out.push_str(&text[from..]);
+    std::borrow::Cow::Owned(out)
+}
+
 // ---------------------------------------------------------------------------------------
 // 法人番号 and 登録番号
 
@@ -706,6 +724,18 @@ mod tests {
         assert!(found("1234  5678 9018").is_empty());
         assert!(found("2026-11-26T12:00:00.123456789Z seq=1").is_empty());
         assert!(found("").is_empty());
+    }
+
+    #[test]
+    fn my_numbers_are_redacted() {
+        assert_eq!(
+            redact_my_numbers("a=123456789018 b=1234 5678 9018 c=123456789019"),
+            "a=[個人番号] b=[個人番号] c=123456789019"
+        );
+        assert!(matches!(
+            redact_my_numbers("nothing 42"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     proptest! {
