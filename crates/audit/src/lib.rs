@@ -33,4 +33,4 @@ pub mod verify;
 pub use detail::{check_detail, DetailError};
 pub use entry::{entry_hash, next, Entry, Head, NewEntry, GENESIS_HASH};
 pub use jsonl::{parse_line, read_jsonl, to_line, LineError, ReadError};
-pub use verify::{verify, Break, BreakKind, Summary};
+pub use verify::{verify, verify_after, Break, BreakKind, Summary};

@@ -62,7 +62,7 @@ pub enum BreakKind {
     Truncated {
         /// The checkpoint's `seq`.
         anchor_seq: u64,
-        /// How many entries there are.
+        /// How many entries there are (the seq of the last one).
         count: u64,
     },
     /// The entry at the checkpoint's `seq` has another hash: the chain was rewritten.
@@ -139,6 +139,25 @@ impl std::fmt::Display for Break {
 ///
 /// Returns the first break found, walking from the start.
 pub fn verify(entries: &[Entry], anchor: Option<&Head>) -> Result<Summary, Break> {
+    verify_after(None, entries, anchor)
+}
+
+/// Checks `entries` as the continuation of a chain already verified up to `start` (its last
+/// entry's checkpoint; `None` for the start of the log): the first entry must have seq
+/// `start.seq + 1` and link to `start.hash`. This is [`verify`] for the entries appended
+/// since the last check, without hashing the whole log again.
+///
+/// `anchor` is checked as with [`verify`] when it lies in `start..`; an anchor before
+/// `start` was covered when `start` was verified and is not looked at again.
+/// [`Break::position`] counts from the first entry of `entries`; `count` in
+/// [`BreakKind::Truncated`] is the seq of the last entry (the size of the whole log), and
+/// [`Summary::count`] is how many entries were checked.
+pub fn verify_after(
+    start: Option<&Head>,
+    entries: &[Entry],
+    anchor: Option<&Head>,
+) -> Result<Summary, Break> {
+    let start_seq = start.map_or(0, |h| h.seq);
     // Where each seq comes last, to tell a reordering from a deletion.
     let last_position: HashMap<u64, usize> = entries
         .iter()
@@ -146,9 +165,9 @@ pub fn verify(entries: &[Entry], anchor: Option<&Head>) -> Result<Summary, Break
         .map(|(i, e)| (e.seq, i))
         .collect();
     let mut seen: HashSet<u64> = HashSet::with_capacity(entries.len());
-    let mut prev_hash: &str = GENESIS_HASH;
+    let mut prev_hash: &str = start.map_or(GENESIS_HASH, |h| h.hash.as_str());
 
-    for (expected, (position, entry)) in (1_u64..).zip(entries.iter().enumerate()) {
+    for (expected, (position, entry)) in (start_seq + 1..).zip(entries.iter().enumerate()) {
         let broken = |kind| Break {
             position,
             seq: Some(entry.seq),
@@ -162,7 +181,7 @@ pub fn verify(entries: &[Entry], anchor: Option<&Head>) -> Result<Summary, Break
             return Err(broken(BreakKind::Edited));
         }
         if entry.seq != expected {
-            let kind = if entry.seq == 0 || seen.contains(&entry.seq) {
+            let kind = if entry.seq <= start_seq || seen.contains(&entry.seq) {
                 BreakKind::Inserted
             } else if last_position.get(&expected).is_some_and(|&p| p > position)
                 || entry.seq < expected
@@ -183,22 +202,31 @@ pub fn verify(entries: &[Entry], anchor: Option<&Head>) -> Result<Summary, Break
         prev_hash = &entry.hash;
     }
 
-    let count = entries.len() as u64;
+    let last_seq = start_seq + entries.len() as u64;
     if let Some(anchor) = anchor {
-        if anchor.seq > count {
+        if anchor.seq > last_seq {
             return Err(Break {
                 position: entries.len(),
                 seq: None,
                 kind: BreakKind::Truncated {
                     anchor_seq: anchor.seq,
-                    count,
+                    count: last_seq,
                 },
             });
         }
-        if anchor.seq > 0 {
-            // The chain is intact, so the entry with seq n sits at position n − 1.
-            let position = (anchor.seq - 1) as usize;
-            if entries[position].hash != anchor.hash {
+        let at_anchor = if anchor.seq == 0 {
+            None
+        } else if anchor.seq == start_seq {
+            start.map(|h| (0, h.hash.as_str()))
+        } else if anchor.seq > start_seq {
+            // The chain is intact, so the entry with seq n sits at position n − start − 1.
+            let position = (anchor.seq - start_seq - 1) as usize;
+            entries.get(position).map(|e| (position, e.hash.as_str()))
+        } else {
+            None
+        };
+        if let Some((position, hash)) = at_anchor {
+            if hash != anchor.hash {
                 return Err(Break {
                     position,
                     seq: Some(anchor.seq),
@@ -210,8 +238,8 @@ pub fn verify(entries: &[Entry], anchor: Option<&Head>) -> Result<Summary, Break
         }
     }
     Ok(Summary {
-        count,
-        head: entries.last().map(Entry::head),
+        count: entries.len() as u64,
+        head: entries.last().map(Entry::head).or_else(|| start.cloned()),
     })
 }
 
@@ -248,6 +276,43 @@ mod tests {
                 count: 0,
                 head: None
             })
+        );
+    }
+
+    #[test]
+    fn a_segment_continues_from_its_checkpoint() {
+        let c = chain(6);
+        let start = c[2].head();
+        let s = verify_after(Some(&start), &c[3..], Some(&c[5].head()));
+        assert_eq!(s.map(|s| (s.count, s.head)), Ok((3, Some(c[5].head()))));
+        assert_eq!(
+            verify_after(Some(&start), &[], Some(&start)).map(|s| s.head),
+            Ok(Some(start.clone()))
+        );
+        // Starting elsewhere, or replaying the checkpoint's own entry, breaks.
+        assert_eq!(
+            verify_after(Some(&start), &c[4..], None).map_err(|b| b.kind),
+            Err(BreakKind::Missing { first: 4, last: 4 })
+        );
+        assert_eq!(
+            verify_after(Some(&start), &c[2..], None).map_err(|b| b.kind),
+            Err(BreakKind::Inserted)
+        );
+        let other = chain_by("kacho0101", 6);
+        assert_eq!(
+            verify_after(Some(&other[2].head()), &c[3..], None).map_err(|b| b.kind),
+            Err(BreakKind::Unlinked)
+        );
+        assert_eq!(
+            verify_after(Some(&start), &c[3..5], Some(&c[5].head())).map_err(|b| b.kind),
+            Err(BreakKind::Truncated {
+                anchor_seq: 6,
+                count: 5
+            })
+        );
+        assert_eq!(
+            verify_after(Some(&start), &c[3..], Some(&other[4].head())).map_err(|b| b.kind),
+            Err(BreakKind::HeadMismatch { anchor_seq: 5 })
         );
     }
 
