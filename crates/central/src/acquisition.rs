@@ -141,14 +141,17 @@ pub fn render_registrations(records: &[Record], now: chrono::DateTime<Utc>) -> (
     (name, to_csv(&rows))
 }
 
-fn it_only(actor: &crate::model::Actor) -> Result<(), ApiFailure> {
-    if actor.has(Role::ItAdmin) {
+/// Registration files hold members' names and numbers: they are the secretariat's to
+/// make and hand to the core system. IT administers the service but does not read the
+/// association's records (separation of duties).
+fn secretariat_only(actor: &crate::model::Actor) -> Result<(), ApiFailure> {
+    if actor.has(Role::SecretariatReviewer) {
         Ok(())
     } else {
         Err(ApiFailure::new(
             StatusCode::FORBIDDEN,
             codes::FORBIDDEN,
-            "登録ファイルを扱えるのはIT管理者だけです。",
+            "登録ファイルを扱えるのは事務局の審査担当者だけです。",
         ))
     }
 }
@@ -160,7 +163,7 @@ pub(crate) async fn create_batch_handler(
     Authed(actor): Authed,
 ) -> Result<axum::response::Response, ApiFailure> {
     use axum::response::IntoResponse as _;
-    it_only(&actor)?;
+    secretariat_only(&actor)?;
     // Stored to the microsecond: answer with what a later list returns.
     let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
     let made = state
@@ -185,7 +188,7 @@ pub(crate) async fn list_batches_handler(
     State(state): State<Arc<AppState>>,
     Authed(actor): Authed,
 ) -> Result<Json<Vec<crate::storage::RegistrationBatch>>, ApiFailure> {
-    it_only(&actor)?;
+    secretariat_only(&actor)?;
     Ok(Json(state.storage.registration_batches().await?))
 }
 
@@ -196,7 +199,7 @@ pub(crate) async fn batch_file_handler(
     Path(id): Path<String>,
 ) -> Result<axum::response::Response, ApiFailure> {
     use axum::response::IntoResponse as _;
-    it_only(&actor)?;
+    secretariat_only(&actor)?;
     let missing = || {
         ApiFailure::new(
             StatusCode::NOT_FOUND,

@@ -783,6 +783,15 @@ async fn add_absence(
     ),
     ApiFailure,
 > {
+    // An absence lets a delegate decide in the absent person's place: only someone who
+    // can hold a slot of a route has a place to give.
+    if !actor.may_hold_approval_slot() {
+        return Err(ApiFailure::new(
+            StatusCode::FORBIDDEN,
+            codes::FORBIDDEN,
+            "不在（代決者）を登録できるのは、所属所長・事務局審査担当・決裁権者など決裁に加わる方だけです。",
+        ));
+    }
     let now = crate::model::now();
     let view = state.storage.approval_view(now).await?;
     let delegate = view.directory.iter().find(|u| u.user_id == req.delegate_id);

@@ -239,17 +239,20 @@ fn version_conflict(base: i64, current: i64) -> Decision {
     }
 }
 
-/// May the actor write records of `office`? Office staff: their own office, as clerk or
-/// head. Secretariat, approvers and IT (no office): every office.
+/// May the actor write (create, edit, submit) records of `office`? Only its own staff,
+/// as clerk or head. The secretariat reviews and the approvers decide through the route
+/// (差戻し with a reason, never an edit of their own), and IT administers the system,
+/// not the records: none of them writes an office's documents (separation of duties).
 fn may_write(actor: &Actor, office: &str) -> bool {
-    match &actor.office_code {
-        Some(own) => own == office && (actor.has(Role::OfficeClerk) || actor.has(Role::OfficeHead)),
-        None => {
-            actor.has(Role::SecretariatReviewer)
-                || actor.has(Role::Approver)
-                || actor.has(Role::ItAdmin)
-        }
-    }
+    actor.office_code.as_deref() == Some(office)
+        && (actor.has(Role::OfficeClerk) || actor.has(Role::OfficeHead))
+}
+
+/// The record a command names, if the actor may see it. A record of an office the actor
+/// does not see is answered exactly like one that does not exist: a refusal must not
+/// tell another office's staff (or IT) that a record exists.
+fn visible<'a>(actor: &Actor, current: Option<&'a Record>) -> Option<&'a Record> {
+    current.filter(|r| actor.scope().sees(&r.office_code))
 }
 
 const MAX_KIND_CHARS: usize = 64;
@@ -428,7 +431,7 @@ pub(crate) fn decide(
 ) -> Decision {
     match intent {
         Intent::Create(c) => {
-            if actor.office_code.is_none() || !may_write(actor, &c.office_code) {
+            if !may_write(actor, &c.office_code) {
                 return not_permitted();
             }
             if let Some(d) = check_text(&c.title, Some(&c.kind)) {
@@ -468,7 +471,7 @@ pub(crate) fn decide(
             }
         }
         Intent::Update(u) => {
-            let Some(current) = current else {
+            let Some(current) = visible(actor, current) else {
                 return not_found();
             };
             if !may_write(actor, &current.office_code) {
@@ -526,12 +529,9 @@ pub(crate) fn decide(
             }
         }
         Intent::ApprovalSubmit(s) => {
-            let Some(current) = current else {
+            let Some(current) = visible(actor, current) else {
                 return not_found();
             };
-            if !actor.scope().sees(&current.office_code) {
-                return not_found();
-            }
             if !may_write(actor, &current.office_code) {
                 return not_permitted();
             }
@@ -583,12 +583,11 @@ pub(crate) fn decide(
             }
         }
         Intent::ApprovalAct(action) => {
-            let Some(current) = current else {
+            // Who may act on which step is the engine's to decide (the route names roles,
+            // positions and delegates); the server only hides other offices' documents.
+            let Some(current) = visible(actor, current) else {
                 return not_found();
             };
-            if !actor.scope().sees(&current.office_code) {
-                return not_found();
-            }
             let Some(prev) = appr::state_of(&current.body) else {
                 return Decision::Reject(reject(
                     "approval.not_submitted",
@@ -611,15 +610,11 @@ pub(crate) fn decide(
             }
         }
         Intent::Transfer(t) => {
-            let Some(current) = current else {
+            let Some(current) = visible(actor, current) else {
                 return not_found();
             };
-            let role_ok = actor.has(Role::SecretariatReviewer) || actor.has(Role::ItAdmin);
-            let sees = actor
-                .office_code
-                .as_deref()
-                .is_none_or(|own| own == current.office_code);
-            if !role_ok || !sees {
+            // 移管 is the secretariat's: it moves a member's record between offices.
+            if !actor.has(Role::SecretariatReviewer) {
                 return not_permitted();
             }
             let Some(base) = cmd.base_version else {
@@ -758,15 +753,27 @@ mod tests {
         assert_eq!(code(&run(&reviewer, &create, None)), codes::NOT_PERMITTED);
 
         assert_eq!(code(&run(&clerk, &update, Some(&r))), "applied");
+        assert_eq!(code(&run(&head, &update, Some(&r))), "applied");
+        // Another office's record is answered as if it did not exist.
         assert_eq!(
             code(&run(&other_clerk, &update, Some(&r))),
+            codes::NOT_FOUND
+        );
+        // The secretariat and approvers read every office but edit none (差戻し instead).
+        assert_eq!(
+            code(&run(&reviewer, &update, Some(&r))),
             codes::NOT_PERMITTED
         );
-        assert_eq!(code(&run(&reviewer, &update, Some(&r))), "applied");
-        assert_eq!(code(&run(&approver, &update, Some(&r))), "applied");
+        assert_eq!(
+            code(&run(&approver, &update, Some(&r))),
+            codes::NOT_PERMITTED
+        );
+        // IT and an office role without an office see no business record.
+        assert_eq!(code(&run(&it, &update, Some(&r))), codes::NOT_FOUND);
+        assert_eq!(code(&run(&it, &create, None)), codes::NOT_PERMITTED);
         assert_eq!(
             code(&run(&clerk_without_office, &update, Some(&r))),
-            codes::NOT_PERMITTED
+            codes::NOT_FOUND
         );
 
         assert_eq!(
@@ -779,7 +786,11 @@ mod tests {
             codes::NOT_PERMITTED
         );
         assert_eq!(code(&run(&reviewer, &transfer, Some(&r))), "applied");
-        assert_eq!(code(&run(&it, &transfer, Some(&r))), "applied");
+        assert_eq!(code(&run(&it, &transfer, Some(&r))), codes::NOT_FOUND);
+        assert_eq!(
+            code(&run(&other_clerk, &transfer, Some(&r))),
+            codes::NOT_FOUND
+        );
     }
 
     #[test]
@@ -792,7 +803,7 @@ mod tests {
             codes::VERSION_CONFLICT
         );
         let other = actor(&[Role::OfficeClerk], Some("1101"));
-        assert_eq!(code(&run(&other, &update, Some(&r))), codes::NOT_PERMITTED);
+        assert_eq!(code(&run(&other, &update, Some(&r))), codes::NOT_FOUND);
         assert_eq!(code(&run(&clerk, &update, None)), codes::NOT_FOUND);
     }
 
@@ -821,7 +832,7 @@ mod tests {
             ]
         );
         let same = cmd(record::TRANSFER, Some(3), json!({"office_code": "1203"}));
-        let d = run(&actor(&[Role::ItAdmin], None), &same, Some(&r));
+        let d = run(&actor(&[Role::SecretariatReviewer], None), &same, Some(&r));
         assert_eq!(code(&d), codes::INVALID_TRANSITION);
     }
 

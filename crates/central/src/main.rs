@@ -459,6 +459,11 @@ async fn user_command(config: &Config, storage: &Storage, cmd: UserCommand) -> R
                 ));
             }
             let roles: Vec<Role> = roles.into_iter().map(Role::from).collect();
+            if roles.contains(&Role::ItAdmin) && roles.iter().any(|r| *r != Role::ItAdmin) {
+                return Err(Failure(
+                    "IT管理者は他のロールと兼ねられません（職務の分離: IT管理者は業務記録を扱いません）。業務も行う方には別のユーザーIDを登録してください".into(),
+                ));
+            }
             let office_role = roles
                 .iter()
                 .any(|r| matches!(r, Role::OfficeClerk | Role::OfficeHead));

@@ -12,7 +12,7 @@ use uuid::Uuid;
 pub struct Actor {
     pub user_id: String,
     pub roles: Vec<Role>,
-    /// `None` for secretariat, approvers and IT: they see every office.
+    /// `None` for secretariat, approvers and IT (see [`Actor::scope`] for what each reads).
     pub office_code: Option<String>,
     pub device_id: Uuid,
     /// Positions in the line of authority (課長, 部長, …).
@@ -66,22 +66,47 @@ impl Actor {
         }
     }
 
+    /// Whether the actor holds a business role (everything but IT管理者). IT
+    /// administers users, devices and configuration; it neither reads nor writes the
+    /// association's business records (separation of duties).
+    pub fn has_business_role(&self) -> bool {
+        self.roles.iter().any(|r| *r != Role::ItAdmin)
+    }
+
+    /// What the actor may read. Office staff: their office. Secretariat and approvers
+    /// without an office: every office. Anyone else (IT alone, or an office role with no
+    /// office, which `user add` refuses but the database could hold): nothing.
     pub fn scope(&self) -> Scope {
+        if !self.has_business_role() {
+            return Scope::Nothing;
+        }
         match &self.office_code {
             Some(code) => Scope::Office(code.clone()),
-            None => Scope::All,
+            None if self.has(Role::SecretariatReviewer) || self.has(Role::Approver) => Scope::All,
+            None => Scope::Nothing,
         }
+    }
+
+    /// Whether the actor may fill a slot of an approval route (所属所長, 事務局審査担当,
+    /// 決裁権者 or a position in the line of authority), and so register an absence.
+    pub fn may_hold_approval_slot(&self) -> bool {
+        self.has(Role::OfficeHead)
+            || self.has(Role::SecretariatReviewer)
+            || self.has(Role::Approver)
+            || !self.positions.is_empty()
     }
 }
 
 /// Which records (and which change-log rows) a user sees.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
-    /// Secretariat, approvers, IT: every office. Revoke rows are not theirs (a transfer
+    /// Secretariat and approvers: every office. Revoke rows are not theirs (a transfer
     /// moves a record between offices they all see).
     All,
     /// A clerk or office head: the change-log rows tagged with their office.
     Office(String),
+    /// No business records at all (IT管理者, or a misconfigured account).
+    Nothing,
 }
 
 impl Scope {
@@ -89,6 +114,7 @@ impl Scope {
         match self {
             Scope::All => true,
             Scope::Office(own) => own == office_code,
+            Scope::Nothing => false,
         }
     }
 
@@ -97,6 +123,7 @@ impl Scope {
         match self {
             Scope::All => "*".to_string(),
             Scope::Office(code) => format!("o{code}"),
+            Scope::Nothing => "-".to_string(),
         }
     }
 }

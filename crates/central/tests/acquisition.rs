@@ -4,16 +4,10 @@
 
 mod common;
 
-use chrono::{Duration, NaiveDate, Utc};
 use common::*;
 use kyosai_central::testing::{postgres_skipped, TestBackend};
-use kyosai_domain::acquisition::{
-    self as acq, Acknowledgement, AcquisitionForm, AcquisitionReason, AcquisitionSection,
-    Appointment, EmploymentSection, MemberSection, MemberType, MyNumberText, OfficeSection,
-    PensionPeriod, PensionScheme, Sex,
-};
+use kyosai_domain::acquisition::{self as acq, AcquisitionForm};
 use kyosai_domain::approval as appr;
-use kyosai_domain::remuneration::RemunerationInput;
 use kyosai_sync_protocol::acquisition::ReviewResult;
 use kyosai_sync_protocol::{CommandEnvelope, Outcome};
 use reqwest::StatusCode;
@@ -50,89 +44,13 @@ both_backends!(
     registered_notifications_are_exported_exactly_once,
 );
 
-fn today() -> NaiveDate {
-    appr::jst(Utc::now()).date()
-}
-
-/// A new hire acquired yesterday (Japan time), complete and correct.
-fn new_hire(name: &str, kana: &str, pension: &str, my_number: &str) -> AcquisitionForm {
-    let acquired = today() - Duration::days(1);
-    AcquisitionForm {
-        office: OfficeSection {
-            code: Some("1203".into()),
-            name: Some("新宿区役所".into()),
-            certified_on: Some(today()),
-            received_on: None,
-        },
-        member: MemberSection {
-            name: Some(name.into()),
-            name_kana: Some(kana.into()),
-            birth_date: NaiveDate::from_ymd_opt(2002, 6, 15),
-            sex: Some(Sex::Male),
-            postal_code: Some("160-8484".into()),
-            address: Some("東京都新宿区歌舞伎町一丁目4番1号".into()),
-            my_number: Some(MyNumberText::new(my_number)),
-            basic_pension_number: Some(pension.into()),
-        },
-        acquisition: AcquisitionSection {
-            acquired_on: Some(acquired),
-            reason: Some(AcquisitionReason::NewHire),
-            reason_detail: None,
-            member_type: Some(MemberType::General),
-            appointment: Some(Appointment::Regular),
-            term_start: None,
-            term_end: None,
-            late_reason: None,
-        },
-        employment: EmploymentSection {
-            job_title: Some("主事".into()),
-            salary_table: Some("行政職給料表（一）".into()),
-            salary_class: Some(1),
-            salary_step: Some(25),
-        },
-        remuneration: RemunerationInput {
-            salary: Some(143_700),
-            commuting_allowance: Some(14_000),
-            ..Default::default()
-        },
-        pension_history: vec![PensionPeriod {
-            kind: Some(PensionScheme::NationalPension),
-            kind_detail: None,
-            acquired_on: NaiveDate::from_ymd_opt(2022, 6, 14),
-            lost_on: Some(acquired),
-        }],
-        dependants: Vec::new(),
-        acknowledgements: Vec::new(),
-    }
-}
-
-/// Every warning of the server's check acknowledged on the form.
-fn acknowledge_all(form: &mut AcquisitionForm) {
-    let ctx = acq::CheckContext {
-        today: today(),
-        received_on: None,
-    };
-    for f in acq::check_for_submission(form, &ctx) {
-        if !f.is_error() {
-            form.acknowledgements.push(Acknowledgement::of(&f));
-        }
-    }
-}
-
-fn title(form: &AcquisitionForm) -> String {
-    format!(
-        "組合員資格取得届　{}",
-        form.member.name.clone().unwrap_or_default()
-    )
-}
-
 fn create(seq: u64, id: Uuid, form: &AcquisitionForm) -> CommandEnvelope {
     command(
         seq,
         "record.create",
         id,
         None,
-        json!({"kind": "acquisition", "office_code": "1203", "title": title(form), "body": form}),
+        json!({"kind": "acquisition", "office_code": "1203", "title": acquisition_title(form), "body": form}),
     )
 }
 
@@ -142,7 +60,7 @@ fn update(seq: u64, id: Uuid, base: i64, form: &AcquisitionForm) -> CommandEnvel
         "record.update",
         id,
         Some(base),
-        json!({"title": title(form), "body": form}),
+        json!({"title": acquisition_title(form), "body": form}),
     )
 }
 
@@ -153,7 +71,7 @@ fn submit(seq: u64, id: Uuid, form: &AcquisitionForm) -> CommandEnvelope {
         "approval.submit",
         id,
         None,
-        json!({"seen_hash": appr::content_hash("acquisition", &title(form), &body)}),
+        json!({"seen_hash": appr::content_hash("acquisition", &acquisition_title(form), &body)}),
     )
 }
 
@@ -251,7 +169,7 @@ async fn the_review_finds_the_same_person_in_another_office(backend: TestBackend
         "record.create",
         id2,
         None,
-        json!({"kind": "acquisition", "office_code": "1101", "title": title(&second), "body": second}),
+        json!({"kind": "acquisition", "office_code": "1101", "title": acquisition_title(&second), "body": second}),
     );
     let r = api.push(&b, &[c2, submit(2, id2, &second)]).await;
     assert_eq!(code(&r.results[1].outcome), "applied", "{:?}", r.results[1]);
@@ -326,7 +244,7 @@ async fn registered_notifications_are_exported_exactly_once(backend: TestBackend
         .await;
     assert_eq!(code(&r.results[1].outcome), "applied", "{:?}", r.results[1]);
     let body = serde_json::to_value(&form).unwrap();
-    let hash = appr::content_hash("acquisition", &title(&form), &body);
+    let hash = appr::content_hash("acquisition", &acquisition_title(&form), &body);
     // 証明 (office head) → 審査 (secretariat) → 登録 (決裁権者).
     for user in [HEAD_A, REVIEWER, APPROVER] {
         let u = api.login(user).await;
@@ -351,16 +269,20 @@ async fn registered_notifications_are_exported_exactly_once(backend: TestBackend
     }
     assert_eq!(server.record(id).await.unwrap().state, "approved");
 
-    // Only IT makes and fetches registration files.
+    // Only the secretariat makes and fetches registration files (not IT: separation of
+    // duties; not the offices).
     let it = api.login(IT).await;
     let empty: serde_json::Value = serde_json::json!({});
-    api.post("/sync/v1/registrations", Some(clerk.token()), &empty)
-        .await
-        .assert_error(StatusCode::FORBIDDEN, "auth.forbidden");
+    for other in [&clerk, &it] {
+        api.post("/sync/v1/registrations", Some(other.token()), &empty)
+            .await
+            .assert_error(StatusCode::FORBIDDEN, "auth.forbidden");
+    }
+    let reviewer = api.login(REVIEWER).await;
     // Two requests at once: the record goes into exactly one batch.
     let (a, b) = tokio::join!(
-        api.post("/sync/v1/registrations", Some(it.token()), &empty),
-        api.post("/sync/v1/registrations", Some(it.token()), &empty),
+        api.post("/sync/v1/registrations", Some(reviewer.token()), &empty),
+        api.post("/sync/v1/registrations", Some(reviewer.token()), &empty),
     );
     let mut statuses = [a.status.as_u16(), b.status.as_u16()];
     statuses.sort_unstable();
@@ -375,7 +297,7 @@ async fn registered_notifications_are_exported_exactly_once(backend: TestBackend
     let file = api
         .get(
             &format!("/sync/v1/registrations/{}", batch.id),
-            Some(it.token()),
+            Some(reviewer.token()),
         )
         .await;
     assert_eq!(file.status, StatusCode::OK);
@@ -389,18 +311,18 @@ async fn registered_notifications_are_exported_exactly_once(backend: TestBackend
     );
     // Nothing new: no second batch; the first is listed and served again unchanged.
     let again = api
-        .post("/sync/v1/registrations", Some(it.token()), &empty)
+        .post("/sync/v1/registrations", Some(reviewer.token()), &empty)
         .await;
     assert_eq!(again.status, StatusCode::NO_CONTENT);
     let list: Vec<kyosai_central::storage::RegistrationBatch> = api
-        .get("/sync/v1/registrations", Some(it.token()))
+        .get("/sync/v1/registrations", Some(reviewer.token()))
         .await
         .parse();
     assert_eq!(list, std::slice::from_ref(&batch));
     let same = api
         .get(
             &format!("/sync/v1/registrations/{}", batch.id),
-            Some(it.token()),
+            Some(reviewer.token()),
         )
         .await;
     assert_eq!(same.text, file.text);

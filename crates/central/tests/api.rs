@@ -868,7 +868,8 @@ async fn not_permitted_and_invalid_commands_are_rejected(backend: TestBackend) {
     assert_eq!(
         got,
         vec![
-            codes::NOT_PERMITTED,
+            // Another office's record is answered as a missing one (no existence leak).
+            codes::NOT_FOUND,
             codes::NOT_PERMITTED,
             codes::UNKNOWN_COMMAND,
             codes::INVALID_PAYLOAD,
@@ -885,15 +886,12 @@ async fn not_permitted_and_invalid_commands_are_rejected(backend: TestBackend) {
         .push(&reviewer, &[create(1, Uuid::new_v4(), "1203", "x")])
         .await;
     assert_eq!(rejected_code(&r.results[0].outcome), codes::NOT_PERMITTED);
-    // ... but may update any office's record.
+    // ... nor edit an office's record (they return it with a reason instead).
     let r = api
         .push(&reviewer, &[update(2, id, 1, "事務局の訂正")])
         .await;
-    assert!(matches!(
-        r.results[0].outcome,
-        Outcome::Applied { version: 2, .. }
-    ));
-    assert_eq!(server.record(id).await.unwrap().updated_by, REVIEWER);
+    assert_eq!(rejected_code(&r.results[0].outcome), codes::NOT_PERMITTED);
+    assert_eq!(server.record(id).await.unwrap().updated_by, CLERK_A);
     server.stop().await;
 }
 
@@ -1060,7 +1058,7 @@ async fn a_transfer_revokes_for_the_old_office_and_appears_for_the_new(backend: 
     let (changes, _) = api.pull_all(&a, None).await;
     assert!(!split(&changes).0.contains(&id));
     let r = api.push(&a, &[update(2, id, 2, "もう編集できない")]).await;
-    assert_eq!(rejected_code(&r.results[0].outcome), codes::NOT_PERMITTED);
+    assert_eq!(rejected_code(&r.results[0].outcome), codes::NOT_FOUND);
     server.stop().await;
 }
 

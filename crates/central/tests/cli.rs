@@ -163,6 +163,25 @@ fn it_sets_up_offices_users_and_devices_from_the_command_line() {
         Some("short\n"),
     ));
     assert!(e.contains("8 文字以上"), "{e}");
+    // Separation of duties: IT administers and holds no business role besides.
+    let e = failed(&run(
+        &config,
+        &[
+            "user",
+            "add",
+            "--id",
+            "z",
+            "--name",
+            "z",
+            "--role",
+            "it_admin",
+            "--role",
+            "approver",
+            "--password-stdin",
+        ],
+        Some("a-long-password\n"),
+    ));
+    assert!(e.contains("職務の分離"), "{e}");
     let e = failed(&run(&config, &["user", "unlock", "--id", "nobody"], None));
     assert!(e.contains("登録されていません"), "{e}");
     ok(&run(

@@ -780,6 +780,7 @@ impl PgStorage {
                     .await?;
                 c.query(&stmt, &[&after, &limit]).await?
             }
+            Scope::Nothing => return Ok(Vec::new()),
         };
         rows.iter()
             .map(|r| {
@@ -812,6 +813,7 @@ impl PgStorage {
                 )
                 .await?
             }
+            Scope::Nothing => return Ok(false),
         };
         Ok(row.try_get(0)?)
     }

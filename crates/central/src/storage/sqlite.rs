@@ -884,6 +884,7 @@ impl SqliteStorage {
                     ),
                     None,
                 ),
+                Scope::Nothing => return Ok(Vec::new()),
             };
             let mut stmt = c.prepare_cached(&sql)?;
             let mut rows = stmt.query(params![after, office, limit])?;
@@ -918,6 +919,7 @@ impl SqliteStorage {
                         "SELECT EXISTS (SELECT 1 FROM changes WHERE seq > ?1 AND op = 'upsert')",
                     )?
                     .query_row(params![after], |r| r.get(0))?,
+                Scope::Nothing => false,
             };
             Ok(found)
         })

@@ -1,8 +1,15 @@
 //! Test helpers: an HTTPS client that trusts the test CA, and the fixture offices and users.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-use chrono::Utc;
+use chrono::{Duration, NaiveDate, Utc};
 use kyosai_central::testing::{TestBackend, TestServer};
+use kyosai_domain::acquisition::{
+    self as acq, Acknowledgement, AcquisitionForm, AcquisitionReason, AcquisitionSection,
+    Appointment, EmploymentSection, MemberSection, MemberType, MyNumberText, OfficeSection,
+    PensionPeriod, PensionScheme, Sex,
+};
+use kyosai_domain::approval as appr;
+use kyosai_domain::remuneration::RemunerationInput;
 use kyosai_sync_protocol::{
     ApiError, CommandEnvelope, DeviceInfo, LoginRequest, PullRequest, PullResponse, PushRequest,
     PushResponse, Role, Session, HEADER_APP_VERSION, HEADER_PROTOCOL, PROTOCOL_VERSION,
@@ -117,6 +124,11 @@ impl Api {
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
         let req = self.http.get(format!("{}{path}", self.base));
+        self.send(self.with_headers(req, token)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        let req = self.http.delete(format!("{}{path}", self.base));
         self.send(self.with_headers(req, token)).await
     }
 
@@ -293,4 +305,80 @@ pub fn split(changes: &[kyosai_sync_protocol::Change]) -> (Vec<Uuid>, Vec<Uuid>)
         }
     }
     (up, revoked)
+}
+
+pub fn today() -> NaiveDate {
+    appr::jst(Utc::now()).date()
+}
+
+/// 資格取得届: a new hire acquired yesterday (Japan time), complete and correct.
+pub fn new_hire(name: &str, kana: &str, pension: &str, my_number: &str) -> AcquisitionForm {
+    let acquired = today() - Duration::days(1);
+    AcquisitionForm {
+        office: OfficeSection {
+            code: Some("1203".into()),
+            name: Some("新宿区役所".into()),
+            certified_on: Some(today()),
+            received_on: None,
+        },
+        member: MemberSection {
+            name: Some(name.into()),
+            name_kana: Some(kana.into()),
+            birth_date: NaiveDate::from_ymd_opt(2002, 6, 15),
+            sex: Some(Sex::Male),
+            postal_code: Some("160-8484".into()),
+            address: Some("東京都新宿区歌舞伎町一丁目4番1号".into()),
+            my_number: Some(MyNumberText::new(my_number)),
+            basic_pension_number: Some(pension.into()),
+        },
+        acquisition: AcquisitionSection {
+            acquired_on: Some(acquired),
+            reason: Some(AcquisitionReason::NewHire),
+            reason_detail: None,
+            member_type: Some(MemberType::General),
+            appointment: Some(Appointment::Regular),
+            term_start: None,
+            term_end: None,
+            late_reason: None,
+        },
+        employment: EmploymentSection {
+            job_title: Some("主事".into()),
+            salary_table: Some("行政職給料表（一）".into()),
+            salary_class: Some(1),
+            salary_step: Some(25),
+        },
+        remuneration: RemunerationInput {
+            salary: Some(143_700),
+            commuting_allowance: Some(14_000),
+            ..Default::default()
+        },
+        pension_history: vec![PensionPeriod {
+            kind: Some(PensionScheme::NationalPension),
+            kind_detail: None,
+            acquired_on: NaiveDate::from_ymd_opt(2022, 6, 14),
+            lost_on: Some(acquired),
+        }],
+        dependants: Vec::new(),
+        acknowledgements: Vec::new(),
+    }
+}
+
+/// Every warning of the server's check acknowledged on the form.
+pub fn acknowledge_all(form: &mut AcquisitionForm) {
+    let ctx = acq::CheckContext {
+        today: today(),
+        received_on: None,
+    };
+    for f in acq::check_for_submission(form, &ctx) {
+        if !f.is_error() {
+            form.acknowledgements.push(Acknowledgement::of(&f));
+        }
+    }
+}
+
+pub fn acquisition_title(form: &AcquisitionForm) -> String {
+    format!(
+        "組合員資格取得届　{}",
+        form.member.name.clone().unwrap_or_default()
+    )
 }
