@@ -56,12 +56,29 @@ fn run_checks(conn: &Connection, started: Instant) -> Result<IntegrityReport, St
     while rows.next()?.is_some() {
         foreign_key_violations += 1;
     }
+    // SQLCipher checks each page's HMAC here (nothing is reported for a sound file, and
+    // a plain file has no HMACs to check).
+    let cipher_messages = conn
+        .prepare("PRAGMA cipher_integrity_check")?
+        .query_map([], |row| row.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
     let page_count: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
-    let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+    // SQLCipher answers `page_size` as text.
+    let page_size: u64 = match conn.query_row("PRAGMA page_size", [], |r| {
+        r.get::<_, rusqlite::types::Value>(0)
+    })? {
+        rusqlite::types::Value::Integer(n) => u64::try_from(n).unwrap_or(0),
+        rusqlite::types::Value::Text(t) => t.trim().parse().unwrap_or(0),
+        _ => 0,
+    };
     let page_count = u64::try_from(page_count).unwrap_or(0);
-    let page_size = u64::try_from(page_size).unwrap_or(0);
     let schema_version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let ok = messages.len() == 1 && messages[0] == "ok" && foreign_key_violations == 0;
+    let ok = messages.len() == 1
+        && messages[0] == "ok"
+        && foreign_key_violations == 0
+        && cipher_messages.is_empty();
+    let mut messages = messages;
+    messages.extend(cipher_messages);
     Ok(IntegrityReport {
         ok,
         messages,

@@ -55,6 +55,55 @@ pub enum StoreError {
         "保存されているデータ（{what}）を読み取れません。情報システム担当に連絡してください。"
     )]
     DataInvalid { what: String },
+
+    #[error("データベース {path} をこのPCの鍵で開けません。鍵が変わったか、別のPCやプロファイルのファイルです。")]
+    KeyMismatch { path: PathBuf },
+
+    #[error("データベースの鍵の形式が正しくありません。")]
+    KeyFormat,
+
+    #[error("暗号化の鍵を作れません（乱数を取得できません: {detail}）。情報システム担当に連絡してください。")]
+    Random { detail: String },
+
+    #[error("この共済デスクは暗号化に対応していないSQLiteで作られています。正式な共済デスクを入れ直してください。")]
+    NoCipher,
+
+    #[error("データベース {path} を暗号化できません（{detail}）。元のファイルはそのまま残っています。空き容量を確認して、共済デスクを起動し直してください。")]
+    Encrypt { path: PathBuf, detail: String },
+
+    #[error("読めないデータベース {path} を別名で保管できません（{source}）。フォルダの権限を確認してください。")]
+    SetAside {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("暗号化した保管ファイル {path} を読み書きできません（{source}）。空き容量と権限を確認してください。")]
+    VaultIo {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error(
+        "保管ファイル {name} を開けません。改ざんされたか、別の鍵で暗号化されたファイルです。"
+    )]
+    VaultUnreadable { name: String },
+
+    #[error("保管ファイルの名前「{name}」は使えません（半角英数字・.・_・- の128文字以内）。")]
+    VaultName { name: String },
+
+    #[error(
+        "未送信の作業の記録 {path} を書けません（{source}）。空き容量と権限を確認してください。"
+    )]
+    UnsentSummary {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("このデータベースは暗号化されていないため、暗号化した保管ファイルを使えません。")]
+    VaultUnavailable,
 }
 
 impl StoreError {
@@ -79,6 +128,17 @@ impl StoreError {
             StoreError::DraftInFlight { .. } => "sync.draft_in_flight",
             StoreError::OtherUserUnsentWork { .. } => "sync.other_user_unsent_work",
             StoreError::DataInvalid { .. } => "store.data_invalid",
+            StoreError::KeyMismatch { .. } => "store.key_mismatch",
+            StoreError::KeyFormat => "store.key_format",
+            StoreError::Random { .. } => "store.random",
+            StoreError::NoCipher => "store.no_cipher",
+            StoreError::Encrypt { .. } => "store.encrypt",
+            StoreError::SetAside { .. } => "store.set_aside",
+            StoreError::VaultIo { .. } => "store.vault_io",
+            StoreError::VaultUnreadable { .. } => "store.vault_unreadable",
+            StoreError::VaultName { .. } => "store.vault_name",
+            StoreError::VaultUnavailable => "store.vault_unavailable",
+            StoreError::UnsentSummary { .. } => "store.unsent_summary",
         }
     }
 }

@@ -10,54 +10,124 @@
 //! of server records with the clerk's drafts, and the sync state (see its docs for the
 //! rules that keep a clerk's typing from ever being dropped).
 //!
+//! The app's database is encrypted at rest with SQLCipher ([`Store::open_encrypted`],
+//! see the `cipher` module): the caller brings the 32-byte [`DbKey`] (the app keeps it in
+//! the OS credential store), a plain database of an earlier version is encrypted in
+//! place, and a file the key does not open is refused with `store.key_mismatch` and can
+//! be set aside ([`set_aside`]). Next to it a plain summary of unsent work
+//! ([`read_unsent_summary`]) says what starting afresh would lose, and the [`Vault`]
+//! seals the other files the app keeps (scans, PDFs).
+//!
 //! What it refuses, on purpose:
 //! - a database written by a newer version of the app (opening it could lose data);
-//! - a database on a network drive (SQLite's locking is not safe there).
+//! - a database on a network drive (SQLite's locking is not safe there);
+//! - an encrypted database without its key.
 
+mod cipher;
 mod diagnostics;
 mod error;
+mod key;
 mod location;
 mod migrations;
 mod settings;
+mod sidecar;
 pub mod sync;
+mod vault;
 
 use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+pub use cipher::{file_kind, set_aside, FileKind, SetAside, PLAIN_HEADER};
 pub use diagnostics::IntegrityReport;
 pub use error::StoreError;
+pub use key::{DbKey, DB_KEY_BYTES};
 pub use location::{check_local_path, LocationError};
 pub use migrations::LATEST_SCHEMA_VERSION;
 pub use settings::{SettingEntry, SettingsRepo};
+pub use sidecar::{read_unsent_summary, unsent_summary_path, UnsentSummary};
 pub use sync::SyncRepo;
+pub use vault::Vault;
 
 /// An open local database.
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The plain summary of unsent work (encrypted databases only).
+    sidecar: Option<sidecar::Sidecar>,
+    /// Sealed files beside the database (encrypted databases only).
+    vault: Option<Vault>,
+}
+
+fn prepare_folder(path: &Path) -> Result<(), StoreError> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+        check_local_path(parent)?;
+    }
+    Ok(())
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the **unencrypted** database at `path` and brings its
+    /// schema up to date. For tests, benchmarks and tools; the app uses
+    /// [`Store::open_encrypted`].
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
-                path: parent.to_path_buf(),
-                source,
-            })?;
-            check_local_path(parent)?;
-        }
+        prepare_folder(path)?;
         let conn = Connection::open(path).map_err(|e| StoreError::open(path, e))?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            sidecar: None,
+            vault: None,
         };
         store.configure()?;
         migrations::migrate(&mut store.conn)?;
         tracing::info!(path = %path.display(), version = store.schema_version()?, "local database opened");
         Ok(store)
+    }
+
+    /// Opens (creating if needed) the database at `path` encrypted with `key`, and brings
+    /// its schema up to date. A plain database (an earlier version of the app) is
+    /// encrypted in place first. A file that `key` does not open is refused with
+    /// [`StoreError::KeyMismatch`] and left as it is.
+    pub fn open_encrypted(path: &Path, key: &DbKey) -> Result<Self, StoreError> {
+        prepare_folder(path)?;
+        cipher::recover_leftovers(path)?;
+        let kind = file_kind(path).map_err(|e| StoreError::Encrypt {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
+        if kind == FileKind::Plain {
+            cipher::encrypt_in_place(path, key)?;
+        }
+        let conn = Connection::open(path).map_err(|e| StoreError::open(path, e))?;
+        cipher::apply_key(&conn, key)?;
+        cipher::check_key(&conn, path)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            sidecar: Some(sidecar::Sidecar::new(path)),
+            vault: Some(Vault::new(vault::dir_for(path), key)),
+        };
+        store.configure()?;
+        migrations::migrate(&mut store.conn)?;
+        store.refresh_unsent_summary();
+        tracing::info!(path = %path.display(), version = store.schema_version()?, "encrypted local database opened");
+        Ok(store)
+    }
+
+    /// Rewrites the unsent-work summary if the outbox changed. A failure is logged, not
+    /// returned: the work itself is safe in the database.
+    fn refresh_unsent_summary(&mut self) {
+        if let Some(sidecar) = self.sidecar.as_mut() {
+            if let Err(e) = sidecar.refresh(&self.conn) {
+                tracing::warn!(code = e.code(), error = %e, "unsent-work summary not updated");
+            }
+        }
     }
 
     /// An in-memory database with the full schema, for tests.
@@ -66,6 +136,8 @@ impl Store {
         let mut store = Store {
             conn,
             path: PathBuf::from(":memory:"),
+            sidecar: None,
+            vault: None,
         };
         store.configure()?;
         migrations::migrate(&mut store.conn)?;
@@ -106,9 +178,15 @@ impl Store {
         SettingsRepo::new(&mut self.conn)
     }
 
-    /// The outbox, the local records and the sync state.
+    /// The outbox, the local records and the sync state. Its writes keep the unsent-work
+    /// summary beside an encrypted database up to date.
     pub fn sync(&mut self) -> SyncRepo<'_> {
-        SyncRepo::new(&mut self.conn)
+        SyncRepo::new(&mut self.conn, self.sidecar.as_mut())
+    }
+
+    /// The sealed files of this profile (encrypted databases only).
+    pub fn vault(&self) -> Result<&Vault, StoreError> {
+        self.vault.as_ref().ok_or(StoreError::VaultUnavailable)
     }
 
     /// Runs `PRAGMA integrity_check` and `PRAGMA foreign_key_check`.

@@ -44,6 +44,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: MIGRATION_2_SYNC,
         seed: Some(seed_sync_state),
     },
+    Migration {
+        version: 3,
+        name: "audit_log: hash-chained, append-only",
+        sql: MIGRATION_3_AUDIT,
+        seed: None,
+    },
 ];
 
 /// The command outbox, the local copy of server records with the clerk's drafts, and the
@@ -137,6 +143,45 @@ const MIGRATION_2_SYNC: &str = "
     ) STRICT;
     CREATE INDEX records_by_kind ON records (kind, id);
     CREATE INDEX records_dirty ON records (local_state) WHERE dirty = 1;
+";
+
+/// The local audit log (see the `audit` module and `kyosai-audit`). Rows are only ever
+/// added, each extending the chain: triggers refuse an UPDATE, a DELETE and an INSERT that
+/// does not continue from the last row. (Whoever can drop a trigger can still change the
+/// file; the hash chain is what shows that.)
+const MIGRATION_3_AUDIT: &str = "
+    CREATE TABLE audit_log (
+        seq       INTEGER PRIMARY KEY CHECK (seq >= 1),
+        -- RFC 3339, UTC, six fraction digits: exactly the text the hash covers.
+        at        TEXT NOT NULL,
+        actor     TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        target    TEXT,
+        -- Canonical JSON (sorted keys, no whitespace).
+        detail    TEXT NOT NULL,
+        prev_hash TEXT NOT NULL UNIQUE CHECK (length(prev_hash) = 64),
+        hash      TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
+    ) STRICT;
+
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN
+        SELECT RAISE(ABORT, 'audit_log is append-only');
+    END;
+
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN
+        SELECT RAISE(ABORT, 'audit_log is append-only');
+    END;
+
+    -- Also stops INSERT OR REPLACE over an existing row (REPLACE fires no delete trigger).
+    CREATE TRIGGER audit_log_extends_chain BEFORE INSERT ON audit_log
+    WHEN NEW.seq IS NOT (SELECT coalesce(max(seq), 0) + 1 FROM audit_log)
+      OR NEW.prev_hash IS NOT coalesce(
+            (SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1),
+            '0000000000000000000000000000000000000000000000000000000000000000')
+    BEGIN
+        SELECT RAISE(ABORT, 'audit_log: an entry must extend the chain');
+    END;
 ";
 
 fn seed_sync_state(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {

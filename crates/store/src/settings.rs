@@ -68,6 +68,16 @@ impl<'c> SettingsRepo<'c> {
     /// Writes all `entries` in one transaction: either every value is saved or none.
     /// An empty value removes the key. Returns the timestamp written.
     pub fn put_all(&mut self, entries: &[(&str, &str)]) -> Result<String, StoreError> {
+        self.put_all_audited(entries, None)
+    }
+
+    /// [`put_all`](Self::put_all) with its audit log entry (`config.change`) written in
+    /// the same transaction: both are kept or neither.
+    pub fn put_all_audited(
+        &mut self,
+        entries: &[(&str, &str)],
+        audit: Option<kyosai_audit::NewEntry>,
+    ) -> Result<String, StoreError> {
         let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let tx = self.conn.transaction()?;
         {
@@ -84,6 +94,9 @@ impl<'c> SettingsRepo<'c> {
                     upsert.execute(params![key, value, now])?;
                 }
             }
+        }
+        if let Some(entry) = audit {
+            crate::audit::append(&tx, entry)?;
         }
         tx.commit()?;
         Ok(now)

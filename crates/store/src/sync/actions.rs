@@ -78,6 +78,7 @@ impl SyncRepo<'_> {
             },
         )?;
         tx.commit()?;
+        self.outbox_changed();
         Ok(seq)
     }
 

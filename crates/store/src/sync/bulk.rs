@@ -126,6 +126,7 @@ impl SyncRepo<'_> {
             params![last_now, now],
         )?;
         tx.commit()?;
+        self.outbox_changed();
         Ok(BulkCreate::Created(created))
     }
 }

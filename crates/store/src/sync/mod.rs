@@ -26,6 +26,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use uuid::Uuid;
 
+use crate::sidecar::Sidecar;
 use crate::StoreError;
 
 pub use actions::{ActionOutcome, APPROVAL_PREFIX};
@@ -48,14 +49,29 @@ pub mod labels {
 }
 
 /// Reads and writes the outbox, the local records and the sync state.
+///
+/// Every method that changes the outbox or a draft calls `outbox_changed`
+/// after its commit, so the plain unsent-work summary beside an encrypted database stays
+/// current (a new writer must do the same).
 #[derive(Debug)]
 pub struct SyncRepo<'c> {
     conn: &'c mut Connection,
+    sidecar: Option<&'c mut Sidecar>,
 }
 
 impl<'c> SyncRepo<'c> {
-    pub(crate) fn new(conn: &'c mut Connection) -> Self {
-        SyncRepo { conn }
+    pub(crate) fn new(conn: &'c mut Connection, sidecar: Option<&'c mut Sidecar>) -> Self {
+        SyncRepo { conn, sidecar }
+    }
+
+    /// Brings the unsent-work summary up to date (it is rewritten only when its numbers
+    /// changed). A failure is logged: the work itself is already committed.
+    fn outbox_changed(&mut self) {
+        if let Some(sidecar) = self.sidecar.as_mut() {
+            if let Err(e) = sidecar.refresh(self.conn) {
+                tracing::warn!(code = e.code(), error = %e, "unsent-work summary not updated");
+            }
+        }
     }
 }
 

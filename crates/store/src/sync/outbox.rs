@@ -330,6 +330,7 @@ impl SyncRepo<'_> {
             }
         }
         tx.commit()?;
+        self.outbox_changed();
         Ok(done)
     }
 

@@ -70,6 +70,7 @@ impl SyncRepo<'_> {
             params![page.cursor, crate::now_rfc3339()],
         )?;
         tx.commit()?;
+        self.outbox_changed();
         Ok(done)
     }
 }

@@ -340,6 +340,7 @@ impl SyncRepo<'_> {
             },
         )?;
         tx.commit()?;
+        self.outbox_changed();
         Ok((id, seq))
     }
 
@@ -375,6 +376,7 @@ impl SyncRepo<'_> {
         };
         write_draft(&tx, &id_text, &cur, title, body, None)?;
         tx.commit()?;
+        self.outbox_changed();
         Ok(seq)
     }
 
@@ -407,6 +409,7 @@ impl SyncRepo<'_> {
         let (title, body) = (cur.title.clone(), cur.body.clone());
         write_draft(&tx, &id_text, &cur, &title, &body, Some(office_code))?;
         tx.commit()?;
+        self.outbox_changed();
         Ok(seq)
     }
 
@@ -471,6 +474,7 @@ impl SyncRepo<'_> {
         )?;
         refresh_label(&tx, &id_text)?;
         tx.commit()?;
+        self.outbox_changed();
         Ok(seqs)
     }
 
@@ -505,6 +509,7 @@ impl SyncRepo<'_> {
             )?;
         }
         tx.commit()?;
+        self.outbox_changed();
         Ok(())
     }
 

@@ -125,6 +125,7 @@ impl SyncRepo<'_> {
             }
         };
         tx.commit()?;
+        self.outbox_changed();
         Ok(outcome)
     }
 
