@@ -56,6 +56,15 @@ pub enum StoreError {
     )]
     DataInvalid { what: String },
 
+    #[error(transparent)]
+    AuditDetail(#[from] kyosai_audit::DetailError),
+
+    #[error("監査ログを書き出せません（{source}）。書き出し先の空き容量と権限を確認してください。")]
+    AuditWrite {
+        #[source]
+        source: std::io::Error,
+    },
+
     #[error("データベース {path} をこのPCの鍵で開けません。鍵が変わったか、別のPCやプロファイルのファイルです。")]
     KeyMismatch { path: PathBuf },
 
@@ -128,6 +137,8 @@ impl StoreError {
             StoreError::DraftInFlight { .. } => "sync.draft_in_flight",
             StoreError::OtherUserUnsentWork { .. } => "sync.other_user_unsent_work",
             StoreError::DataInvalid { .. } => "store.data_invalid",
+            StoreError::AuditDetail(e) => e.code(),
+            StoreError::AuditWrite { .. } => "audit.write",
             StoreError::KeyMismatch { .. } => "store.key_mismatch",
             StoreError::KeyFormat => "store.key_format",
             StoreError::Random { .. } => "store.random",

@@ -18,11 +18,16 @@
 //! ([`read_unsent_summary`]) says what starting afresh would lose, and the [`Vault`]
 //! seals the other files the app keeps (scans, PDFs).
 //!
+//! The [`audit`] module keeps the local, hash-chained audit log (`kyosai-audit`): rows
+//! are only ever added, in the same transaction as the action they record where there is
+//! one.
+//!
 //! What it refuses, on purpose:
 //! - a database written by a newer version of the app (opening it could lose data);
 //! - a database on a network drive (SQLite's locking is not safe there);
 //! - an encrypted database without its key.
 
+pub mod audit;
 mod cipher;
 mod diagnostics;
 mod error;
@@ -38,6 +43,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+pub use audit::AuditRepo;
 pub use cipher::{file_kind, set_aside, FileKind, SetAside, PLAIN_HEADER};
 pub use diagnostics::IntegrityReport;
 pub use error::StoreError;
@@ -182,6 +188,11 @@ impl Store {
     /// summary beside an encrypted database up to date.
     pub fn sync(&mut self) -> SyncRepo<'_> {
         SyncRepo::new(&mut self.conn, self.sidecar.as_mut())
+    }
+
+    /// The audit log of this profile (see the [`audit`] module).
+    pub fn audit(&mut self) -> AuditRepo<'_> {
+        AuditRepo::new(&mut self.conn)
     }
 
     /// The sealed files of this profile (encrypted databases only).

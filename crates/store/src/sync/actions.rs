@@ -53,6 +53,20 @@ impl SyncRepo<'_> {
         version: u32,
         payload: &serde_json::Value,
     ) -> Result<u64, StoreError> {
+        self.record_action_audited(id, name, version, payload, None)
+    }
+
+    /// [`record_action_local`](Self::record_action_local) with its audit log entry written
+    /// in the same transaction: both are kept or neither. The outbox seq is added to the
+    /// entry's detail (an object) as `outboxSeq`.
+    pub fn record_action_audited(
+        &mut self,
+        id: Uuid,
+        name: &str,
+        version: u32,
+        payload: &serde_json::Value,
+        audit: Option<kyosai_audit::NewEntry>,
+    ) -> Result<u64, StoreError> {
         if name.trim().is_empty() {
             return Err(StoreError::InvalidInput { field: "操作名" });
         }
@@ -77,6 +91,12 @@ impl SyncRepo<'_> {
                 payload,
             },
         )?;
+        if let Some(mut entry) = audit {
+            if let Some(detail) = entry.detail.as_object_mut() {
+                detail.insert("outboxSeq".into(), seq.into());
+            }
+            crate::audit::append(&tx, entry)?;
+        }
         tx.commit()?;
         self.outbox_changed();
         Ok(seq)
