@@ -101,12 +101,16 @@ pub async fn withdraw_acquisition(
     Ok(v)
 }
 
-/// The stored 個人番号 in full, for the field whose 表示 was pressed.
+/// The stored 個人番号 in full, for the field whose 表示 was pressed: only for the roles
+/// that may see it, with a purpose, and audited (`acquisitions::reveal_my_number_of`).
 #[tauri::command]
 #[specta::specta]
 pub async fn reveal_acquisition_my_number(
     state: State<'_, AppState>,
     id: String,
+    purpose: String,
+    note: String,
 ) -> Result<Option<String>, AppError> {
-    acquisitions::reveal_my_number(state.shared_store()?, id).await
+    let me = me(&state).await?;
+    acquisitions::reveal_my_number(state.shared_store()?, me, id, purpose, note).await
 }

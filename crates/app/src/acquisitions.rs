@@ -1003,17 +1003,64 @@ pub async fn get(store: &SharedStore, id: String) -> Result<AcquisitionView, App
     with_store(store, move |s| get_on(s, &id, Utc::now())).await
 }
 
-/// The stored 個人番号 in full, for the one field whose 表示 the clerk pressed.
-pub fn reveal_my_number_of(store: &mut Store, id: &str) -> Result<Option<String>, AppError> {
+/// The stored 個人番号 in full, for the one field whose 表示 was pressed, when the user's
+/// roles allow it and a purpose is given ([`kyosai_domain::acquisition::my_number`]).
+/// The audit entry (who, when, which record and field, why) is written before the number
+/// leaves the store; if it cannot be written, nothing is revealed.
+pub fn reveal_my_number_of(
+    store: &mut Store,
+    me: &UserInfo,
+    id: &str,
+    purpose: &str,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, AppError> {
+    use kyosai_domain::acquisition::my_number::{check_reveal, RevealPurpose};
     let id = parse_id(id)?;
+    let roles: Vec<_> = actor_of(me).roles;
+    let purpose = RevealPurpose::from_code(purpose).ok_or_else(|| {
+        AppError::new(
+            "my_number.reveal_purpose_unknown",
+            "表示する理由を一覧から選んでください。",
+        )
+    })?;
+    let note =
+        check_reveal(&roles, purpose, note).map_err(|r| AppError::new(r.code(), r.message()))?;
     let r = record_of(store, id)?;
-    tracing::info!(record = %id, "my number shown");
-    Ok(form_of(&r).member.my_number.map(|n| n.expose().to_string()))
+    let number = form_of(&r).member.my_number.map(|n| n.expose().to_string());
+    let Some(number) = number else {
+        return Ok(None);
+    };
+    let mut detail = serde_json::json!({
+        "kind": "acquisition",
+        "field": "member.myNumber",
+        "purpose": purpose.code(),
+    });
+    if let Some(note) = note {
+        detail["note"] = serde_json::Value::String(note);
+    }
+    store.audit().append(
+        kyosai_audit::NewEntry::now(me.user_id.clone(), kyosai_audit::actions::MYNUMBER_REVEAL)
+            .at(now)
+            .target(id.to_string())
+            .detail(detail),
+    )?;
+    tracing::info!(record = %id, purpose = purpose.code(), "my number revealed (audited)");
+    Ok(Some(number))
 }
 
 /// [`reveal_my_number_of`] on the shared store.
-pub async fn reveal_my_number(store: &SharedStore, id: String) -> Result<Option<String>, AppError> {
-    with_store(store, move |s| reveal_my_number_of(s, &id)).await
+pub async fn reveal_my_number(
+    store: &SharedStore,
+    me: UserInfo,
+    id: String,
+    purpose: String,
+    note: String,
+) -> Result<Option<String>, AppError> {
+    with_store(store, move |s| {
+        reveal_my_number_of(s, &me, &id, &purpose, &note, Utc::now())
+    })
+    .await
 }
 
 /// 「組合員資格取得届　山田 太郎」.
@@ -1211,7 +1258,10 @@ pub fn submit_on(
         seen_hash: hash,
     })
     .map_err(|e| AppError::internal("submit json", &e))?;
-    store.sync().record_action_local(id, SUBMIT, 1, &payload)?;
+    let entry = crate::approvals::submit_entry(me, &r.kind, id, None, now);
+    store
+        .sync()
+        .record_action_audited(id, SUBMIT, 1, &payload, Some(entry))?;
     tracing::info!(record = %id, "acquisition submitted");
     get_on(store, &id.to_string(), now)
 }

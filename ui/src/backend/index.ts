@@ -13,8 +13,10 @@
  */
 import { commands, events } from "./bindings";
 import { toBackendError } from "./errors";
+import { guardAll } from "./guard";
 
 export { BackendError, IPC_FAILED, toBackendError } from "./errors";
+export { lockGate, setPasswordPrompt } from "./guard";
 
 type Commands = typeof commands;
 type Returned<K extends keyof Commands> = Awaited<ReturnType<Commands[K]>>;
@@ -36,6 +38,7 @@ export type IntegrityReport = Ok<"integrityCheck">;
 export type SessionView = Ok<"signIn">;
 export type Role = SessionView["roles"][number];
 export type SyncStatusView = Ok<"syncStatus">;
+export type LockStatus = Ok<"lockStatus">;
 export type ConflictView = Ok<"listConflicts">[number];
 export type ConflictSide = ConflictView["mine"];
 export type Resolution = Parameters<Commands["resolveConflict"]>[1];
@@ -117,7 +120,7 @@ async function plain<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export const api = {
+const rawApi = {
   appInfo: (): Promise<AppInfo> => plain(() => commands.appInfo()),
   getSettings: (): Promise<SettingsView> => unwrap(() => commands.getSettings()),
   checkSettings: (draft: SettingsDraft): Promise<Finding[]> => plain(() => commands.checkSettings(draft)),
@@ -137,6 +140,12 @@ export const api = {
   listConflicts: (): Promise<ConflictView[]> => unwrap(() => commands.listConflicts()),
   resolveConflict: (recordId: string, resolution: Resolution): Promise<void> =>
     unwrap(() => commands.resolveConflict(recordId, resolution)).then(() => undefined),
+
+  // The lock (idle time, password) and the password typed again before 決裁 / 振込データ.
+  lockStatus: (): Promise<LockStatus> => unwrap(() => commands.lockStatus()),
+  lockNow: (): Promise<LockStatus> => unwrap(() => commands.lockNow()),
+  unlock: (password: string): Promise<LockStatus> => unwrap(() => commands.unlock(password)),
+  reauthenticate: (password: string): Promise<void> => unwrap(() => commands.reauthenticate(password)).then(() => undefined),
 
   // 連絡メモ
   listNotes: (): Promise<NoteView[]> => unwrap(() => commands.listNotes()),
@@ -175,7 +184,9 @@ export const api = {
   saveAcquisition: (input: AcquisitionInput): Promise<AcquisitionView> => unwrap(() => commands.saveAcquisition(input)),
   submitAcquisition: (id: string): Promise<AcquisitionView> => unwrap(() => commands.submitAcquisition(id)),
   withdrawAcquisition: (id: string): Promise<AcquisitionView> => unwrap(() => commands.withdrawAcquisition(id)),
-  revealAcquisitionMyNumber: (id: string): Promise<string | null> => unwrap(() => commands.revealAcquisitionMyNumber(id)),
+  /** The stored 個人番号 in full: permitted roles only, with a purpose; audited. */
+  revealAcquisitionMyNumber: (id: string, purpose: string, note: string): Promise<string | null> =>
+    unwrap(() => commands.revealAcquisitionMyNumber(id, purpose, note)),
 
   // 資格取得届: review (証明 / 審査 / 登録 / 差戻し) and printing
   acquisitionReview: (id: string): Promise<AcquisitionReviewView> => unwrap(() => commands.acquisitionReview(id)),
@@ -280,5 +291,11 @@ export const api = {
     };
   },
 };
+
+/**
+ * Every call waits while the app is locked and asks for the password when Rust wants it
+ * again (see ./guard).
+ */
+export const api = guardAll(rawApi);
 
 export type Api = typeof api;

@@ -29,6 +29,7 @@ import {
 import { Badge } from "../components/Badge";
 import { Button } from "../components/Button";
 import { ConfirmDialog } from "../components/Dialog";
+import { MyNumberRevealDialog, type RevealPurpose } from "../components/MyNumberRevealDialog";
 import { FieldMessage, Notice } from "../components/Notice";
 import { helpClass, inputClass, labelClass, sectionClass, selectClass } from "../components/styles";
 import { WarekiDateField } from "../components/WarekiDateField";
@@ -168,6 +169,7 @@ export function AcquisitionEditor({ view: initialView, options, onClose, onChang
   const [busy, setBusy] = useState(false);
   const [confirmWithdraw, setConfirmWithdraw] = useState(false);
   const [confirmClose, setConfirmClose] = useState(false);
+  const [reveal, setReveal] = useState<{ busy: boolean; error: string | null } | null>(null);
   // Where focus goes once the render that shows the findings has committed: the first
   // field with an error, or the first 「確認しました」 (a timer could fire before it).
   const [focusRequest, setFocusRequest] = useState<{ field: string | null; n: number } | null>(null);
@@ -843,9 +845,22 @@ export function AcquisitionEditor({ view: initialView, options, onClose, onChang
                         variant="secondary"
                         data-testid="acq-member-myNumber-reveal"
                         aria-label={t("acq.myNumber.revealLabel")}
-                        onClick={() => {
-                          api.revealAcquisitionMyNumber(id).then(
+                        onClick={() => setReveal({ busy: false, error: null })}
+                      >
+                        {t("acq.myNumber.reveal")}
+                      </Button>
+                    ) : null}
+                    {reveal && id ? (
+                      <MyNumberRevealDialog
+                        purposes={["compare_with_paper", "correction", "other"]}
+                        busy={reveal.busy}
+                        error={reveal.error}
+                        onCancel={() => setReveal(null)}
+                        onConfirm={(purpose: RevealPurpose, note: string) => {
+                          setReveal({ busy: true, error: null });
+                          api.revealAcquisitionMyNumber(id, purpose, note).then(
                             (n) => {
+                              setReveal(null);
                               setIn("member", "myNumber", n ?? "");
                               setStored((cur) => {
                                 // Revealing is not a change.
@@ -854,12 +869,10 @@ export function AcquisitionEditor({ view: initialView, options, onClose, onChang
                               });
                               setTimeout(() => focusField("member.myNumber"), 0);
                             },
-                            (err: unknown) => setBanner({ kind: "error", text: t("acq.failed", { message: describe(err) }) }),
+                            (err: unknown) => setReveal({ busy: false, error: describe(err) }),
                           );
                         }}
-                      >
-                        {t("acq.myNumber.reveal")}
-                      </Button>
+                      />
                     ) : null}
                   </div>
                   {findingsOf("member.myNumber")}

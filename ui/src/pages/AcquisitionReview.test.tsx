@@ -1,7 +1,7 @@
 import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { AcquisitionReviewView, AutoReviewView, DateView } from "../backend";
+import { BackendError, type AcquisitionReviewView, type AutoReviewView, type DateView } from "../backend";
 import { EMPTY_FORM } from "./AcquisitionEditor";
 import { AcquisitionBatchPrint } from "./AcquisitionBatchPrint";
 import { AcquisitionReview } from "./AcquisitionReview";
@@ -154,6 +154,25 @@ describe("reviewing a 資格取得届", () => {
     await user.click(within(results).getByTestId("acq-review-auto-link"));
     expect(document.activeElement).toBe(screen.getByTestId("review-acq-member-basicPensionNumber"));
     expect(within(results).getByTestId("acq-review-auto-link")).toHaveTextContent("基礎年金番号へ移動");
+  });
+
+  it("reveals the 個人番号 only after a purpose is given, and says why when the app refuses", async () => {
+    const { user } = await renderReview();
+    mockApi.revealAcquisitionMyNumber.mockRejectedValueOnce(
+      new BackendError("my_number.reveal_not_permitted", "個人番号を表示できるのは所属所担当者と事務局審査担当だけです。"),
+    );
+    await user.click(screen.getByTestId("review-member-myNumber-reveal"));
+    await user.click(screen.getByTestId("my-number-reveal-purpose-review"));
+    await user.click(screen.getByTestId("my-number-reveal-confirm"));
+    expect(await screen.findByTestId("my-number-reveal-error")).toHaveTextContent("事務局審査担当だけ");
+    expect(screen.getByTestId("review-acq-member-myNumber")).toHaveTextContent("●●●● ●●●● 9018");
+
+    mockApi.revealAcquisitionMyNumber.mockResolvedValueOnce("123456789018");
+    await user.click(screen.getByTestId("my-number-reveal-confirm"));
+    await waitFor(() => expect(screen.getByTestId("review-acq-member-myNumber")).toHaveTextContent("123456789018"));
+    expect(mockApi.revealAcquisitionMyNumber).toHaveBeenLastCalledWith(ID, "review", "");
+    expect(screen.queryByTestId("my-number-reveal")).toBeNull();
+    expect(screen.queryByTestId("review-member-myNumber-reveal")).toBeNull();
   });
 
   it("certifies with Ctrl+Enter, the button named for the step", async () => {

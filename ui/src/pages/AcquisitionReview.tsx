@@ -25,6 +25,7 @@ import {
 import { Badge } from "../components/Badge";
 import { Button } from "../components/Button";
 import { ReasonDialog } from "../components/ReasonDialog";
+import { MyNumberRevealDialog } from "../components/MyNumberRevealDialog";
 import { FieldMessage, Notice } from "../components/Notice";
 import { sectionClass } from "../components/styles";
 import { errorMessage, hasMessage, t, type MessageId } from "../i18n";
@@ -121,6 +122,9 @@ export function AcquisitionReview({
   const [returning, setReturning] = useState(false);
   const [reason, setReason] = useState("");
   const [highlight, setHighlight] = useState<string | null>(null);
+  // The 個人番号 shown in full after 「表示」 (audited), for this visit of the page only.
+  const [revealed, setRevealed] = useState<string | null>(null);
+  const [reveal, setReveal] = useState<{ busy: boolean; error: string | null } | null>(null);
   /** 和暦 texts by ISO date, as Rust converts them. */
   const [wareki, setWareki] = useState<ReadonlyMap<string, string>>(new Map());
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -300,7 +304,14 @@ export function AcquisitionReview({
       <AutoReviewPanel submitted={approval !== null} auto={auto} onRetry={loadAuto} onGoTo={goTo} />
 
       <div className="grid grid-cols-1 items-start gap-6 xl:grid-cols-[minmax(0,1fr)_20rem]">
-        <ReadOnlyForm data={data} options={options} highlight={highlight} wareki={wareki} />
+        <ReadOnlyForm
+          data={data}
+          options={options}
+          highlight={highlight}
+          wareki={wareki}
+          revealed={revealed}
+          onReveal={() => setReveal({ busy: false, error: null })}
+        />
         <aside className={`${sectionClass} xl:sticky xl:top-0`} aria-labelledby="acq-review-route-heading" data-testid="acq-review-side">
           <h2 id="acq-review-route-heading" className="mb-2 text-std-20B-150 text-solid-gray-900">
             {t("acqReview.route.heading")}
@@ -372,6 +383,24 @@ export function AcquisitionReview({
         ) : null}
       </div>
 
+      {reveal ? (
+        <MyNumberRevealDialog
+          purposes={["review", "compare_with_paper", "other"]}
+          busy={reveal.busy}
+          error={reveal.error}
+          onCancel={() => setReveal(null)}
+          onConfirm={(purpose, note) => {
+            setReveal({ busy: true, error: null });
+            api.revealAcquisitionMyNumber(id, purpose, note).then(
+              (n) => {
+                setReveal(null);
+                setRevealed(n ?? "");
+              },
+              (err: unknown) => setReveal({ busy: false, error: describe(err) }),
+            );
+          }}
+        />
+      ) : null}
       {returning ? (
         <ReasonDialog
           idPrefix="acq-review-reason"
@@ -483,11 +512,16 @@ function ReadOnlyForm({
   options,
   highlight,
   wareki,
+  revealed,
+  onReveal,
 }: {
   data: AcquisitionReviewView;
   options: AcquisitionOptions | null;
   highlight: string | null;
   wareki: ReadonlyMap<string, string>;
+  /** The 個人番号 in full after an audited 「表示」, else null (masked). */
+  revealed: string | null;
+  onReveal: () => void;
 }) {
   const form: Form = data.view.form;
   /** 和暦（西暦）, or the 西暦 until Rust has answered. */
@@ -499,7 +533,7 @@ function ReadOnlyForm({
   const r = form.remuneration;
   const grades = data.view.assessment.grades;
 
-  function field(path: string, text: string, wide = false) {
+  function field(path: string, text: string, wide = false, extra: ReactNode = null) {
     const own = findings.filter((f) => f.field === path);
     return (
       <div
@@ -515,6 +549,7 @@ function ReadOnlyForm({
       >
         <dt className="text-dns-14B-120 text-solid-gray-700">{fieldLabelOf(path)}</dt>
         <dd className="whitespace-pre-wrap text-std-16N-170 text-solid-gray-900">{text || <span className="text-solid-gray-420">{t("acqReview.empty")}</span>}</dd>
+        {extra}
         {own.map((f, i) => (
           <FieldMessage key={i} id={`review-${domId(path)}-finding-${i}`} kind={f.severity === "error" ? "error" : "warning"}>
             {f.message}
@@ -552,7 +587,18 @@ function ReadOnlyForm({
         {field("member.sex", choice(o?.sexes, m.sex))}
         {field("member.postalCode", m.postalCode ?? "")}
         {field("member.address", m.address ?? "", true)}
-        {field("member.myNumber", data.view.myNumberMasked ?? "")}
+        {field(
+          "member.myNumber",
+          revealed ?? data.view.myNumberMasked ?? "",
+          false,
+          data.view.myNumberMasked && revealed === null ? (
+            <dd>
+              <Button variant="secondary" data-testid="review-member-myNumber-reveal" aria-label={t("acqReview.myNumber.revealLabel")} onClick={onReveal}>
+                {t("acq.myNumber.reveal")}
+              </Button>
+            </dd>
+          ) : null,
+        )}
         {field("member.basicPensionNumber", m.basicPensionNumber ?? "")}
       </dl>
     ),

@@ -175,7 +175,9 @@ fn the_editor_gets_the_personal_number_masked_and_a_save_without_it_keeps_it() {
     .unwrap();
     assert_eq!(v2.my_number_masked.as_deref(), Some("●●●● ●●●● 9018"));
     assert_eq!(
-        reveal_my_number_of(&mut store, &id).unwrap().as_deref(),
+        reveal_my_number_of(&mut store, &clerk(), &id, "correction", "", now())
+            .unwrap()
+            .as_deref(),
         Some(MY_NUMBER)
     );
     // Checking the editor's form uses the stored number: no finding about it.
@@ -190,6 +192,60 @@ fn the_editor_gets_the_personal_number_masked_and_a_save_without_it_keeps_it() {
     )
     .unwrap();
     assert!(a.findings.iter().all(|f| f.field != "member.myNumber"));
+}
+
+#[test]
+fn revealing_the_personal_number_needs_a_permitted_role_and_a_purpose_and_is_audited() {
+    let (_d, mut store) = store();
+    let v = save_new(&mut store, complete());
+    let id = v.item.id.clone();
+    let before = store.audit().entries().unwrap().len();
+
+    // 所属所長 certifies without seeing the number.
+    let e =
+        reveal_my_number_of(&mut store, &head(), &id, "compare_with_paper", "", now()).unwrap_err();
+    assert_eq!(e.code, "my_number.reveal_not_permitted");
+    // A purpose from the list; 「その他」 with a note; no number in the note.
+    let e = reveal_my_number_of(&mut store, &clerk(), &id, "curiosity", "", now()).unwrap_err();
+    assert_eq!(e.code, "my_number.reveal_purpose_unknown");
+    let e = reveal_my_number_of(&mut store, &clerk(), &id, "other", " ", now()).unwrap_err();
+    assert_eq!(e.code, "my_number.reveal_note_required");
+    let e = reveal_my_number_of(
+        &mut store,
+        &clerk(),
+        &id,
+        "other",
+        &format!("{MY_NUMBER} を確認"),
+        now(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "my_number.reveal_note_has_number");
+    // Refusals reveal nothing and write nothing.
+    assert_eq!(store.audit().entries().unwrap().len(), before);
+
+    let n = reveal_my_number_of(
+        &mut store,
+        &clerk(),
+        &id,
+        "other",
+        "年金事務所からの照会",
+        now(),
+    )
+    .unwrap();
+    assert_eq!(n.as_deref(), Some(MY_NUMBER));
+    let entries = store.audit().entries().unwrap();
+    assert_eq!(entries.len(), before + 1);
+    let e = entries.last().unwrap();
+    assert_eq!(e.action, "mynumber.reveal");
+    assert_eq!(e.actor, "tanaka.yuki");
+    assert_eq!(e.target.as_deref(), Some(id.as_str()));
+    assert_eq!(e.at, now());
+    assert_eq!(e.detail["field"], "member.myNumber");
+    assert_eq!(e.detail["purpose"], "other");
+    assert_eq!(e.detail["note"], "年金事務所からの照会");
+    // The audit log never holds the number itself, and still verifies.
+    assert!(!serde_json::to_string(&entries).unwrap().contains(MY_NUMBER));
+    store.audit().verify(None).unwrap().unwrap();
 }
 
 #[test]
