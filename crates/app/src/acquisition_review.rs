@@ -395,6 +395,23 @@ async fn render_to(doc: PrintDoc, dir: PathBuf, name: String) -> Result<String, 
     .map_err(|e| AppError::internal("pdf task", &e))?
 }
 
+/// The audit log entry of a PDF of record `id`. The file name holds the member's name, so
+/// the entry names the record only.
+fn pdf_entry(
+    me: Option<&UserInfo>,
+    id: &str,
+    what: &str,
+    now: DateTime<Utc>,
+) -> kyosai_audit::NewEntry {
+    kyosai_audit::NewEntry::now(
+        me.map(|m| m.user_id.clone()).unwrap_or_default(),
+        kyosai_audit::actions::EXPORT_PDF,
+    )
+    .target(id)
+    .detail(serde_json::json!({ "what": what }))
+    .at(now)
+}
+
 fn member_of(store: &mut Store, id: &str) -> Result<String, AppError> {
     let r = record_of(store, parse_id(id)?)?;
     Ok(form_of(&r)
@@ -411,13 +428,16 @@ pub async fn acquisition_pdf(
     dir: PathBuf,
 ) -> Result<String, AppError> {
     let now = Utc::now();
+    let entry = pdf_entry(me.as_ref(), &id, "acquisition", now);
     let (doc, name) = with_store(store, move |s| {
         let doc = acquisition_print_doc(s, me.as_ref(), &id, now)?;
         Ok((doc, member_of(s, &id)?))
     })
     .await?;
     let file = pdf_file_name(&doc.heading, &name, now);
-    render_to(doc, dir, file).await
+    let path = render_to(doc, dir, file).await?;
+    crate::audit::record_export(store, entry, PathBuf::from(&path)).await?;
+    Ok(path)
 }
 
 /// 「審査結果通知を保存」: writes the notice to `dir`; returns the path.
@@ -429,13 +449,16 @@ pub async fn notice_pdf(
     dir: PathBuf,
 ) -> Result<String, AppError> {
     let now = Utc::now();
+    let entry = pdf_entry(me.as_ref(), &id, "acquisition_notice", now);
     let (doc, name) = with_store(store, move |s| {
         let doc = notice_print_doc(s, me.as_ref(), &id, review.as_ref(), now)?;
         Ok((doc, member_of(s, &id)?))
     })
     .await?;
     let file = pdf_file_name(&doc.heading, &name, now);
-    render_to(doc, dir, file).await
+    let path = render_to(doc, dir, file).await?;
+    crate::audit::record_export(store, entry, PathBuf::from(&path)).await?;
+    Ok(path)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -490,12 +513,14 @@ pub async fn batch_add(
         return Err(bad_batch());
     }
     let now = Utc::now();
+    let entry = pdf_entry(me.as_ref(), &id, "acquisition_batch", now);
     let (doc, name) = with_store(store, move |s| {
         let doc = acquisition_print_doc(s, me.as_ref(), &id, now)?;
         Ok((doc, batch_file_name(&member_of(s, &id)?, &id)))
     })
     .await?;
-    render_to(doc, dir, name.clone()).await?;
+    let path = render_to(doc, dir, name.clone()).await?;
+    crate::audit::record_export(store, entry, PathBuf::from(path)).await?;
     Ok(name)
 }
 

@@ -957,12 +957,57 @@ fn try_action(
     Ok((doc, result))
 }
 
-fn queue(store: &mut Store, id: Uuid, action: &Action) -> Result<u64, AppError> {
+/// The audit log entry of an approval action: 承認 / 代決 / 引上げ / 後閲 are
+/// `record.approve` with the mode in the detail. Comments and reasons stay in the record,
+/// not in the log.
+fn audit_entry_of(
+    me: &UserInfo,
+    doc_kind: &str,
+    id: Uuid,
+    action: &Action,
+    now: DateTime<Utc>,
+) -> kyosai_audit::NewEntry {
+    use kyosai_audit::actions as audit;
+    let (name, mode) = match action {
+        Action::Approve { .. } => (audit::RECORD_APPROVE, Some("承認")),
+        Action::Delegate { .. } => (audit::RECORD_APPROVE, Some("代決")),
+        Action::PullUp { .. } => (audit::RECORD_APPROVE, Some("引上げ")),
+        Action::PostRead => (audit::RECORD_APPROVE, Some("後閲")),
+        Action::Return { .. } => (audit::RECORD_RETURN, None),
+        Action::Reject { .. } => (audit::RECORD_REJECT, None),
+        Action::Withdraw => (audit::RECORD_WITHDRAW, None),
+    };
+    let mut detail = serde_json::json!({ "kind": doc_kind });
+    if let (Some(mode), Some(d)) = (mode, detail.as_object_mut()) {
+        d.insert("mode".into(), mode.into());
+    }
+    if let (Action::Delegate { for_user, .. }, Some(d)) = (action, detail.as_object_mut()) {
+        d.insert("forUser".into(), for_user.as_str().into());
+    }
+    kyosai_audit::NewEntry::now(me.user_id.clone(), name)
+        .target(id.to_string())
+        .detail(detail)
+        .at(now)
+}
+
+/// Queues `approval.act@1` with its audit log entry, in one transaction.
+fn queue(
+    store: &mut Store,
+    me: &UserInfo,
+    doc: &Doc,
+    action: &Action,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
     let payload =
         serde_json::to_value(action).map_err(|e| AppError::internal("action json", &e))?;
-    Ok(store
-        .sync()
-        .record_action_local(id, kyosai_sync_protocol::approval::ACT, 1, &payload)?)
+    let entry = audit_entry_of(me, &doc.kind, doc.id, action, now);
+    Ok(store.sync().record_action_audited(
+        doc.id,
+        kyosai_sync_protocol::approval::ACT,
+        1,
+        &payload,
+        Some(entry),
+    )?)
 }
 
 fn refuse_if_pending(store: &mut Store, id: Uuid) -> Result<(), AppError> {
@@ -986,9 +1031,9 @@ pub fn act_on(
     let id = parse_id(&req.id)?;
     refuse_if_pending(store, id)?;
     let action = action_of(req);
-    let (_, result) = try_action(store, me, id, &action, now)?;
+    let (doc, result) = try_action(store, me, id, &action, now)?;
     result.map_err(|e| refusal(&e))?;
-    queue(store, id, &action)?;
+    queue(store, me, &doc, &action, now)?;
     tracing::info!(record = %id, kind = ?req.kind, "approval action queued");
     Ok(())
 }
@@ -1041,9 +1086,9 @@ pub fn bulk_approve_on(
                 seen_hash: doc.hash.clone(),
                 comment: None,
             };
-            let (_, r) = try_action(store, me, id, &action, now)?;
+            let (doc, r) = try_action(store, me, id, &action, now)?;
             r.map_err(|e| refusal(&e))?;
-            queue(store, id, &action)?;
+            queue(store, me, &doc, &action, now)?;
             Ok(())
         })();
         match one {
@@ -1110,22 +1155,35 @@ pub async fn trail_csv(
             "保存する文書を選んでください。",
         ));
     }
+    let now = Utc::now();
+    let entry = kyosai_audit::NewEntry::now(
+        me.as_ref().map(|m| m.user_id.clone()).unwrap_or_default(),
+        kyosai_audit::actions::EXPORT_CSV,
+    )
+    .detail(serde_json::json!({ "what": "approval_trail", "records": ids }))
+    .at(now);
     let text = with_store(store, move |s| trail_csv_text(s, me.as_ref(), &ids)).await?;
-    let path = dir.join(trail_file_name(Utc::now()));
-    tokio::task::spawn_blocking(move || {
+    let path = dir.join(trail_file_name(now));
+    let path = tokio::task::spawn_blocking(move || {
         std::fs::create_dir_all(&dir)
             .and_then(|_| std::fs::write(&path, text.as_bytes()))
             .map(|_| path)
     })
     .await
     .map_err(|e| AppError::internal("csv task", &e))?
-    .map(|p| p.display().to_string())
     .map_err(|e| {
         AppError::new(
             "approval.csv_write",
             format!("CSVファイルを保存できませんでした（{e}）。ダウンロードフォルダの空き容量と権限を確認してください。"),
         )
-    })
+    })?;
+    crate::audit::record_export(
+        store,
+        entry.target(crate::audit::file_name(&path)),
+        path.clone(),
+    )
+    .await?;
+    Ok(path.display().to_string())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1390,9 +1448,33 @@ pub(crate) fn submit_record(
         seen_hash: hash,
     })
     .map_err(|e| AppError::internal("submit json", &e))?;
-    store.sync().record_action_local(id, SUBMIT, 1, &payload)?;
+    store.sync().record_action_audited(
+        id,
+        SUBMIT,
+        1,
+        &payload,
+        Some(submit_entry(me, &r.kind, id, amends, now)),
+    )?;
     tracing::info!(record = %id, kind = %r.kind, amends = amends.is_some(), "submitted for approval");
     Ok(())
+}
+
+/// The audit log entry of 決裁に回す (`record.submit`; a 変更起案 names its original).
+pub(crate) fn submit_entry(
+    me: &UserInfo,
+    kind: &str,
+    id: Uuid,
+    amends: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> kyosai_audit::NewEntry {
+    let mut detail = serde_json::json!({ "kind": kind });
+    if let (Some(original), Some(d)) = (amends, detail.as_object_mut()) {
+        d.insert("amends".into(), original.to_string().into());
+    }
+    kyosai_audit::NewEntry::now(me.user_id.clone(), kyosai_audit::actions::RECORD_SUBMIT)
+        .target(id.to_string())
+        .detail(detail)
+        .at(now)
 }
 
 /// 取下げ of any document kind by its drafter while it is in 回議 (the server decides).

@@ -10,6 +10,7 @@ pub mod acquisition_import;
 pub mod acquisition_review;
 pub mod acquisitions;
 pub mod approvals;
+pub mod audit;
 pub mod dates;
 pub mod diagnostics;
 pub mod error;

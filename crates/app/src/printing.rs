@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
+use kyosai_audit::{actions, NewEntry};
 use kyosai_domain::approval as ap;
 use kyosai_domain::wareki;
 use kyosai_print::{approval_block, render, Fonts, PrintDoc};
@@ -117,13 +118,18 @@ pub async fn approval_pdf(
     dir: PathBuf,
 ) -> Result<String, AppError> {
     let now = Utc::now();
+    let actor = me.as_ref().map(|m| m.user_id.clone()).unwrap_or_default();
+    let entry = NewEntry::now(actor, actions::EXPORT_PDF)
+        .target(id.clone())
+        .detail(serde_json::json!({ "what": "approval" }))
+        .at(now);
     let doc = with_store(store, move |s| print_doc_of(s, me.as_ref(), &id, now)).await?;
     let path = dir.join(pdf_file_name(
         &doc.heading,
         doc.fields.first().map_or("", |f| f.1.as_str()),
         now,
     ));
-    tokio::task::spawn_blocking(move || {
+    let path = tokio::task::spawn_blocking(move || {
         let fonts = Fonts::find().map_err(|e| AppError::new(e.code(), e.to_string()))?;
         let bytes = render(&doc, &fonts);
         std::fs::create_dir_all(&dir)
@@ -134,10 +140,12 @@ pub async fn approval_pdf(
                     format!("PDFを保存できませんでした（{e}）。ダウンロードフォルダの空き容量と権限を確認してください。"),
                 )
             })?;
-        Ok(path.display().to_string())
+        Ok::<_, AppError>(path)
     })
     .await
-    .map_err(|e| AppError::internal("pdf task", &e))?
+    .map_err(|e| AppError::internal("pdf task", &e))??;
+    crate::audit::record_export(store, entry, path.clone()).await?;
+    Ok(path.display().to_string())
 }
 
 #[cfg(test)]

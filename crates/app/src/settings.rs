@@ -279,12 +279,38 @@ pub fn save(
         return Err(AppError::validation(&findings));
     }
     let d = draft.normalised();
-    store.settings().put_all(&[
-        (CENTRAL_URL, &d.central_url),
-        (ROOT_CA_PATH, &d.root_ca_path),
-        (PROXY_URL, &d.proxy_url),
-        (OFFICE_CODE, &d.office_code),
-    ])?;
+    let entries = [
+        (CENTRAL_URL, d.central_url.as_str()),
+        (ROOT_CA_PATH, d.root_ca_path.as_str()),
+        (PROXY_URL, d.proxy_url.as_str()),
+        (OFFICE_CODE, d.office_code.as_str()),
+    ];
+    // The audit log names the settings changed, not their values (a proxy URL can hold
+    // a password).
+    let before = [
+        current.central_url.as_str(),
+        current.root_ca_path.as_str(),
+        current.proxy_url.as_str(),
+        current.office_code.as_str(),
+    ];
+    let changed: Vec<&str> = entries
+        .iter()
+        .zip(before)
+        .filter(|((_, new), old)| new != old)
+        .map(|((key, _), _)| *key)
+        .collect();
+    let audit = if changed.is_empty() {
+        None
+    } else {
+        Some(
+            kyosai_audit::NewEntry::now(
+                crate::audit::profile_actor(store)?,
+                kyosai_audit::actions::CONFIG_CHANGE,
+            )
+            .detail(serde_json::json!({ "keys": changed })),
+        )
+    };
+    store.settings().put_all_audited(&entries, audit)?;
     tracing::info!("settings saved");
     load(store, policy)
 }

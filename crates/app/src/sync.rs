@@ -390,11 +390,36 @@ impl SyncService {
         Ok(())
     }
 
-    /// Signs in; the profile becomes this user's.
+    /// Signs in; the profile becomes this user's. A sign-in, and one the server refused
+    /// (wrong password, locked), go to the audit log.
     pub async fn sign_in(&self, user_id: &str, password: &str) -> Result<SessionView, AppError> {
         let slot = self.engine.read().await;
         let engine = slot.as_ref().ok_or_else(not_configured)?;
-        let info = engine.sign_in(user_id.trim(), password).await?;
+        let user_id = user_id.trim();
+        let info = match engine.sign_in(user_id, password).await {
+            Ok(info) => info,
+            Err(e) => {
+                let e = AppError::from(e);
+                if e.code.starts_with("auth.") {
+                    // The id as typed, cut short: it is what the server refused.
+                    let typed: String = user_id.chars().take(64).collect();
+                    self.audit(
+                        kyosai_audit::NewEntry::now(
+                            typed,
+                            kyosai_audit::actions::AUTH_SIGN_IN_FAILED,
+                        )
+                        .detail(serde_json::json!({ "code": e.code })),
+                    )
+                    .await;
+                }
+                return Err(e);
+            }
+        };
+        self.audit(kyosai_audit::NewEntry::now(
+            info.user_id.clone(),
+            kyosai_audit::actions::AUTH_SIGN_IN,
+        ))
+        .await;
         tracing::info!("signed in");
         Ok(SessionView::from(&info))
     }
@@ -403,9 +428,24 @@ impl SyncService {
     pub async fn sign_out(&self) -> Result<(), AppError> {
         let slot = self.engine.read().await;
         let engine = slot.as_ref().ok_or_else(not_configured)?;
+        let who = engine.auth().signed_in_user();
         engine.sign_out().await?;
+        self.audit(kyosai_audit::NewEntry::now(
+            who.unwrap_or_else(|| crate::audit::NO_ACTOR.to_owned()),
+            kyosai_audit::actions::AUTH_SIGN_OUT,
+        ))
+        .await;
         tracing::info!("signed out");
         Ok(())
+    }
+
+    /// Writes an entry for something that has already happened on the server (a sign-in):
+    /// a failure is logged, as the event cannot be undone.
+    async fn audit(&self, new: kyosai_audit::NewEntry) {
+        let action = new.action.clone();
+        if let Err(e) = crate::audit::record(&self.store, new).await {
+            tracing::error!(code = %e.code, %action, "audit entry not written");
+        }
     }
 
     /// Who is signed in, if anyone.

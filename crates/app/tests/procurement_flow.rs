@@ -323,6 +323,19 @@ async fn a_request_becomes_a_transfer_file(backend: TestBackend, test: &str) {
     assert_eq!(parsed.transfers[0].bank_code, "0005");
     assert_eq!(parsed.transfers[0].account_number, "1234567");
     assert!(tanto.with(transfer::payable_of).unwrap().is_empty());
+    // The audit log names the file, its count and total, never the account.
+    let audited = tanto.with(|s| s.audit().entries().unwrap()).pop().unwrap();
+    assert_eq!(audited.action, kyosai_audit::actions::EXPORT_ZENGIN);
+    assert_eq!(audited.actor, "tanto");
+    assert_eq!(
+        audited.target.as_deref(),
+        std::path::Path::new(&result.path)
+            .file_name()
+            .and_then(|n| n.to_str())
+    );
+    assert_eq!(audited.detail["total"], serde_json::json!(300_000));
+    assert_eq!(audited.detail["orders"], serde_json::json!([o.id.clone()]));
+    assert!(!audited.detail.to_string().contains("1234567"));
     // Paid: the payment deadline is done; the batch reaches the server.
     let case = tanto
         .with(|s| proc::case_of(s, &req.id, "tanto", now))

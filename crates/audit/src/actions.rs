@@ -42,6 +42,8 @@ pub const EXPORT_PDF: &str = "export.pdf";
 pub const EXPORT_REGISTRATION: &str = "export.registration";
 /// The audit log itself was exported.
 pub const EXPORT_AUDIT: &str = "export.audit";
+/// A CSV of records (決裁履歴 …) was written.
+pub const EXPORT_CSV: &str = "export.csv";
 
 /// A setting was changed.
 pub const CONFIG_CHANGE: &str = "config.change";
@@ -68,6 +70,7 @@ pub const ALL: &[&str] = &[
     EXPORT_PDF,
     EXPORT_REGISTRATION,
     EXPORT_AUDIT,
+    EXPORT_CSV,
     CONFIG_CHANGE,
     USER_ADMIN,
 ];
@@ -98,6 +101,7 @@ pub fn label(action: &str) -> Option<&'static str> {
         EXPORT_PDF => "PDFの書き出し",
         EXPORT_REGISTRATION => "登録データの書き出し",
         EXPORT_AUDIT => "監査ログの書き出し",
+        EXPORT_CSV => "CSVの書き出し",
         CONFIG_CHANGE => "設定の変更",
         USER_ADMIN => "利用者の管理",
         _ => return None,

@@ -459,6 +459,22 @@ pub fn export_on(
             .unwrap_or_default(),
         sha256: format!("{:x}", Sha256::digest(&file.bytes)),
     };
+    // The file is audited before its batch is recorded: without the entry the file is
+    // removed and nothing is recorded.
+    crate::audit::record_export_on(
+        store,
+        kyosai_audit::NewEntry::now("", kyosai_audit::actions::EXPORT_ZENGIN)
+            .target(batch.file_name.clone())
+            .detail(serde_json::json!({
+                "transferDate": date.to_string(),
+                "count": file.count,
+                "total": file.total,
+                "sha256": batch.sha256.clone(),
+                "orders": ids,
+            }))
+            .at(now),
+        &path,
+    )?;
     let office = office_code.ok_or_else(office_unknown)?;
     let body = serde_json::to_value(&batch).map_err(|e| AppError::internal("batch json", &e))?;
     store.sync().record_create_local(
