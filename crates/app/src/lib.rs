@@ -16,6 +16,7 @@ pub mod diagnostics;
 pub mod error;
 pub mod findings;
 pub(crate) mod input;
+pub mod local_db;
 pub mod notes;
 pub mod printing;
 pub mod procurement;
