@@ -5,7 +5,8 @@
 //!
 //! - any 12-digit number that passes the 個人番号 check digit — as a JSON number, as a key,
 //!   or inside a string, whether written as 12 digits in a row (ASCII or full-width) or as
-//!   three groups of four separated by a space or a hyphen;
+//!   three groups of four separated by a space or a hyphen
+//!   ([`kyosai_domain::ids::find_my_numbers`], the same rule as `kyosai logs scan`);
 //! - a member whose key names a 個人番号 or an account number (`myNumber`, `my_number`,
 //!   `個人番号`, `accountNumber`, `account_number`, `口座番号` …) unless its value is
 //!   `null` — a 7-digit account number has no check digit to recognise it by, so the key
@@ -18,7 +19,7 @@
 use serde_json::Value;
 use thiserror::Error;
 
-use kyosai_domain::ids::my_number_check_digit;
+use kyosai_domain::ids::find_my_numbers;
 
 /// Why a `detail` was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -144,61 +145,15 @@ fn is_sensitive_key(key: &str) -> bool {
     NAMES.contains(&folded.as_str())
 }
 
-/// The value of an ASCII or full-width digit.
-fn digit(c: char) -> Option<u8> {
-    match c {
-        '0'..='9' => Some(c as u8 - b'0'),
-        '０'..='９' => u8::try_from(u32::from(c) - u32::from('０')).ok(),
-        _ => None,
-    }
-}
-
-fn is_group_separator(c: char) -> bool {
-    matches!(c, ' ' | '-' | '　' | '－' | '‐' | '−')
-}
-
-/// Whether `s` holds 12 digits with a valid 個人番号 check digit: a run of exactly 12
-/// digits, or three runs of 4 joined by single separators.
+/// Whether `s` holds a 個人番号 (the domain's one definition, shared with the log scan).
 fn holds_my_number(s: &str) -> bool {
-    // Maximal digit runs, with the separator (if exactly one) that follows each.
-    let mut runs: Vec<(String, Option<char>)> = Vec::new();
-    let mut current = String::new();
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if let Some(d) = digit(c) {
-            current.push(char::from(b'0' + d));
-            continue;
-        }
-        if !current.is_empty() {
-            let sep = (is_group_separator(c) && chars.peek().and_then(|&n| digit(n)).is_some())
-                .then_some(c);
-            runs.push((std::mem::take(&mut current), sep));
-        }
-    }
-    if !current.is_empty() {
-        runs.push((current, None));
-    }
-    let valid = |digits: &str| {
-        digits.len() == 12
-            && my_number_check_digit(&digits[..11])
-                .map(|c| c.to_string())
-                .as_deref()
-                == Some(&digits[11..])
-    };
-    if runs.iter().any(|(r, _)| valid(r)) {
-        return true;
-    }
-    runs.windows(3).any(|w| {
-        w.iter().all(|(r, _)| r.len() == 4)
-            && w[0].1.is_some()
-            && w[1].1.is_some()
-            && valid(&format!("{}{}{}", w[0].0, w[1].0, w[2].0))
-    })
+    !find_my_numbers(s).is_empty()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kyosai_domain::ids::my_number_check_digit;
     use serde_json::json;
 
     // A number with a valid check digit (the example of the 総務省 specification's

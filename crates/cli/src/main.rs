@@ -7,6 +7,7 @@
 //! apply: they come from `kyosai-domain`.
 
 mod acquisition;
+mod audit;
 mod dates;
 mod grade;
 mod logs;
@@ -71,6 +72,23 @@ enum Command {
     Logs {
         #[command(subcommand)]
         command: LogsCommand,
+    },
+    /// 監査ログ
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// 書き出した監査ログ（JSON Lines）の改ざん（書き換え・削除・挿入・並べ替え）を調べます。
+    Verify {
+        /// 監査ログのファイル（.jsonl）
+        file: PathBuf,
+        /// 別に保管している確認点「番号:ハッシュ」（末尾の削除や作り直しも調べます）
+        #[arg(long)]
+        anchor: Option<String>,
     },
 }
 
@@ -173,6 +191,15 @@ fn main() -> ExitCode {
         } => match logs::scan(&paths) {
             Ok(out) => out,
             Err(logs::Unreadable(message)) => {
+                eprintln!("{message}");
+                return ExitCode::from(2);
+            }
+        },
+        Command::Audit {
+            command: AuditCommand::Verify { file, anchor },
+        } => match audit::verify_file(&file, anchor.as_deref()) {
+            Ok(out) => out,
+            Err(audit::Unreadable(message)) => {
                 eprintln!("{message}");
                 return ExitCode::from(2);
             }
