@@ -143,17 +143,24 @@ pub fn render_registrations(records: &[Record], now: chrono::DateTime<Utc>) -> (
 
 /// Registration files hold members' names and numbers: they are the secretariat's to
 /// make and hand to the core system. IT administers the service but does not read the
-/// association's records (separation of duties).
-fn secretariat_only(actor: &crate::model::Actor) -> Result<(), ApiFailure> {
+/// association's records (separation of duties). A refusal is recorded in the audit log.
+async fn secretariat_only(state: &AppState, actor: &crate::model::Actor) -> Result<(), ApiFailure> {
     if actor.has(Role::SecretariatReviewer) {
-        Ok(())
-    } else {
-        Err(ApiFailure::new(
-            StatusCode::FORBIDDEN,
-            codes::FORBIDDEN,
-            "登録ファイルを扱えるのは事務局の審査担当者だけです。",
-        ))
+        return Ok(());
     }
+    state
+        .storage
+        .audit_append(crate::audit::registration_refused(
+            &actor.user_id,
+            codes::FORBIDDEN,
+            crate::model::now(),
+        ))
+        .await?;
+    Err(ApiFailure::new(
+        StatusCode::FORBIDDEN,
+        codes::FORBIDDEN,
+        "登録ファイルを扱えるのは事務局の審査担当者だけです。",
+    ))
 }
 
 /// `POST /sync/v1/registrations`: the next batch (201), or 204 when nothing new was
@@ -163,7 +170,7 @@ pub(crate) async fn create_batch_handler(
     Authed(actor): Authed,
 ) -> Result<axum::response::Response, ApiFailure> {
     use axum::response::IntoResponse as _;
-    secretariat_only(&actor)?;
+    secretariat_only(&state, &actor).await?;
     // Stored to the microsecond: answer with what a later list returns.
     let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
     let made = state
@@ -188,7 +195,7 @@ pub(crate) async fn list_batches_handler(
     State(state): State<Arc<AppState>>,
     Authed(actor): Authed,
 ) -> Result<Json<Vec<crate::storage::RegistrationBatch>>, ApiFailure> {
-    secretariat_only(&actor)?;
+    secretariat_only(&state, &actor).await?;
     Ok(Json(state.storage.registration_batches().await?))
 }
 
@@ -199,7 +206,7 @@ pub(crate) async fn batch_file_handler(
     Path(id): Path<String>,
 ) -> Result<axum::response::Response, ApiFailure> {
     use axum::response::IntoResponse as _;
-    secretariat_only(&actor)?;
+    secretariat_only(&state, &actor).await?;
     let missing = || {
         ApiFailure::new(
             StatusCode::NOT_FOUND,
@@ -213,6 +220,15 @@ pub(crate) async fn batch_file_handler(
         .registration_batch_file(id)
         .await?
         .ok_or_else(missing)?;
+    state
+        .storage
+        .audit_append(crate::audit::registration(
+            &actor.user_id,
+            "download",
+            &batch,
+            crate::model::now(),
+        ))
+        .await?;
     tracing::info!(user = %actor.user_id, batch = %id, "registration file downloaded");
     Ok((
         [

@@ -29,6 +29,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tracing::Instrument as _;
 use uuid::Uuid;
 
+use crate::audit;
 use crate::auth;
 use crate::config::Config;
 use crate::cursor::{self, Start};
@@ -396,14 +397,28 @@ async fn login(
         .collect();
     let now = crate::model::now();
 
+    let device_id = req.device.device_id;
     let Some(user) = state.storage.user_for_login(&user_id).await? else {
         // Same work, same answer as a wrong password.
         let _ = verify_password(&state, state.dummy_hash.clone(), req.password).await?;
         tracing::info!(user = %user_id, "sign-in refused: unknown user");
+        state
+            .storage
+            .audit_append(audit::sign_in_failed(None, device_id, "unknown_user", now))
+            .await?;
         return Err(invalid_credentials());
     };
     if let Some(until) = user.locked_until.filter(|u| *u > now) {
         tracing::info!(user = %user_id, "sign-in refused: locked");
+        state
+            .storage
+            .audit_append(audit::sign_in_failed(
+                Some(&user_id),
+                device_id,
+                "locked",
+                now,
+            ))
+            .await?;
         return Err(locked(until));
     }
     if !verify_password(&state, user.password_hash.clone(), req.password).await? {
@@ -412,7 +427,13 @@ async fn login(
                 .unwrap_or(chrono::Duration::MAX);
         let locked_now = state
             .storage
-            .record_login_failure(&user_id, state.config.auth.lockout_threshold, lock_until)
+            .record_login_failure(
+                &user_id,
+                state.config.auth.lockout_threshold,
+                lock_until,
+                audit::sign_in_failed(Some(&user_id), device_id, "password", now),
+                audit::locked_out(&user_id, device_id, lock_until, now),
+            )
             .await?;
         return match locked_now {
             Some(until) => {
@@ -426,14 +447,31 @@ async fn login(
         };
     }
     if user.disabled {
+        state
+            .storage
+            .audit_append(audit::sign_in_failed(
+                Some(&user_id),
+                device_id,
+                "disabled",
+                now,
+            ))
+            .await?;
         return Err(ApiFailure::account_disabled());
     }
     state.storage.record_login_success(&user_id).await?;
 
-    let device_id = req.device.device_id;
     match state.storage.device(&user_id, device_id).await? {
         Some(d) if d.revoked_at.is_some() => {
             tracing::warn!(user = %user_id, device = %device_id, "sign-in refused: device revoked");
+            state
+                .storage
+                .audit_append(audit::sign_in_failed(
+                    Some(&user_id),
+                    device_id,
+                    "device_revoked",
+                    now,
+                ))
+                .await?;
             return Err(ApiFailure::device_revoked());
         }
         Some(_) => {}
@@ -447,7 +485,13 @@ async fn login(
     let (tokens, access, refresh) = new_tokens(&state.config, now);
     state
         .storage
-        .issue_tokens(&user_id, device_id, &tokens, now)
+        .issue_tokens(
+            &user_id,
+            device_id,
+            &tokens,
+            now,
+            audit::signed_in(&user_id, device_id, now),
+        )
         .await?;
     tracing::info!(user = %user_id, device = %device_id, "signed in");
     Ok(Json(Session {
@@ -522,7 +566,11 @@ async fn logout(
 ) -> Result<StatusCode, ApiFailure> {
     state
         .storage
-        .revoke_tokens(&actor.user_id, actor.device_id)
+        .revoke_tokens(
+            &actor.user_id,
+            actor.device_id,
+            audit::signed_out(&actor.user_id, actor.device_id, crate::model::now()),
+        )
         .await?;
     tracing::info!(user = %actor.user_id, device = %actor.device_id, "signed out");
     Ok(StatusCode::NO_CONTENT)
@@ -581,6 +629,15 @@ async fn push(
         }
         PushOutcome::ClientMismatch => {
             tracing::warn!(user = %actor.user_id, client = %req.client_id, "client id used by another user or device");
+            state
+                .storage
+                .audit_append(audit::push_refused(
+                    &actor,
+                    req.client_id,
+                    codes::CLIENT_ID_MISMATCH,
+                    now,
+                ))
+                .await?;
             Err(ApiFailure::new(
                 StatusCode::FORBIDDEN,
                 codes::CLIENT_ID_MISMATCH,
@@ -596,6 +653,15 @@ async fn push(
         )),
         PushOutcome::SeqReused { seq } => {
             tracing::warn!(user = %actor.user_id, client = %req.client_id, seq, "seq reused with a different command");
+            state
+                .storage
+                .audit_append(audit::push_refused(
+                    &actor,
+                    req.client_id,
+                    codes::SEQ_REUSED,
+                    now,
+                ))
+                .await?;
             Err(ApiFailure::new(
                 StatusCode::CONFLICT,
                 codes::SEQ_REUSED,
@@ -742,9 +808,16 @@ async fn resolve_conflict(
         )
     };
     let id = Uuid::parse_str(&id).map_err(|_| not_found())?;
+    let now = crate::model::now();
+    let resolved = audit::conflict_resolved(
+        &actor.user_id,
+        id,
+        crate::storage::resolution_str(req.resolution),
+        now,
+    );
     match state
         .storage
-        .resolve_conflict(&actor.user_id, id, req.resolution, crate::model::now())
+        .resolve_conflict(&actor.user_id, id, req.resolution, now, resolved)
         .await?
     {
         ResolveOutcome::Resolved | ResolveOutcome::AlreadyResolved => Ok(StatusCode::NO_CONTENT),
@@ -804,7 +877,12 @@ async fn add_absence(
         now,
     )
     .map_err(|e| absence_invalid(e.to_string()))?;
-    match state.storage.add_absence(&actor.user_id, &req, now).await? {
+    let added = audit::absence_added(&actor.user_id, &req.delegate_id, req.from, req.until, now);
+    match state
+        .storage
+        .add_absence(&actor.user_id, &req, now, added)
+        .await?
+    {
         Some(info) => {
             tracing::info!(user = %actor.user_id, delegate = %info.delegate_id, from = %info.from, until = %info.until, "absence registered");
             Ok((StatusCode::CREATED, Json(info)))
@@ -829,9 +907,15 @@ async fn cancel_absence(
         )
     };
     let id = Uuid::parse_str(&id).map_err(|_| not_found())?;
+    let now = crate::model::now();
     if state
         .storage
-        .cancel_absence(&actor.user_id, id, crate::model::now())
+        .cancel_absence(
+            &actor.user_id,
+            id,
+            now,
+            audit::absence_cancelled(&actor.user_id, id, now),
+        )
         .await?
     {
         tracing::info!(user = %actor.user_id, %id, "absence cancelled");

@@ -56,6 +56,29 @@ impl Intent {
     }
 }
 
+impl Intent {
+    /// The audit action of this command and, for an approval action, which one (承認,
+    /// 代決, 引上げ, 後閲 are all `record.approve`; the detail tells them apart).
+    pub(crate) fn audit_action(&self) -> (&'static str, Option<&'static str>) {
+        use kyosai_audit::actions as a;
+        match self {
+            Intent::Create(_) => (a::RECORD_CREATE, None),
+            Intent::Update(_) => (a::RECORD_UPDATE, None),
+            Intent::Transfer(_) => (a::RECORD_TRANSFER, None),
+            Intent::ApprovalSubmit(_) => (a::RECORD_SUBMIT, None),
+            Intent::ApprovalAct(action) => match action {
+                appr::Action::Approve { .. } => (a::RECORD_APPROVE, Some("approve")),
+                appr::Action::Delegate { .. } => (a::RECORD_APPROVE, Some("delegate")),
+                appr::Action::PullUp { .. } => (a::RECORD_APPROVE, Some("pull_up")),
+                appr::Action::PostRead => (a::RECORD_APPROVE, Some("post_read")),
+                appr::Action::Return { .. } => (a::RECORD_RETURN, Some("return")),
+                appr::Action::Reject { .. } => (a::RECORD_REJECT, Some("reject")),
+                appr::Action::Withdraw => (a::RECORD_WITHDRAW, Some("withdraw")),
+            },
+        }
+    }
+}
+
 /// The ids of [`Intent::linked_ids`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct LinkedIds {

@@ -14,8 +14,11 @@
 //!   with opaque cursors and a reset signal; a long poll to learn about changes early.
 //! - **Storage** ([`storage`]): SQLite embedded (the default) or PostgreSQL (production),
 //!   behind one interface, with migrations.
+//! - **Audit** ([`audit`]): every action leaves an entry in a hash-chained, append-only
+//!   log (format and verifier: `kyosai-audit`), written in the action's own transaction.
 //! - **Administration**: the `kyosai-central` binary (offices, users, devices, demo data,
-//!   development certificates) and [`testing::TestServer`] for integration tests.
+//!   development certificates, the audit log) and [`testing::TestServer`] for integration
+//!   tests.
 //!
 //! What it is not: it holds no business workflow of its own yet beyond the generic
 //! `record.*` commands (`record.create@1`, `record.update@1`, `record.transfer@1`); the modules (acquisition notifications, approvals,
@@ -25,6 +28,7 @@
 
 pub mod acquisition;
 mod api;
+pub mod audit;
 pub mod auth;
 pub mod certs;
 mod commands;

@@ -74,6 +74,26 @@ enum Command {
     /// 基幹システムへの登録ファイル（登録済みの資格取得届）
     #[command(subcommand)]
     Registrations(RegistrationsCommand),
+    /// 監査ログ（改ざん検知つき）の検証・書き出し
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// 監査ログ全体のハッシュの連鎖を検証します。改ざん（書き換え・削除・挿入・並べ替え）があれば、その位置を示して終了コード 1 で終わります。
+    Verify {
+        /// 以前に控えた先頭（`audit head` の出力 SEQ:HASH）。ログがそこまで続き、同じハッシュであることも確かめます。
+        #[arg(long, value_name = "SEQ:HASH")]
+        anchor: Option<String>,
+    },
+    /// 監査ログ全体を JSON Lines で FILE に書き出します（`kyosai audit verify` でも検証できます）。書き出し自体も記録されます。
+    Export {
+        /// 書き出し先のファイル
+        file: PathBuf,
+    },
+    /// 監査ログの現在の先頭（SEQ:HASH）を表示します。別の場所に控えておくと、後で `audit verify --anchor` で末尾の削除や作り直しも検知できます。
+    Head,
 }
 
 #[derive(Debug, Subcommand)]
@@ -167,6 +187,27 @@ enum UserCommand {
     Unlock {
         #[arg(long)]
         id: String,
+    },
+    /// 利用を停止します（そのユーザーのサインインと同期はすべて拒否されます）。
+    Disable {
+        #[arg(long)]
+        id: String,
+    },
+    /// 利用停止を解除します。
+    Enable {
+        #[arg(long)]
+        id: String,
+    },
+    /// ロールと所属所を置き換えます。
+    Roles {
+        #[arg(long)]
+        id: String,
+        /// ロール（複数可）
+        #[arg(long = "role", value_enum, required = true)]
+        roles: Vec<RoleArg>,
+        /// 所属所番号（所属所担当者・所属所長のみ）
+        #[arg(long)]
+        office: Option<String>,
     },
     /// 職位（専決規程の決裁者: 課長・経理課長・部長・事務局長・理事長）を設定します。指定しなければ職位をなくします。
     Positions {
@@ -277,8 +318,12 @@ fn load_config(path: Option<&Path>) -> Result<Config, Failure> {
     Ok(Config::load(path)?)
 }
 
+/// The database, with what the command changes recorded in the audit log as done by
+/// `cli:` and the operating-system account.
 async fn open_storage(config: &Config) -> Result<Storage, Failure> {
-    Ok(Storage::open(&config.storage_spec()?).await?)
+    Ok(Storage::open(&config.storage_spec()?)
+        .await?
+        .operated_by(&kyosai_central::audit::cli_operator()))
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
@@ -387,7 +432,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
                     let made = storage
                         .create_registration_batch(
-                            "cli",
+                            &kyosai_central::audit::cli_operator(),
                             now,
                             Box::new(move |records| {
                                 kyosai_central::acquisition::render_registrations(records, now)
@@ -426,8 +471,20 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         )));
                     };
                     println!("{}", write(&out, &batch.file_name, &content)?.display());
+                    storage
+                        .audit_append(kyosai_central::audit::registration(
+                            &kyosai_central::audit::cli_operator(),
+                            "download",
+                            &batch,
+                            chrono::Utc::now(),
+                        ))
+                        .await?;
                 }
             }
+        }
+        Command::Audit(cmd) => {
+            let storage = open_storage(&load_config(config_path)?).await?;
+            audit_command(&storage, cmd).await?;
         }
         Command::Epoch(cmd) => {
             let storage = open_storage(&load_config(config_path)?).await?;
@@ -439,6 +496,93 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 EpochCommand::Show => println!("{}", storage.epoch().await?),
             }
         }
+    }
+    Ok(())
+}
+
+async fn audit_command(storage: &Storage, cmd: AuditCommand) -> Result<(), Failure> {
+    use kyosai_audit::Head;
+    match cmd {
+        AuditCommand::Verify { anchor } => {
+            let anchor = match anchor.as_deref() {
+                Some(text) => Some(Head::parse(text).ok_or_else(|| {
+                    Failure(format!(
+                        "--anchor は `audit head` の出力（SEQ:HASH、例 42:ab12…）で指定してください: {text}"
+                    ))
+                })?),
+                None => None,
+            };
+            match storage.audit_verify(anchor.as_ref()).await? {
+                Ok(summary) => {
+                    let head = summary
+                        .head
+                        .map_or_else(|| "（空）".to_string(), |h| h.to_string());
+                    println!("{head}");
+                    eprintln!(
+                        "監査ログは正常です: {} 件、先頭 {head}{}",
+                        summary.count,
+                        if anchor.is_some() {
+                            "（控えた先頭と一致）"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+                Err(b) => {
+                    return Err(Failure(format!(
+                        "{}（{}）。データベースが直接変更された可能性があります。ログを保全し、セキュリティ担当者に連絡してください。",
+                        b.message(),
+                        b.code()
+                    )))
+                }
+            }
+        }
+        AuditCommand::Export { file } => {
+            let rows = storage
+                .audit_export(kyosai_audit::NewEntry::now(
+                    kyosai_central::audit::cli_operator(),
+                    kyosai_audit::actions::EXPORT_AUDIT,
+                ))
+                .await?;
+            let mut out = String::new();
+            for r in &rows {
+                out.push_str(&kyosai_audit::to_line(&r.entry));
+                out.push('\n');
+            }
+            std::fs::write(&file, out)
+                .map_err(|e| Failure(format!("{} に書き出せません: {e}", file.display())))?;
+            let head = rows
+                .last()
+                .map_or_else(String::new, |r| r.entry.head().to_string());
+            println!("{head}");
+            eprintln!(
+                "監査ログ {} 件を {} に書き出しました（先頭 {head}）。",
+                rows.len(),
+                file.display()
+            );
+        }
+        AuditCommand::Head => match storage.audit_head().await? {
+            Some(h) => println!("{h}"),
+            None => eprintln!("監査ログはまだ空です。"),
+        },
+    }
+    Ok(())
+}
+
+/// Refuses IT combined with a business role, and an office role without an office.
+fn check_roles(roles: &[Role], office: Option<&str>) -> Result<(), Failure> {
+    if roles.contains(&Role::ItAdmin) && roles.iter().any(|r| *r != Role::ItAdmin) {
+        return Err(Failure(
+            "IT管理者は他のロールと兼ねられません（職務の分離: IT管理者は業務記録を扱いません）。業務も行う方には別のユーザーIDを登録してください".into(),
+        ));
+    }
+    let office_role = roles
+        .iter()
+        .any(|r| matches!(r, Role::OfficeClerk | Role::OfficeHead));
+    if office_role && office.is_none() {
+        return Err(Failure(
+            "所属所担当者・所属所長には --office（所属所番号）を指定してください".into(),
+        ));
     }
     Ok(())
 }
@@ -459,19 +603,7 @@ async fn user_command(config: &Config, storage: &Storage, cmd: UserCommand) -> R
                 ));
             }
             let roles: Vec<Role> = roles.into_iter().map(Role::from).collect();
-            if roles.contains(&Role::ItAdmin) && roles.iter().any(|r| *r != Role::ItAdmin) {
-                return Err(Failure(
-                    "IT管理者は他のロールと兼ねられません（職務の分離: IT管理者は業務記録を扱いません）。業務も行う方には別のユーザーIDを登録してください".into(),
-                ));
-            }
-            let office_role = roles
-                .iter()
-                .any(|r| matches!(r, Role::OfficeClerk | Role::OfficeHead));
-            if office_role && office.is_none() {
-                return Err(Failure(
-                    "所属所担当者・所属所長には --office（所属所番号）を指定してください".into(),
-                ));
-            }
+            check_roles(&roles, office.as_deref())?;
             let password = read_new_password(password.password_stdin)?;
             let hash = hash(config, password).await?;
             storage
@@ -492,6 +624,28 @@ async fn user_command(config: &Config, storage: &Storage, cmd: UserCommand) -> R
                 return Err(Failure(format!("ユーザー「{id}」は登録されていません")));
             }
             eprintln!("ユーザー {id} のパスワードを変更しました。");
+        }
+        UserCommand::Disable { id } => {
+            if !storage.set_disabled(&id, true).await? {
+                return Err(Failure(format!("ユーザー「{id}」は登録されていません")));
+            }
+            eprintln!("ユーザー {id} の利用を停止しました。");
+        }
+        UserCommand::Enable { id } => {
+            if !storage.set_disabled(&id, false).await? {
+                return Err(Failure(format!("ユーザー「{id}」は登録されていません")));
+            }
+            eprintln!("ユーザー {id} の利用停止を解除しました。");
+        }
+        UserCommand::Roles { id, roles, office } => {
+            let roles: Vec<Role> = roles.into_iter().map(Role::from).collect();
+            check_roles(&roles, office.as_deref())?;
+            storage.set_roles(&id, &roles, office.as_deref()).await?;
+            let names: Vec<&str> = roles.iter().map(|r| r.name_ja()).collect();
+            eprintln!(
+                "ユーザー {id} のロールを「{}」にしました。",
+                names.join("・")
+            );
         }
         UserCommand::Unlock { id } => {
             if !storage.unlock_user(&id).await? {

@@ -213,6 +213,112 @@ fn it_sets_up_offices_users_and_devices_from_the_command_line() {
     let before = ok(&run(&config, &["epoch", "show"], None));
     ok(&run(&config, &["epoch", "rotate"], None));
     assert_ne!(before, ok(&run(&config, &["epoch", "show"], None)));
+
+    // Disabling, enabling, roles.
+    ok(&run(
+        &config,
+        &["user", "disable", "--id", "tanto1203"],
+        None,
+    ));
+    let list = ok(&run(&config, &["user", "list"], None));
+    assert!(
+        list.contains("tanto1203\t佐藤 花子\t所属所担当者\t1203\t利用停止"),
+        "{list}"
+    );
+    ok(&run(
+        &config,
+        &["user", "enable", "--id", "tanto1203"],
+        None,
+    ));
+    ok(&run(
+        &config,
+        &[
+            "user",
+            "roles",
+            "--id",
+            "tanto1203",
+            "--role",
+            "office_head",
+            "--office",
+            "1203",
+        ],
+        None,
+    ));
+    let list = ok(&run(&config, &["user", "list"], None));
+    assert!(
+        list.contains("tanto1203\t佐藤 花子\t所属所長\t1203\t利用中"),
+        "{list}"
+    );
+    let e = failed(&run(&config, &["user", "disable", "--id", "nobody"], None));
+    assert!(e.contains("登録されていません"), "{e}");
+    let e = failed(&run(
+        &config,
+        &[
+            "user",
+            "roles",
+            "--id",
+            "tanto1203",
+            "--role",
+            "it_admin",
+            "--role",
+            "office_clerk",
+            "--office",
+            "1203",
+        ],
+        None,
+    ));
+    assert!(e.contains("職務の分離"), "{e}");
+
+    // Every administration command above is in the audit log, by the account that ran it.
+    let head = ok(&run(&config, &["audit", "head"], None));
+    let head = head.trim();
+    assert_eq!(
+        ok(&run(&config, &["audit", "verify", "--anchor", head], None)).trim(),
+        head
+    );
+    let e = failed(&run(&config, &["audit", "verify", "--anchor", "12"], None));
+    assert!(e.contains("SEQ:HASH"), "{e}");
+    let file = dir.path().join("audit.jsonl");
+    let exported = ok(&run(
+        &config,
+        &["audit", "export", file.to_str().unwrap()],
+        None,
+    ));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let entries = kyosai_audit::read_jsonl(text.as_bytes()).unwrap();
+    assert_eq!(exported.trim(), entries.last().unwrap().head().to_string());
+    let anchor = kyosai_audit::Head::parse(head).unwrap();
+    assert!(kyosai_audit::verify(&entries, Some(&anchor)).is_ok());
+    let ops: Vec<(String, String)> = entries
+        .iter()
+        .filter(|e| e.actor.starts_with("cli:"))
+        .map(|e| {
+            (
+                e.action.clone(),
+                e.detail["op"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    for want in [
+        ("config.change", "office"),
+        ("user.admin", "add"),
+        ("user.admin", "unlock"),
+        ("user.admin", "set_password"),
+        ("config.change", "epoch_rotate"),
+        ("user.admin", "disable"),
+        ("user.admin", "enable"),
+        ("user.admin", "roles"),
+        ("export.audit", ""),
+    ] {
+        assert!(
+            ops.contains(&(want.0.to_string(), want.1.to_string())),
+            "{want:?} not in {ops:?}"
+        );
+    }
+    assert_eq!(entries.last().unwrap().action, "export.audit");
+    for secret in ["a-long-password", "another-password"] {
+        assert!(!text.contains(secret));
+    }
 }
 
 #[test]

@@ -229,6 +229,66 @@ pub(crate) fn resolution_str(r: Resolution) -> &'static str {
     }
 }
 
+/// One stored audit entry and whether its text is exactly what the entry would be
+/// written as (`at` and `detail` in canonical form). A row that is not counts as edited.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRow {
+    pub entry: kyosai_audit::Entry,
+    pub canonical: bool,
+}
+
+/// Reads the columns of an `audit_log` row (shared by both backends).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn audit_row(
+    seq: i64,
+    at: String,
+    actor: String,
+    action: String,
+    target: Option<String>,
+    detail: String,
+    prev_hash: String,
+    hash: String,
+) -> Result<AuditRow, StorageError> {
+    use kyosai_audit::canonical::{format_at, to_canonical};
+    let corrupt = |what: &str| StorageError::Corrupt(format!("audit_log seq {seq}: {what}"));
+    let at_parsed = DateTime::parse_from_rfc3339(&at)
+        .map_err(|_| corrupt("at"))?
+        .with_timezone(&Utc);
+    let detail_parsed: serde_json::Value =
+        serde_json::from_str(&detail).map_err(|_| corrupt("detail"))?;
+    let canonical = format_at(&at_parsed) == at && to_canonical(&detail_parsed) == detail;
+    Ok(AuditRow {
+        entry: kyosai_audit::Entry {
+            seq: u64::try_from(seq).map_err(|_| corrupt("seq"))?,
+            at: at_parsed,
+            actor,
+            action,
+            target,
+            detail: detail_parsed,
+            prev_hash,
+            hash,
+        },
+        canonical,
+    })
+}
+
+/// Verifies stored rows: a row not in canonical form is an edit; otherwise
+/// `kyosai_audit::verify` with the checkpoint `anchor`.
+pub fn verify_rows(
+    rows: &[AuditRow],
+    anchor: Option<&kyosai_audit::Head>,
+) -> Result<kyosai_audit::Summary, kyosai_audit::Break> {
+    if let Some(position) = rows.iter().position(|r| !r.canonical) {
+        return Err(kyosai_audit::Break {
+            position,
+            seq: Some(rows[position].entry.seq),
+            kind: kyosai_audit::BreakKind::Edited,
+        });
+    }
+    let entries: Vec<kyosai_audit::Entry> = rows.iter().map(|r| r.entry.clone()).collect();
+    kyosai_audit::verify(&entries, anchor)
+}
+
 /// The service's database.
 #[derive(Debug, Clone)]
 pub enum Storage {
@@ -252,6 +312,50 @@ impl Storage {
             StorageSpec::Sqlite(path) => Ok(Storage::Sqlite(SqliteStorage::open(path).await?)),
             StorageSpec::Postgres(url) => Ok(Storage::Postgres(PgStorage::open(url).await?)),
         }
+    }
+
+    /// The same database, with administration done through it recorded in the audit log
+    /// as by `operator` (e.g. `cli:root`; the default is `system`).
+    pub fn operated_by(&self, operator: &str) -> Storage {
+        match self {
+            Storage::Sqlite(s) => Storage::Sqlite(s.operated_by(operator)),
+            Storage::Postgres(p) => Storage::Postgres(p.operated_by(operator)),
+        }
+    }
+
+    /// Appends one entry to the audit log, in a transaction of its own (an event with
+    /// nothing else to write: a refused sign-in, a file handed out).
+    pub async fn audit_append(&self, new: kyosai_audit::NewEntry) -> Result<(), StorageError> {
+        dispatch!(self.audit_append(new))
+    }
+
+    /// Every audit entry in `seq` order, as stored.
+    pub async fn audit_rows(&self) -> Result<Vec<AuditRow>, StorageError> {
+        dispatch!(self.audit_rows())
+    }
+
+    /// Verifies the whole audit log (and the checkpoint `anchor`). The outer error is a
+    /// database that cannot be read; the inner one a broken chain.
+    pub async fn audit_verify(
+        &self,
+        anchor: Option<&kyosai_audit::Head>,
+    ) -> Result<Result<kyosai_audit::Summary, kyosai_audit::Break>, StorageError> {
+        let rows = self.audit_rows().await?;
+        Ok(verify_rows(&rows, anchor))
+    }
+
+    /// The last entry as a checkpoint, or `None` while the log is empty.
+    pub async fn audit_head(&self) -> Result<Option<kyosai_audit::Head>, StorageError> {
+        Ok(dispatch!(self.audit_last())?.map(|e| e.head()))
+    }
+
+    /// Appends `new` (the export's own `export.audit` entry) and returns the whole log,
+    /// that entry included, read in the same transaction.
+    pub async fn audit_export(
+        &self,
+        new: kyosai_audit::NewEntry,
+    ) -> Result<Vec<AuditRow>, StorageError> {
+        dispatch!(self.audit_export(new))
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -297,19 +401,38 @@ impl Storage {
         dispatch!(self.unlock_user(user_id))
     }
 
+    /// Disables a user (every request of theirs is refused from then on) or enables them
+    /// again. `false` if there is no such user.
+    pub async fn set_disabled(&self, user_id: &str, disabled: bool) -> Result<bool, StorageError> {
+        dispatch!(self.set_disabled(user_id, disabled))
+    }
+
+    /// Replaces a user's roles and office.
+    pub async fn set_roles(
+        &self,
+        user_id: &str,
+        roles: &[Role],
+        office_code: Option<&str>,
+    ) -> Result<(), AdminError> {
+        dispatch!(self.set_roles(user_id, roles, office_code))
+    }
+
     pub async fn user_for_login(&self, user_id: &str) -> Result<Option<LoginUser>, StorageError> {
         dispatch!(self.user_for_login(user_id))
     }
 
-    /// Counts a failed sign-in. When the count reaches `threshold` the account is locked
-    /// until `locked_until` (returned) and the count starts again.
+    /// Counts a failed sign-in and appends `failed`. When the count reaches `threshold`
+    /// the account is locked until `locked_until` (returned), the count starts again and
+    /// `lockout` is appended too.
     pub async fn record_login_failure(
         &self,
         user_id: &str,
         threshold: u32,
         locked_until: DateTime<Utc>,
+        failed: kyosai_audit::NewEntry,
+        lockout: kyosai_audit::NewEntry,
     ) -> Result<Option<DateTime<Utc>>, StorageError> {
-        dispatch!(self.record_login_failure(user_id, threshold, locked_until))
+        dispatch!(self.record_login_failure(user_id, threshold, locked_until, failed, lockout))
     }
 
     pub async fn record_login_success(&self, user_id: &str) -> Result<(), StorageError> {
@@ -351,15 +474,16 @@ impl Storage {
     }
 
     /// Stores a new token pair for the user on the device (and forgets that device's
-    /// expired tokens).
+    /// expired tokens), and appends `signed_in`.
     pub async fn issue_tokens(
         &self,
         user_id: &str,
         device_id: Uuid,
         tokens: &NewTokens,
         now: DateTime<Utc>,
+        signed_in: kyosai_audit::NewEntry,
     ) -> Result<(), StorageError> {
-        dispatch!(self.issue_tokens(user_id, device_id, tokens, now))
+        dispatch!(self.issue_tokens(user_id, device_id, tokens, now, signed_in))
     }
 
     pub async fn lookup_access(
@@ -390,9 +514,14 @@ impl Storage {
         dispatch!(self.rotate_refresh(old_hash, device_id, new, grace_until, now))
     }
 
-    /// Sign-out: revokes every token of the user on the device.
-    pub async fn revoke_tokens(&self, user_id: &str, device_id: Uuid) -> Result<(), StorageError> {
-        dispatch!(self.revoke_tokens(user_id, device_id))
+    /// Sign-out: revokes every token of the user on the device and appends `signed_out`.
+    pub async fn revoke_tokens(
+        &self,
+        user_id: &str,
+        device_id: Uuid,
+        signed_out: kyosai_audit::NewEntry,
+    ) -> Result<(), StorageError> {
+        dispatch!(self.revoke_tokens(user_id, device_id, signed_out))
     }
 
     /// Processes a push in one transaction: the client binding, each command's outcome,
@@ -431,14 +560,16 @@ impl Storage {
         dispatch!(self.open_conflicts(user_id))
     }
 
+    /// Settles one of the user's conflicts; appends `resolved` when it was open.
     pub async fn resolve_conflict(
         &self,
         user_id: &str,
         id: Uuid,
         resolution: Resolution,
         now: DateTime<Utc>,
+        resolved: kyosai_audit::NewEntry,
     ) -> Result<ResolveOutcome, StorageError> {
-        dispatch!(self.resolve_conflict(user_id, id, resolution, now))
+        dispatch!(self.resolve_conflict(user_id, id, resolution, now, resolved))
     }
 
     pub async fn record(&self, id: Uuid) -> Result<Option<Record>, StorageError> {
@@ -508,18 +639,21 @@ impl Storage {
         })
     }
 
-    /// Registers `user_id`'s absence. `None` when the delegate is not an enabled user.
+    /// Registers `user_id`'s absence and appends `added` with the absence's id as its
+    /// target. `None` when the delegate is not an enabled user.
     pub async fn add_absence(
         &self,
         user_id: &str,
         new: &kyosai_sync_protocol::approval::NewAbsence,
         now: DateTime<Utc>,
+        added: kyosai_audit::NewEntry,
     ) -> Result<Option<kyosai_sync_protocol::approval::AbsenceInfo>, StorageError> {
-        dispatch!(self.add_absence(user_id, new, now))
+        dispatch!(self.add_absence(user_id, new, now, added))
     }
 
     /// Puts every registered 資格取得届 not yet exported into a new batch whose file
-    /// `render` writes (file name, content); `None` when there is nothing new.
+    /// `render` writes (file name, content), and records it in the audit log as made by
+    /// `created_by`; `None` when there is nothing new.
     pub async fn create_registration_batch(
         &self,
         created_by: &str,
@@ -547,13 +681,15 @@ impl Storage {
         dispatch!(self.records_of_kind(kind))
     }
 
-    /// Cancels one of `user_id`'s own absences. `false` when there is none by that id.
+    /// Cancels one of `user_id`'s own absences and appends `cancelled`. `false` when
+    /// there is none by that id.
     pub async fn cancel_absence(
         &self,
         user_id: &str,
         id: Uuid,
         now: DateTime<Utc>,
+        cancelled: kyosai_audit::NewEntry,
     ) -> Result<bool, StorageError> {
-        dispatch!(self.cancel_absence(user_id, id, now))
+        dispatch!(self.cancel_absence(user_id, id, now, cancelled))
     }
 }

@@ -30,9 +30,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("postgres_schema_1.sql"),
     include_str!("postgres_schema_2.sql"),
     include_str!("postgres_schema_3.sql"),
+    include_str!("postgres_schema_4.sql"),
 ];
 
 mod approval;
+pub(crate) mod audit;
 mod registration;
 /// The advisory lock every change-log writer holds until it commits.
 const WRITE_LOCK: i64 = 0x6b79_6f73_6169; // "kyosai"
@@ -42,6 +44,8 @@ const POOL_SIZE: usize = 16;
 #[derive(Clone)]
 pub struct PgStorage {
     pool: Pool,
+    /// Who administration through this handle is recorded as (see `Storage::operated_by`).
+    operator: std::sync::Arc<str>,
 }
 
 impl std::fmt::Debug for PgStorage {
@@ -220,10 +224,21 @@ impl PgStorage {
             .create_timeout(Some(Duration::from_secs(10)))
             .build()
             .map_err(pool_err)?;
-        let storage = PgStorage { pool };
+        let storage = PgStorage {
+            pool,
+            operator: std::sync::Arc::from("system"),
+        };
         storage.migrate().await?;
         tracing::info!("PostgreSQL storage opened");
         Ok(storage)
+    }
+
+    /// This handle, recording administration as by `operator`.
+    pub fn operated_by(&self, operator: &str) -> PgStorage {
+        PgStorage {
+            pool: self.pool.clone(),
+            operator: std::sync::Arc::from(operator),
+        }
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, StorageError> {
@@ -286,24 +301,46 @@ impl PgStorage {
     }
 
     pub async fn rotate_epoch(&self) -> Result<String, StorageError> {
-        let c = self.client().await?;
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
         let epoch = Uuid::new_v4().simple().to_string();
-        c.execute(
+        tx.execute(
             "UPDATE server_meta SET value = $1 WHERE key = 'epoch'",
             &[&epoch],
         )
         .await?;
+        audit::append(
+            &tx,
+            vec![crate::audit::config(
+                &self.operator,
+                Some(&epoch),
+                serde_json::json!({ "op": "epoch_rotate" }),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
         Ok(epoch)
     }
 
     pub async fn upsert_office(&self, code: &str, name: &str) -> Result<(), StorageError> {
-        let c = self.client().await?;
-        c.execute(
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        tx.execute(
             "INSERT INTO offices (code, name, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (code) DO UPDATE SET name = excluded.name",
             &[&code, &name, &crate::model::now()],
         )
         .await?;
+        audit::append(
+            &tx,
+            vec![crate::audit::config(
+                &self.operator,
+                Some(code),
+                serde_json::json!({ "op": "office", "name": name }),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -372,6 +409,19 @@ impl PgStorage {
             .await
             .map_err(StorageError::from)?;
         }
+        audit::append(
+            &tx,
+            vec![crate::audit::user_admin(
+                &self.operator,
+                &user.id,
+                serde_json::json!({
+                    "op": "add",
+                    "roles": crate::audit::roles(&user.roles),
+                    "office": user.office_code,
+                }),
+            )],
+        )
+        .await?;
         tx.commit().await.map_err(StorageError::from)?;
         Ok(())
     }
@@ -401,26 +451,120 @@ impl PgStorage {
             .collect()
     }
 
-    pub async fn set_password(&self, user_id: &str, hash: &str) -> Result<bool, StorageError> {
-        let c = self.client().await?;
-        let n = c
-            .execute(
-                "UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1",
-                &[&user_id, &hash],
+    /// One statement on a user in a transaction with its `user.admin` entry (written when
+    /// the statement found the user). `true` when it did.
+    async fn admin_user_update(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        user_id: &str,
+        detail: serde_json::Value,
+    ) -> Result<bool, StorageError> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let n = tx.execute(sql, params).await?;
+        if n > 0 {
+            audit::append(
+                &tx,
+                vec![crate::audit::user_admin(&self.operator, user_id, detail)],
             )
             .await?;
+        }
+        tx.commit().await?;
         Ok(n > 0)
     }
 
+    pub async fn set_password(&self, user_id: &str, hash: &str) -> Result<bool, StorageError> {
+        self.admin_user_update(
+            "UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1",
+            &[&user_id, &hash],
+            user_id,
+            serde_json::json!({ "op": "set_password" }),
+        )
+        .await
+    }
+
     pub async fn unlock_user(&self, user_id: &str) -> Result<bool, StorageError> {
-        let c = self.client().await?;
-        let n = c
+        self.admin_user_update(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
+            &[&user_id],
+            user_id,
+            serde_json::json!({ "op": "unlock" }),
+        )
+        .await
+    }
+
+    /// Disables (or enables again) a user. `false` when there is no such user.
+    pub async fn set_disabled(&self, user_id: &str, disabled: bool) -> Result<bool, StorageError> {
+        let op = if disabled { "disable" } else { "enable" };
+        self.admin_user_update(
+            "UPDATE users SET disabled = $2 WHERE id = $1",
+            &[&user_id, &disabled],
+            user_id,
+            serde_json::json!({ "op": op }),
+        )
+        .await
+    }
+
+    /// Replaces a user's roles and office.
+    pub async fn set_roles(
+        &self,
+        user_id: &str,
+        roles: &[Role],
+        office_code: Option<&str>,
+    ) -> Result<(), AdminError> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(StorageError::from)?;
+        if let Some(office) = office_code {
+            let known: bool = tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM offices WHERE code = $1)",
+                    &[&office],
+                )
+                .await
+                .map_err(StorageError::from)?
+                .try_get(0)
+                .map_err(StorageError::from)?;
+            if !known {
+                return Err(AdminError::NoSuchOffice(office.to_string()));
+            }
+        }
+        let n = tx
             .execute(
-                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
-                &[&user_id],
+                "UPDATE users SET office_code = $2 WHERE id = $1",
+                &[&user_id, &office_code],
             )
-            .await?;
-        Ok(n > 0)
+            .await
+            .map_err(StorageError::from)?;
+        if n == 0 {
+            return Err(AdminError::NoSuchUser(user_id.to_string()));
+        }
+        tx.execute("DELETE FROM user_roles WHERE user_id = $1", &[&user_id])
+            .await
+            .map_err(StorageError::from)?;
+        for role in roles {
+            tx.execute(
+                "INSERT INTO user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&user_id, &role_str(*role)],
+            )
+            .await
+            .map_err(StorageError::from)?;
+        }
+        audit::append(
+            &tx,
+            vec![crate::audit::user_admin(
+                &self.operator,
+                user_id,
+                serde_json::json!({
+                    "op": "roles",
+                    "roles": crate::audit::roles(roles),
+                    "office": office_code,
+                }),
+            )],
+        )
+        .await?;
+        tx.commit().await.map_err(StorageError::from)?;
+        Ok(())
     }
 
     pub async fn user_for_login(&self, user_id: &str) -> Result<Option<LoginUser>, StorageError> {
@@ -450,6 +594,8 @@ impl PgStorage {
         user_id: &str,
         threshold: u32,
         locked_until: DateTime<Utc>,
+        failed: kyosai_audit::NewEntry,
+        lockout: kyosai_audit::NewEntry,
     ) -> Result<Option<DateTime<Utc>>, StorageError> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
@@ -472,6 +618,11 @@ impl PgStorage {
             }
             _ => None,
         };
+        let mut entries = vec![failed];
+        if locked.is_some() {
+            entries.push(lockout);
+        }
+        audit::append(&tx, entries).await?;
         tx.commit().await?;
         Ok(locked)
     }
@@ -569,6 +720,17 @@ impl PgStorage {
             &[&device_id, &user_id],
         )
         .await?;
+        if n > 0 {
+            audit::append(
+                &tx,
+                vec![crate::audit::user_admin(
+                    &self.operator,
+                    &device_id.to_string(),
+                    serde_json::json!({ "op": "revoke_device", "user": user_id, "count": n }),
+                )],
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(n)
     }
@@ -579,6 +741,7 @@ impl PgStorage {
         device_id: Uuid,
         tokens: &NewTokens,
         now: DateTime<Utc>,
+        signed_in: kyosai_audit::NewEntry,
     ) -> Result<(), StorageError> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
@@ -588,6 +751,7 @@ impl PgStorage {
         )
         .await?;
         insert_tokens(&tx, user_id, device_id, tokens, now).await?;
+        audit::append(&tx, vec![signed_in]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -724,9 +888,18 @@ impl PgStorage {
         })
     }
 
-    pub async fn revoke_tokens(&self, user_id: &str, device_id: Uuid) -> Result<(), StorageError> {
-        let c = self.client().await?;
-        revoke_all_tokens(&c, user_id, device_id).await
+    pub async fn revoke_tokens(
+        &self,
+        user_id: &str,
+        device_id: Uuid,
+        signed_out: kyosai_audit::NewEntry,
+    ) -> Result<(), StorageError> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        revoke_all_tokens(&tx, user_id, device_id).await?;
+        audit::append(&tx, vec![signed_out]).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn push(
@@ -868,9 +1041,11 @@ impl PgStorage {
         id: Uuid,
         resolution: Resolution,
         now: DateTime<Utc>,
+        resolved: kyosai_audit::NewEntry,
     ) -> Result<ResolveOutcome, StorageError> {
-        let c = self.client().await?;
-        let n = c
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let n = tx
             .execute(
                 "UPDATE conflicts SET resolved_at = $3, resolution = $4 \
                  WHERE id = $1 AND user_id = $2 AND resolved_at IS NULL",
@@ -878,9 +1053,11 @@ impl PgStorage {
             )
             .await?;
         if n > 0 {
+            audit::append(&tx, vec![resolved]).await?;
+            tx.commit().await?;
             return Ok(ResolveOutcome::Resolved);
         }
-        let exists: bool = c
+        let exists: bool = tx
             .query_one(
                 "SELECT EXISTS (SELECT 1 FROM conflicts WHERE id = $1 AND user_id = $2)",
                 &[&id, &user_id],
@@ -928,6 +1105,11 @@ impl PgStorage {
             record.updated_at,
         )
         .await?;
+        audit::append(
+            &tx,
+            vec![crate::audit::record_imported(&self.operator, record)],
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -957,6 +1139,11 @@ struct PgPushTx<'a, 'c> {
     conflicts: Vec<(Conflict, String)>,
     results: Vec<PendingResult>,
     last_seq: Option<(Uuid, u64)>,
+    /// The last audit entry, read with the audit lock in [`PgPushTx::lock_and_load`]
+    /// (`None` when not loaded: [`PushTx::append_audit`] then locks and reads itself).
+    audit_last: Option<Option<kyosai_audit::Entry>>,
+    /// Audit entries to write, already chained.
+    audit: Vec<kyosai_audit::Entry>,
 }
 
 /// A record's final state in this push and the version it has in the database now
@@ -990,11 +1177,14 @@ impl<'a, 'c> PgPushTx<'a, 'c> {
             conflicts: Vec::new(),
             results: Vec::new(),
             last_seq: None,
+            audit_last: None,
+            audit: Vec::new(),
         }
     }
 
-    /// Takes the write lock and reads, in the same round trip, the client binding, the
-    /// stored results of the batch's seqs, the records it names and the office codes.
+    /// Takes the write lock and the audit lock (in that order, as everywhere) and reads,
+    /// in the same round trip, the client binding, the stored results of the batch's
+    /// seqs, the records it names, the office codes and the last audit entry.
     ///
     /// The statements are pipelined behind the lock on one connection and PostgreSQL runs
     /// them in the order sent, so every read runs once the lock is held. That order is
@@ -1024,6 +1214,7 @@ impl<'a, 'c> PgPushTx<'a, 'c> {
             ))
             .await?;
         let offices = tx.prepare_cached("SELECT code FROM offices").await?;
+        let audit_last = tx.prepare_cached(audit::SELECT_LAST).await?;
         let seqs = commands
             .iter()
             .map(|c| seq_i64(c.seq))
@@ -1037,16 +1228,24 @@ impl<'a, 'c> PgPushTx<'a, 'c> {
         }
         let (lock_params, binding_params): ([&(dyn ToSql + Sync); 1], [&(dyn ToSql + Sync); 1]) =
             ([&WRITE_LOCK], [&client_id]);
+        let audit_lock_params: [&(dyn ToSql + Sync); 1] = [&audit::AUDIT_LOCK];
         let stored_params: [&(dyn ToSql + Sync); 2] = [&client_id, &seqs];
         let records_params: [&(dyn ToSql + Sync); 1] = [&ids];
-        let (_, binding, stored, records, offices) = tokio::try_join!(
+        let (_, _, binding, stored, records, offices, audit_last) = tokio::try_join!(
             biased;
             tx.execute(&lock, &lock_params),
+            tx.execute(&lock, &audit_lock_params),
             tx.query_opt(&binding, &binding_params),
             tx.query(&stored, &stored_params),
             tx.query(&records, &records_params),
             tx.query(&offices, &[]),
+            tx.query_opt(&audit_last, &[]),
         )?;
+        self.audit_last = Some(
+            audit_last
+                .map(|r| audit::row(&r).map(|a| a.entry))
+                .transpose()?,
+        );
         self.binding = Some(
             binding
                 .map(|r| {
@@ -1461,17 +1660,42 @@ impl PushTx for PgPushTx<'_, '_> {
         Ok(())
     }
 
+    /// Chained at once from the entry read with the lock; written in [`PushTx::flush`].
+    async fn append_audit(
+        &mut self,
+        entries: Vec<kyosai_audit::NewEntry>,
+    ) -> Result<(), StorageError> {
+        let prev = match self.audit.last() {
+            Some(e) => Some(e.clone()),
+            None => match self.audit_last.take() {
+                Some(last) => last,
+                None => {
+                    // Not loaded with the push's locks: lock and read now.
+                    self.tx
+                        .execute("SELECT pg_advisory_xact_lock($1)", &[&audit::AUDIT_LOCK])
+                        .await?;
+                    let r = self.tx.query_opt(audit::SELECT_LAST, &[]).await?;
+                    r.map(|r| audit::row(&r).map(|a| a.entry)).transpose()?
+                }
+            },
+        };
+        self.audit.extend(audit::chain(prev, entries));
+        Ok(())
+    }
+
     /// The deferred writes: at most six statements, pipelined on the connection
     /// (tokio-postgres sends them back to back; PostgreSQL runs them in order).
     async fn flush(&mut self) -> Result<Option<i64>, StorageError> {
-        let ((), (), newest, (), (), ()) = tokio::try_join!(
+        let ((), (), newest, (), (), (), ()) = tokio::try_join!(
             self.insert_records(),
             self.update_records(),
             self.insert_changes(),
             self.insert_results(),
             self.insert_conflicts(),
             self.write_last_seq(),
+            audit::insert(self.tx, &self.audit),
         )?;
+        self.audit.clear();
         self.pending.clear();
         self.pending_index.clear();
         self.changes.clear();

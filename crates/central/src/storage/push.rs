@@ -6,6 +6,10 @@
 //! therefore never loses or duplicates a command: the client resends, and every seq the
 //! server already processed is answered from `command_results` instead of being applied
 //! again.
+//!
+//! Each command processed for the first time also leaves one audit entry (applied, or
+//! `….refused` with its code), appended in the same transaction; a replayed seq leaves
+//! none (it was recorded when first processed).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -93,6 +97,13 @@ pub(crate) trait PushTx {
         now: DateTime<Utc>,
     ) -> Result<(), StorageError>;
     async fn set_last_seq(&mut self, client_id: Uuid, seq: u64) -> Result<(), StorageError>;
+    /// Appends the push's audit entries, in order, to the audit log (called once, after
+    /// the last command and before [`PushTx::flush`]; a backend may defer the writes to
+    /// the flush).
+    async fn append_audit(
+        &mut self,
+        entries: Vec<kyosai_audit::NewEntry>,
+    ) -> Result<(), StorageError>;
 
     /// Writes everything one processed command leaves behind: its stored outcome, the
     /// record and change-log rows (applied) or the conflict. Returns the newest change
@@ -177,6 +188,7 @@ pub(crate) async fn push<T: PushTx>(
     // Offices named by commands, looked up once per push.
     let mut offices: HashMap<String, bool> = HashMap::new();
     let mut acknowledged = last;
+    let mut audit = Vec::new();
     for cmd in commands {
         if cmd.seq <= last {
             let Some(stored) = tx.stored_result(client_id, cmd.seq).await? else {
@@ -201,7 +213,9 @@ pub(crate) async fn push<T: PushTx>(
             continue;
         }
 
-        let (outcome, newest) = apply_one(tx, actor, client_id, cmd, now, &mut offices).await?;
+        let (outcome, newest, entry) =
+            apply_one(tx, actor, client_id, cmd, now, &mut offices).await?;
+        audit.push(entry);
         if newest.is_some() {
             newest_change = newest;
         }
@@ -213,6 +227,9 @@ pub(crate) async fn push<T: PushTx>(
     }
     if acknowledged != last {
         tx.set_last_seq(client_id, acknowledged).await?;
+    }
+    if !audit.is_empty() {
+        tx.append_audit(audit).await?;
     }
     if let Some(newest) = tx.flush().await? {
         newest_change = Some(newest_change.map_or(newest, |n: i64| n.max(newest)));
@@ -266,8 +283,8 @@ async fn budget_of<T: PushTx>(
     ))
 }
 
-/// Decides one new command and writes what it leaves behind. Returns its outcome and
-/// the newest change serial it wrote.
+/// Decides one new command and writes what it leaves behind. Returns its outcome, the
+/// newest change serial it wrote and its audit entry.
 async fn apply_one<T: PushTx>(
     tx: &mut T,
     actor: &Actor,
@@ -275,7 +292,7 @@ async fn apply_one<T: PushTx>(
     cmd: &CommandEnvelope,
     now: DateTime<Utc>,
     offices: &mut HashMap<String, bool>,
-) -> Result<(Outcome, Option<i64>), StorageError> {
+) -> Result<(Outcome, Option<i64>, kyosai_audit::NewEntry), StorageError> {
     let mut write = CommandWrite {
         client_id,
         command: cmd,
@@ -285,8 +302,10 @@ async fn apply_one<T: PushTx>(
         changes: &[],
         conflict: None,
     };
+    let mut audit_action = (crate::audit::SYNC_COMMAND, None);
     let decision = match commands::parse(cmd) {
         Ok(intent) => {
+            audit_action = intent.audit_action();
             let current = tx.record(cmd.record_id).await?;
             let office_exists = match intent.named_office() {
                 Some(code) => match offices.get(code) {
@@ -346,7 +365,17 @@ async fn apply_one<T: PushTx>(
             write.record = Some((&record, is_new));
             write.changes = &changes;
             let newest = tx.write_command(&write).await?;
-            Ok((outcome, newest))
+            let entry = crate::audit::command(
+                actor,
+                client_id,
+                cmd,
+                audit_action.0,
+                audit_action.1,
+                &outcome,
+                Some(&record),
+                now,
+            );
+            Ok((outcome, newest, entry))
         }
         Decision::Conflict { code, message } => {
             let conflict = Conflict {
@@ -372,7 +401,17 @@ async fn apply_one<T: PushTx>(
             write.outcome_json = &json;
             write.conflict = Some((&conflict, &actor.user_id));
             tx.write_command(&write).await?;
-            Ok((outcome, None))
+            let entry = crate::audit::command(
+                actor,
+                client_id,
+                cmd,
+                audit_action.0,
+                audit_action.1,
+                &outcome,
+                None,
+                now,
+            );
+            Ok((outcome, None, entry))
         }
         Decision::Reject(r) => {
             let outcome = Outcome::Rejected {
@@ -382,7 +421,17 @@ async fn apply_one<T: PushTx>(
             let json = outcome_json(&outcome)?;
             write.outcome_json = &json;
             tx.write_command(&write).await?;
-            Ok((outcome, None))
+            let entry = crate::audit::command(
+                actor,
+                client_id,
+                cmd,
+                audit_action.0,
+                audit_action.1,
+                &outcome,
+                None,
+                now,
+            );
+            Ok((outcome, None, entry))
         }
     }
 }

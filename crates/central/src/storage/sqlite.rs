@@ -29,9 +29,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sqlite_schema_1.sql"),
     include_str!("sqlite_schema_2.sql"),
     include_str!("sqlite_schema_3.sql"),
+    include_str!("sqlite_schema_4.sql"),
 ];
 
 mod approval;
+pub(crate) mod audit;
 mod registration;
 pub(crate) use approval::positions_of;
 const MAX_IDLE_READERS: usize = 8;
@@ -47,6 +49,8 @@ struct Inner {
 #[derive(Debug, Clone)]
 pub struct SqliteStorage {
     inner: Arc<Inner>,
+    /// Who administration through this handle is recorded as (see `Storage::operated_by`).
+    operator: Arc<str>,
 }
 
 fn ts(d: DateTime<Utc>) -> i64 {
@@ -273,6 +277,7 @@ impl SqliteStorage {
                     writer: Mutex::new(writer),
                     readers: Mutex::new(Vec::new()),
                 }),
+                operator: Arc::from("system"),
             })
         })
         .await
@@ -281,6 +286,14 @@ impl SqliteStorage {
 
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// This handle, recording administration as by `operator`.
+    pub fn operated_by(&self, operator: &str) -> SqliteStorage {
+        SqliteStorage {
+            inner: self.inner.clone(),
+            operator: Arc::from(operator),
+        }
     }
 
     async fn write<T, F>(&self, f: F) -> Result<T, StorageError>
@@ -341,12 +354,23 @@ impl SqliteStorage {
     }
 
     pub async fn rotate_epoch(&self) -> Result<String, StorageError> {
-        self.write(|c| {
+        let operator = self.operator.clone();
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let epoch = Uuid::new_v4().simple().to_string();
-            c.execute(
+            tx.execute(
                 "UPDATE server_meta SET value = ?1 WHERE key = 'epoch'",
                 params![epoch],
             )?;
+            audit::append(
+                &tx,
+                vec![crate::audit::config(
+                    &operator,
+                    Some(&epoch),
+                    serde_json::json!({ "op": "epoch_rotate" }),
+                )],
+            )?;
+            tx.commit()?;
             Ok(epoch)
         })
         .await
@@ -354,12 +378,23 @@ impl SqliteStorage {
 
     pub async fn upsert_office(&self, code: &str, name: &str) -> Result<(), StorageError> {
         let (code, name) = (code.to_string(), name.to_string());
+        let operator = self.operator.clone();
         self.write(move |c| {
-            c.execute(
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
                 "INSERT INTO offices (code, name, created_at) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (code) DO UPDATE SET name = excluded.name",
                 params![code, name, ts(crate::model::now())],
             )?;
+            audit::append(
+                &tx,
+                vec![crate::audit::config(
+                    &operator,
+                    Some(&code),
+                    serde_json::json!({ "op": "office", "name": name }),
+                )],
+            )?;
+            tx.commit()?;
             Ok(())
         })
         .await
@@ -382,6 +417,7 @@ impl SqliteStorage {
     }
 
     pub async fn add_user(&self, user: NewUser) -> Result<(), AdminError> {
+        let operator = self.operator.clone();
         let result = self
             .write(move |c| {
                 let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -420,6 +456,18 @@ impl SqliteStorage {
                         params![user.id, role_str(*role)],
                     )?;
                 }
+                audit::append(
+                    &tx,
+                    vec![crate::audit::user_admin(
+                        &operator,
+                        &user.id,
+                        serde_json::json!({
+                            "op": "add",
+                            "roles": crate::audit::roles(&user.roles),
+                            "office": user.office_code,
+                        }),
+                    )],
+                )?;
                 tx.commit()?;
                 Ok(Ok(()))
             })
@@ -468,11 +516,24 @@ impl SqliteStorage {
 
     pub async fn set_password(&self, user_id: &str, hash: &str) -> Result<bool, StorageError> {
         let (user_id, hash) = (user_id.to_string(), hash.to_string());
+        let operator = self.operator.clone();
         self.write(move |c| {
-            let n = c.execute(
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let n = tx.execute(
                 "UPDATE users SET password_hash = ?2, failed_logins = 0, locked_until = NULL WHERE id = ?1",
                 params![user_id, hash],
             )?;
+            if n > 0 {
+                audit::append(
+                    &tx,
+                    vec![crate::audit::user_admin(
+                        &operator,
+                        &user_id,
+                        serde_json::json!({ "op": "set_password" }),
+                    )],
+                )?;
+            }
+            tx.commit()?;
             Ok(n > 0)
         })
         .await
@@ -480,14 +541,113 @@ impl SqliteStorage {
 
     pub async fn unlock_user(&self, user_id: &str) -> Result<bool, StorageError> {
         let user_id = user_id.to_string();
+        let operator = self.operator.clone();
         self.write(move |c| {
-            let n = c.execute(
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let n = tx.execute(
                 "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
                 params![user_id],
             )?;
+            if n > 0 {
+                audit::append(
+                    &tx,
+                    vec![crate::audit::user_admin(
+                        &operator,
+                        &user_id,
+                        serde_json::json!({ "op": "unlock" }),
+                    )],
+                )?;
+            }
+            tx.commit()?;
             Ok(n > 0)
         })
         .await
+    }
+
+    /// Disables (or enables again) a user. `false` when there is no such user.
+    pub async fn set_disabled(&self, user_id: &str, disabled: bool) -> Result<bool, StorageError> {
+        let user_id = user_id.to_string();
+        let operator = self.operator.clone();
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let n = tx.execute(
+                "UPDATE users SET disabled = ?2 WHERE id = ?1",
+                params![user_id, disabled],
+            )?;
+            if n > 0 {
+                let op = if disabled { "disable" } else { "enable" };
+                audit::append(
+                    &tx,
+                    vec![crate::audit::user_admin(
+                        &operator,
+                        &user_id,
+                        serde_json::json!({ "op": op }),
+                    )],
+                )?;
+            }
+            tx.commit()?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    /// Replaces a user's roles and office.
+    pub async fn set_roles(
+        &self,
+        user_id: &str,
+        roles: &[Role],
+        office_code: Option<&str>,
+    ) -> Result<(), AdminError> {
+        let (user_id, roles) = (user_id.to_string(), roles.to_vec());
+        let office_code = office_code.map(str::to_string);
+        let operator = self.operator.clone();
+        let result = self
+            .write(move |c| {
+                let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                if let Some(office) = &office_code {
+                    let known: bool = tx.query_row(
+                        "SELECT EXISTS (SELECT 1 FROM offices WHERE code = ?1)",
+                        params![office],
+                        |r| r.get(0),
+                    )?;
+                    if !known {
+                        return Ok(Err(AdminError::NoSuchOffice(office.clone())));
+                    }
+                }
+                let n = tx.execute(
+                    "UPDATE users SET office_code = ?2 WHERE id = ?1",
+                    params![user_id, office_code],
+                )?;
+                if n == 0 {
+                    return Ok(Err(AdminError::NoSuchUser(user_id)));
+                }
+                tx.execute(
+                    "DELETE FROM user_roles WHERE user_id = ?1",
+                    params![user_id],
+                )?;
+                for role in &roles {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO user_roles (user_id, role) VALUES (?1, ?2)",
+                        params![user_id, role_str(*role)],
+                    )?;
+                }
+                audit::append(
+                    &tx,
+                    vec![crate::audit::user_admin(
+                        &operator,
+                        &user_id,
+                        serde_json::json!({
+                            "op": "roles",
+                            "roles": crate::audit::roles(&roles),
+                            "office": office_code,
+                        }),
+                    )],
+                )?;
+                tx.commit()?;
+                Ok(Ok(()))
+            })
+            .await?;
+        result
     }
 
     pub async fn user_for_login(&self, user_id: &str) -> Result<Option<LoginUser>, StorageError> {
@@ -526,6 +686,8 @@ impl SqliteStorage {
         user_id: &str,
         threshold: u32,
         locked_until: DateTime<Utc>,
+        failed: kyosai_audit::NewEntry,
+        lockout: kyosai_audit::NewEntry,
     ) -> Result<Option<DateTime<Utc>>, StorageError> {
         let user_id = user_id.to_string();
         self.write(move |c| {
@@ -547,6 +709,11 @@ impl SqliteStorage {
                 }
                 _ => None,
             };
+            let mut entries = vec![failed];
+            if locked.is_some() {
+                entries.push(lockout);
+            }
+            audit::append(&tx, entries)?;
             tx.commit()?;
             Ok(locked)
         })
@@ -645,6 +812,7 @@ impl SqliteStorage {
         now: DateTime<Utc>,
     ) -> Result<u64, StorageError> {
         let user_id = user_id.map(str::to_string);
+        let operator = self.operator.clone();
         self.write(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let device = device_id.to_string();
@@ -657,6 +825,16 @@ impl SqliteStorage {
                 "UPDATE tokens SET revoked = 1 WHERE device_id = ?1 AND (?2 IS NULL OR user_id = ?2)",
                 params![device, user_id],
             )?;
+            if n > 0 {
+                audit::append(
+                    &tx,
+                    vec![crate::audit::user_admin(
+                        &operator,
+                        &device,
+                        serde_json::json!({ "op": "revoke_device", "user": user_id, "count": n }),
+                    )],
+                )?;
+            }
             tx.commit()?;
             Ok(n as u64)
         })
@@ -669,6 +847,7 @@ impl SqliteStorage {
         device_id: Uuid,
         tokens: &NewTokens,
         now: DateTime<Utc>,
+        signed_in: kyosai_audit::NewEntry,
     ) -> Result<(), StorageError> {
         let (user_id, tokens) = (user_id.to_string(), tokens.clone());
         self.write(move |c| {
@@ -678,6 +857,7 @@ impl SqliteStorage {
                 params![user_id, device_id.to_string(), ts(now)],
             )?;
             insert_tokens(&tx, &user_id, device_id, &tokens, now)?;
+            audit::append(&tx, vec![signed_in])?;
             tx.commit()?;
             Ok(())
         })
@@ -831,10 +1011,21 @@ impl SqliteStorage {
         .await
     }
 
-    pub async fn revoke_tokens(&self, user_id: &str, device_id: Uuid) -> Result<(), StorageError> {
+    pub async fn revoke_tokens(
+        &self,
+        user_id: &str,
+        device_id: Uuid,
+        signed_out: kyosai_audit::NewEntry,
+    ) -> Result<(), StorageError> {
         let user_id = user_id.to_string();
-        self.write(move |c| revoke_all_tokens(c, &user_id, device_id))
-            .await
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            revoke_all_tokens(&tx, &user_id, device_id)?;
+            audit::append(&tx, vec![signed_out])?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
     }
 
     pub async fn push(
@@ -982,18 +1173,22 @@ impl SqliteStorage {
         id: Uuid,
         resolution: Resolution,
         now: DateTime<Utc>,
+        resolved: kyosai_audit::NewEntry,
     ) -> Result<ResolveOutcome, StorageError> {
         let user_id = user_id.to_string();
         self.write(move |c| {
-            let n = c.execute(
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let n = tx.execute(
                 "UPDATE conflicts SET resolved_at = ?3, resolution = ?4 \
                  WHERE id = ?1 AND user_id = ?2 AND resolved_at IS NULL",
                 params![id.to_string(), user_id, ts(now), resolution_str(resolution)],
             )?;
             if n > 0 {
+                audit::append(&tx, vec![resolved])?;
+                tx.commit()?;
                 return Ok(ResolveOutcome::Resolved);
             }
-            let exists: bool = c.query_row(
+            let exists: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM conflicts WHERE id = ?1 AND user_id = ?2)",
                 params![id.to_string(), user_id],
                 |r| r.get(0),
@@ -1025,11 +1220,13 @@ impl SqliteStorage {
 
     pub async fn import_record(&self, record: &Record) -> Result<bool, StorageError> {
         let record = record.clone();
+        let operator = self.operator.clone();
         self.write(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             if read_record(&tx, record.id)?.is_some() {
                 return Ok(false);
             }
+            audit::append(&tx, vec![crate::audit::record_imported(&operator, &record)])?;
             let mut ptx = SqlitePushTx { tx: &tx };
             push::complete_now(async {
                 ptx.save_record(&record, true).await?;
@@ -1064,6 +1261,13 @@ struct SqlitePushTx<'a, 'c> {
 }
 
 impl PushTx for SqlitePushTx<'_, '_> {
+    async fn append_audit(
+        &mut self,
+        entries: Vec<kyosai_audit::NewEntry>,
+    ) -> Result<(), StorageError> {
+        audit::append(self.tx, entries)
+    }
+
     async fn client(&mut self, client_id: Uuid) -> Result<Option<ClientBinding>, StorageError> {
         let row = self
             .tx

@@ -6,7 +6,7 @@ use kyosai_sync_protocol::approval::{AbsenceInfo, Directory, DirectoryUser, NewA
 use kyosai_sync_protocol::Record;
 use uuid::Uuid;
 
-use super::{record_at, roles, PgStorage, RECORD_COLUMNS};
+use super::{audit, record_at, roles, PgStorage, RECORD_COLUMNS};
 use crate::storage::StorageError;
 
 impl PgStorage {
@@ -37,6 +37,16 @@ impl PgStorage {
             )
             .await?;
         }
+        let ids: Vec<&str> = positions.iter().map(|p| p.id()).collect();
+        audit::append(
+            &tx,
+            vec![crate::audit::user_admin(
+                &self.operator,
+                user_id,
+                serde_json::json!({ "op": "positions", "positions": ids }),
+            )],
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -90,22 +100,29 @@ impl PgStorage {
         Ok(Directory { users, absences })
     }
 
-    /// Registers `user_id`'s absence. `None` when the delegate is not an enabled user.
+    /// Registers `user_id`'s absence and appends `added` (its target set to the absence's
+    /// id). `None` when the delegate is not an enabled user.
     pub async fn add_absence(
         &self,
         user_id: &str,
         new: &NewAbsence,
         now: DateTime<Utc>,
+        added: kyosai_audit::NewEntry,
     ) -> Result<Option<AbsenceInfo>, StorageError> {
-        let c = self.client().await?;
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
         let id = Uuid::new_v4();
-        let n = c
+        let n = tx
             .execute(
                 "INSERT INTO absences (id, user_id, delegate_id, starts_at, ends_at, created_at) \
                  SELECT $1, $2, u.id, $4, $5, $6 FROM users u WHERE u.id = $3 AND NOT u.disabled",
                 &[&id, &user_id, &new.delegate_id, &new.from, &new.until, &now],
             )
             .await?;
+        if n == 1 {
+            audit::append(&tx, vec![added.target(id.to_string())]).await?;
+            tx.commit().await?;
+        }
         Ok((n == 1).then(|| AbsenceInfo {
             id,
             user_id: user_id.to_string(),
@@ -115,21 +132,28 @@ impl PgStorage {
         }))
     }
 
-    /// Cancels one of `user_id`'s own absences. `false` when there is none by that id.
+    /// Cancels one of `user_id`'s own absences and appends `cancelled`. `false` when there
+    /// is none by that id.
     pub async fn cancel_absence(
         &self,
         user_id: &str,
         id: Uuid,
         now: DateTime<Utc>,
+        cancelled: kyosai_audit::NewEntry,
     ) -> Result<bool, StorageError> {
-        let c = self.client().await?;
-        let n = c
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let n = tx
             .execute(
                 "UPDATE absences SET cancelled_at = $3 \
                  WHERE id = $1 AND user_id = $2 AND cancelled_at IS NULL",
                 &[&id, &user_id, &now],
             )
             .await?;
+        if n == 1 {
+            audit::append(&tx, vec![cancelled]).await?;
+            tx.commit().await?;
+        }
         Ok(n == 1)
     }
 

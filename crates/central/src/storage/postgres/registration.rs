@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{record_at, PgStorage, RECORD_COLUMNS};
+use super::{audit, record_at, PgStorage, RECORD_COLUMNS};
 use crate::storage::{RegistrationBatch, RenderRegistrations, StorageError};
 
 /// Serialises batch creation (two at once would otherwise both see the same candidates).
@@ -59,17 +59,22 @@ impl PgStorage {
             &[&ids, &id, &now],
         )
         .await?;
+        let batch = RegistrationBatch {
+            id,
+            created_at: now,
+            created_by: created_by.to_string(),
+            record_count: u32::try_from(records.len()).unwrap_or(u32::MAX),
+            file_name,
+        };
+        audit::append(
+            &tx,
+            vec![crate::audit::registration(
+                created_by, "create", &batch, now,
+            )],
+        )
+        .await?;
         tx.commit().await?;
-        Ok(Some((
-            RegistrationBatch {
-                id,
-                created_at: now,
-                created_by: created_by.to_string(),
-                record_count: u32::try_from(records.len()).unwrap_or(u32::MAX),
-                file_name,
-            },
-            content,
-        )))
+        Ok(Some((batch, content)))
     }
 
     /// Every batch, newest first.

@@ -7,7 +7,7 @@ use kyosai_sync_protocol::Record;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
-use super::{from_ts, record_at, roles_of, ts, uuid, SqliteStorage, RECORD_COLUMNS};
+use super::{audit, from_ts, record_at, roles_of, ts, uuid, SqliteStorage, RECORD_COLUMNS};
 use crate::storage::StorageError;
 
 pub(crate) fn positions_of(
@@ -32,6 +32,7 @@ impl SqliteStorage {
     ) -> Result<bool, StorageError> {
         let user_id = user_id.to_string();
         let positions: Vec<&'static str> = positions.iter().map(|p| p.id()).collect();
+        let operator = self.operator.clone();
         self.write(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let exists: bool = tx.query_row(
@@ -46,12 +47,20 @@ impl SqliteStorage {
                 "DELETE FROM user_positions WHERE user_id = ?1",
                 params![user_id],
             )?;
-            for p in positions {
+            for p in &positions {
                 tx.execute(
                     "INSERT OR IGNORE INTO user_positions (user_id, position) VALUES (?1, ?2)",
                     params![user_id, p],
                 )?;
             }
+            audit::append(
+                &tx,
+                vec![crate::audit::user_admin(
+                    &operator,
+                    &user_id,
+                    serde_json::json!({ "op": "positions", "positions": positions }),
+                )],
+            )?;
             tx.commit()?;
             Ok(true)
         })
@@ -118,12 +127,14 @@ impl SqliteStorage {
         .await
     }
 
-    /// Registers `user_id`'s absence. `None` when the delegate is not an enabled user.
+    /// Registers `user_id`'s absence and appends `added` (its target set to the absence's
+    /// id). `None` when the delegate is not an enabled user.
     pub async fn add_absence(
         &self,
         user_id: &str,
         new: &NewAbsence,
         now: DateTime<Utc>,
+        added: kyosai_audit::NewEntry,
     ) -> Result<Option<AbsenceInfo>, StorageError> {
         let (user_id, new) = (user_id.to_string(), new.clone());
         self.write(move |c| {
@@ -149,6 +160,7 @@ impl SqliteStorage {
                     ts(now)
                 ],
             )?;
+            audit::append(&tx, vec![added.target(id.to_string())])?;
             tx.commit()?;
             Ok(Some(AbsenceInfo {
                 id,
@@ -161,16 +173,19 @@ impl SqliteStorage {
         .await
     }
 
-    /// Cancels one of `user_id`'s own absences. `false` when there is none by that id.
+    /// Cancels one of `user_id`'s own absences and appends `cancelled`. `false` when there
+    /// is none by that id.
     pub async fn cancel_absence(
         &self,
         user_id: &str,
         id: Uuid,
         now: DateTime<Utc>,
+        cancelled: kyosai_audit::NewEntry,
     ) -> Result<bool, StorageError> {
         let user_id = user_id.to_string();
         self.write(move |c| {
-            let found: Option<i64> = c
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let found: Option<i64> = tx
                 .query_row(
                     "UPDATE absences SET cancelled_at = ?3 \
                      WHERE id = ?1 AND user_id = ?2 AND cancelled_at IS NULL RETURNING 1",
@@ -178,6 +193,10 @@ impl SqliteStorage {
                     |r| r.get(0),
                 )
                 .optional()?;
+            if found.is_some() {
+                audit::append(&tx, vec![cancelled])?;
+                tx.commit()?;
+            }
             Ok(found.is_some())
         })
         .await

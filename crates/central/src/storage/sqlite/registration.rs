@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
-use super::{from_ts, record_at, ts, uuid, SqliteStorage, RECORD_COLUMNS};
+use super::{audit, from_ts, record_at, ts, uuid, SqliteStorage, RECORD_COLUMNS};
 use crate::storage::{RegistrationBatch, RenderRegistrations, StorageError};
 
 const CANDIDATES: &str = "FROM records r WHERE r.kind = 'acquisition' AND r.state = 'approved' \
@@ -51,17 +51,19 @@ impl SqliteStorage {
                     params![r.id.to_string(), id.to_string(), ts(now)],
                 )?;
             }
+            let batch = RegistrationBatch {
+                id,
+                created_at: now,
+                created_by,
+                record_count: u32::try_from(records.len()).unwrap_or(u32::MAX),
+                file_name,
+            };
+            audit::append(
+                &tx,
+                vec![crate::audit::registration(&batch.created_by, "create", &batch, now)],
+            )?;
             tx.commit()?;
-            Ok(Some((
-                RegistrationBatch {
-                    id,
-                    created_at: now,
-                    created_by,
-                    record_count: u32::try_from(records.len()).unwrap_or(u32::MAX),
-                    file_name,
-                },
-                content,
-            )))
+            Ok(Some((batch, content)))
         })
         .await
     }
