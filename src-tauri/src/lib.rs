@@ -6,6 +6,7 @@
 mod commands;
 mod commands_acquisition;
 mod commands_acquisition_review;
+mod commands_audit;
 mod commands_import;
 mod commands_procurement;
 mod events;
@@ -35,6 +36,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::date_to_wareki,
             commands::parse_wareki,
             commands::integrity_check,
+            commands_audit::audit_export::<tauri::Wry>,
+            commands_audit::audit_status,
             commands::frontend_ready,
             commands::sign_in,
             commands::sign_out,

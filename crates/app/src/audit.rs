@@ -140,15 +140,20 @@ pub fn status_on(store: &mut Store) -> Result<AuditLogView, AppError> {
 }
 
 /// Writes the whole log, as JSON Lines, into `dir`; the export is itself the log's last
-/// entry (`export.audit` by `actor`). The file appears whole or not at all (written as
-/// `….partial` and renamed); the log is exported as it is even when broken, with the
-/// problem reported.
+/// entry (`export.audit` by `actor`; empty: the profile's user). The file appears whole
+/// or not at all (written as `….partial` and renamed); the log is exported as it is even
+/// when broken, with the problem reported.
 pub fn export_on(
     store: &mut Store,
     actor: &str,
     dir: &Path,
     now: DateTime<Utc>,
 ) -> Result<AuditLogView, AppError> {
+    let actor = if actor.is_empty() {
+        profile_actor(store)?
+    } else {
+        actor.to_owned()
+    };
     let write_error = |e: &dyn std::fmt::Display| {
         AppError::new(
             "audit.write",

@@ -17,6 +17,13 @@ export const commands = {
 	dateToWareki: (iso: string) => typedError<DateView, AppError>(__TAURI_INVOKE("date_to_wareki", { iso })),
 	parseWareki: (text: string) => typedError<DateView, AppError>(__TAURI_INVOKE("parse_wareki", { text })),
 	integrityCheck: () => typedError<IntegrityReport, AppError>(__TAURI_INVOKE("integrity_check")),
+	/**
+	 *  Writes the whole audit log into the download folder (itself the last entry,
+	 *  `export.audit`); returns the file, the count, the head and whether the chain is intact.
+	 */
+	auditExport: () => typedError<AuditLogView_Serialize, AppError>(__TAURI_INVOKE("audit_export")),
+	/**  Checks the audit log on this PC. */
+	auditStatus: () => typedError<AuditLogView_Serialize, AppError>(__TAURI_INVOKE("audit_status")),
 	/**  Called once by the UI after its first render: the end of start-up. */
 	frontendReady: () => __TAURI_INVOKE<void>("frontend_ready"),
 	signIn: (userId: string, password: string) => typedError<SessionView_Serialize, AppError>(__TAURI_INVOKE("sign_in", { userId, password })),
@@ -630,6 +637,43 @@ export type AssessmentDto_Serialize = {
 	errors: number,
 	/**  Warnings no acknowledgement covers. */
 	unacknowledged: number,
+};
+
+/**  What 「監査ログを書き出す」 wrote, or what 「監査ログを確認」 found. */
+export type AuditLogView = AuditLogView_Serialize | AuditLogView_Deserialize;
+
+/**  What 「監査ログを書き出す」 wrote, or what 「監査ログを確認」 found. */
+export type AuditLogView_Deserialize = {
+	/**  The file written (empty for a check). */
+	path: string,
+	/**  How many entries. */
+	count: number,
+	/**
+	 *  The last entry's seq and hash (`SEQ:HASH`, for `kyosai audit verify --anchor`);
+	 *  empty for an empty log.
+	 */
+	head: string,
+	/**  Whether the chain is intact. */
+	intact: boolean,
+	/**  Where and how it is broken (Japanese), when it is. */
+	problem?: string | null,
+};
+
+/**  What 「監査ログを書き出す」 wrote, or what 「監査ログを確認」 found. */
+export type AuditLogView_Serialize = {
+	/**  The file written (empty for a check). */
+	path: string,
+	/**  How many entries. */
+	count: number,
+	/**
+	 *  The last entry's seq and hash (`SEQ:HASH`, for `kyosai audit verify --anchor`);
+	 *  empty for an empty log.
+	 */
+	head: string,
+	/**  Whether the chain is intact. */
+	intact: boolean,
+	/**  Where and how it is broken (Japanese), when it is. */
+	problem: string | null,
 };
 
 /**  One result of the automated review. */

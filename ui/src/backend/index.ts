@@ -35,6 +35,7 @@ export type WarekiInput = Parameters<Commands["warekiToDate"]>[0];
 export type Era = WarekiInput["era"];
 export type DateView = Ok<"warekiToDate">;
 export type IntegrityReport = Ok<"integrityCheck">;
+export type AuditLogView = Ok<"auditExport">;
 export type SessionView = Ok<"signIn">;
 export type Role = SessionView["roles"][number];
 export type SyncStatusView = Ok<"syncStatus">;
@@ -129,6 +130,8 @@ const rawApi = {
   dateToWareki: (iso: string): Promise<DateView> => unwrap(() => commands.dateToWareki(iso)),
   parseWareki: (text: string): Promise<DateView> => unwrap(() => commands.parseWareki(text)),
   integrityCheck: (): Promise<IntegrityReport> => unwrap(() => commands.integrityCheck()),
+  auditExport: (): Promise<AuditLogView> => unwrap(() => commands.auditExport()),
+  auditStatus: (): Promise<AuditLogView> => unwrap(() => commands.auditStatus()),
   frontendReady: (): Promise<void> => plain(() => commands.frontendReady()),
 
   // Central service: session, sync, conflicts.

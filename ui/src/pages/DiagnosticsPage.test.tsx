@@ -1,7 +1,8 @@
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { IntegrityReport } from "../backend";
+import type { AuditLogView, IntegrityReport } from "../backend";
+import { BackendError } from "../backend/errors";
 import { AppStateProvider } from "../shell/appState";
 import { healthyReport } from "../test/fixtures";
 import { mockApi, resetMockApi } from "../test/mockBackend";
@@ -66,5 +67,54 @@ describe("DiagnosticsPage", () => {
     expect(result).toHaveTextContent("異常");
     expect(screen.getByTestId("diag-integrity-messages")).toHaveTextContent("idx_applications_office");
     expect(result).toHaveTextContent("2 件");
+  });
+
+  it("writes the audit log out for IT and shows the file, the count and the head", async () => {
+    const head = `42:${"ab".repeat(32)}`;
+    let finish: (view: AuditLogView) => void = () => undefined;
+    mockApi.auditExport.mockImplementation(() => new Promise((resolve) => (finish = resolve)));
+    const user = userEvent.setup();
+    renderPage();
+    const button = screen.getByRole("button", { name: "監査ログを書き出す" });
+    await user.click(button);
+    expect(button).toHaveAttribute("aria-busy", "true");
+    await user.click(button); // ignored while busy
+    expect(mockApi.auditExport).toHaveBeenCalledTimes(1);
+
+    finish({ path: "/home/tanto/ダウンロード/監査ログ_20261126_153000.jsonl", count: 1234, head, intact: true, problem: null });
+    const result = await screen.findByTestId("diag-audit-result");
+    expect(result).toHaveTextContent("監査ログを書き出しました");
+    expect(result).toHaveTextContent("1,234 件");
+    expect(screen.getByTestId("diag-audit-head")).toHaveTextContent(head);
+    expect(screen.getByTestId("diag-audit-path")).toHaveTextContent("監査ログ_20261126_153000.jsonl");
+    expect(button).not.toHaveAttribute("aria-busy");
+  });
+
+  it("says where the audit log is broken when the check finds it", async () => {
+    mockApi.auditStatus.mockResolvedValue({
+      path: "",
+      count: 57,
+      head: `57:${"cd".repeat(32)}`,
+      intact: false,
+      problem: "監査ログの12件目（seq 12）が書き換えられています（内容とハッシュが一致しません）。",
+    });
+    const user = userEvent.setup();
+    renderPage();
+    await user.click(screen.getByRole("button", { name: "監査ログを確認" }));
+    const result = await screen.findByTestId("diag-audit-result");
+    expect(result).toHaveTextContent("監査ログに異常があります");
+    expect(result).toHaveTextContent("seq 12");
+    expect(result).toHaveTextContent("情報システム担当へ連絡してください");
+    expect(screen.queryByTestId("diag-audit-path")).toBeNull();
+  });
+
+  it("shows the reason when the audit log cannot be written", async () => {
+    mockApi.auditExport.mockRejectedValue(
+      new BackendError("audit.write", "監査ログを書き出せませんでした（No space left on device）。"),
+    );
+    const user = userEvent.setup();
+    renderPage();
+    await user.click(screen.getByRole("button", { name: "監査ログを書き出す" }));
+    expect(await screen.findByTestId("diag-audit-error")).toHaveTextContent("No space left on device");
   });
 });

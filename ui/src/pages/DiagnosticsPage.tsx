@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import type { ReactNode } from "react";
-import { api, BackendError, type IntegrityReport } from "../backend";
+import { api, BackendError, type AuditLogView, type IntegrityReport } from "../backend";
 import { Button } from "../components/Button";
 import { Notice } from "../components/Notice";
 import { PageHeading } from "../components/PageHeading";
@@ -33,6 +33,16 @@ type Check =
   | { kind: "done"; report: IntegrityReport }
   | { kind: "failed"; message: string };
 
+type AuditRun =
+  | { kind: "idle" }
+  | { kind: "running"; what: "check" | "export" }
+  | { kind: "done"; what: "check" | "export"; view: AuditLogView }
+  | { kind: "failed"; message: string };
+
+function failure(err: unknown): string {
+  return err instanceof BackendError ? errorMessage(err) : errorMessage({ code: "ipc.failed", message: String(err) });
+}
+
 export function DiagnosticsPage() {
   const { appInfo, appInfoError } = useAppState();
   const [check, setCheck] = useState<Check>({ kind: "idle" });
@@ -48,11 +58,7 @@ export function DiagnosticsPage() {
     setCheck({ kind: "running" });
     api.integrityCheck().then(
       (report) => setCheck({ kind: "done", report }),
-      (err: unknown) =>
-        setCheck({
-          kind: "failed",
-          message: err instanceof BackendError ? errorMessage(err) : errorMessage({ code: "ipc.failed", message: String(err) }),
-        }),
+      (err: unknown) => setCheck({ kind: "failed", message: failure(err) }),
     );
   }
 
@@ -87,7 +93,7 @@ export function DiagnosticsPage() {
         )}
       </section>
 
-      <section aria-labelledby="diag-integrity-heading" className={sectionClass}>
+      <section aria-labelledby="diag-integrity-heading" className={`${sectionClass} mb-6`}>
         <h2 id="diag-integrity-heading" className="mb-2 text-std-20B-150 text-solid-gray-900">
           {t("diag.integrity.heading")}
         </h2>
@@ -108,6 +114,87 @@ export function DiagnosticsPage() {
           ) : null}
         </div>
       </section>
+
+      <AuditSection />
+    </div>
+  );
+}
+
+/** 監査ログ: check it on this PC, or write it out for IT (kyosai audit verify). */
+function AuditSection() {
+  const [run, setRun] = useState<AuditRun>({ kind: "idle" });
+  const resultRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (run.kind === "done" || run.kind === "failed") resultRef.current?.scrollIntoView?.({ block: "nearest" });
+  }, [run.kind]);
+
+  function start(what: "check" | "export") {
+    if (run.kind === "running") return;
+    setRun({ kind: "running", what });
+    (what === "check" ? api.auditStatus() : api.auditExport()).then(
+      (view) => setRun({ kind: "done", what, view }),
+      (err: unknown) => setRun({ kind: "failed", message: failure(err) }),
+    );
+  }
+
+  const busy = (what: "check" | "export") => run.kind === "running" && run.what === what;
+  return (
+    <section aria-labelledby="diag-audit-heading" className={sectionClass}>
+      <h2 id="diag-audit-heading" className="mb-2 text-std-20B-150 text-solid-gray-900">
+        {t("diag.audit.heading")}
+      </h2>
+      <p className="mb-4 text-std-16N-170 text-solid-gray-700">{t("diag.audit.help")}</p>
+      <div className="flex flex-wrap justify-end gap-4">
+        <Button busy={busy("check")} onClick={() => start("check")} data-testid="diag-audit-check">
+          {busy("check") ? t("diag.audit.checking") : t("diag.audit.check")}
+        </Button>
+        <Button busy={busy("export")} onClick={() => start("export")} data-testid="diag-audit-export">
+          {busy("export") ? t("diag.audit.exporting") : t("diag.audit.export")}
+        </Button>
+      </div>
+      <div ref={resultRef}>
+        <div role="status" className="mt-4" data-testid="diag-audit-status">
+          {run.kind === "done" ? <AuditResult what={run.what} view={run.view} /> : null}
+        </div>
+        {run.kind === "failed" ? (
+          <Notice kind="error" role="alert" className="mt-4" testId="diag-audit-error">
+            {t("diag.audit.failed", { message: run.message })}
+          </Notice>
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
+function AuditResult({ what, view }: { what: "check" | "export"; view: AuditLogView }) {
+  const title = !view.intact
+    ? t("diag.audit.broken")
+    : what === "export"
+      ? t("diag.audit.exported")
+      : t("diag.audit.intact");
+  return (
+    <div data-testid="diag-audit-result">
+      <Notice kind={view.intact ? "success" : "error"} title={title}>
+        {view.intact
+          ? what === "export"
+            ? t("diag.audit.intact")
+            : null
+          : t("diag.audit.brokenDetail", { problem: view.problem ?? "" })}
+      </Notice>
+      <dl className="mt-4">
+        <Row label="diag.audit.count">{t("unit.count", { n: formatNumber(view.count) })}</Row>
+        {view.head ? (
+          <Row label="diag.audit.head" testId="diag-audit-head">
+            <span className="font-mono">{view.head}</span>
+          </Row>
+        ) : null}
+        {view.path ? (
+          <Row label="diag.audit.path" testId="diag-audit-path">
+            {view.path}
+          </Row>
+        ) : null}
+      </dl>
     </div>
   );
 }

@@ -25,6 +25,8 @@ export const mockApi = {
   dateToWareki: vi.fn<Api["dateToWareki"]>(),
   parseWareki: vi.fn<Api["parseWareki"]>(),
   integrityCheck: vi.fn<Api["integrityCheck"]>(),
+  auditExport: vi.fn<Api["auditExport"]>(),
+  auditStatus: vi.fn<Api["auditStatus"]>(),
   frontendReady: vi.fn<Api["frontendReady"]>(),
   signIn: vi.fn<Api["signIn"]>(),
   signOut: vi.fn<Api["signOut"]>(),
@@ -135,6 +137,8 @@ export function resetMockApi(): void {
   mockApi.dateToWareki.mockResolvedValue(reiwa6April1);
   mockApi.parseWareki.mockRejectedValue(notSetUp("parseWareki"));
   mockApi.integrityCheck.mockRejectedValue(notSetUp("integrityCheck"));
+  mockApi.auditExport.mockRejectedValue(notSetUp("auditExport"));
+  mockApi.auditStatus.mockRejectedValue(notSetUp("auditStatus"));
   mockApi.frontendReady.mockResolvedValue(undefined);
   mockApi.signIn.mockRejectedValue(notSetUp("signIn"));
   mockApi.signOut.mockRejectedValue(notSetUp("signOut"));
