@@ -284,6 +284,31 @@ pub(crate) fn config(operator: &str, target: Option<&str>, detail: Value) -> New
     safe(e)
 }
 
+/// The service started with these settings (`config.change`, `op: service_start`): a
+/// change to `central.toml` shows as a difference between two starts. The storage URL,
+/// paths and anything secret are not recorded.
+pub(crate) fn service_started(config: &crate::config::Config, https: bool) -> NewEntry {
+    let secs = |d: std::time::Duration| d.as_secs();
+    let a = &config.auth;
+    safe(
+        NewEntry::now("system", actions::CONFIG_CHANGE).detail(json!({
+            "op": "service_start",
+            "version": env!("CARGO_PKG_VERSION"),
+            "listen": config.listen.to_string(),
+            "transport": if https { "https" } else { "http_loopback" },
+            "min_app_version": config.min_app_version,
+            "max_body_bytes": config.max_body_bytes,
+            "access_token_lifetime_s": secs(a.access_token_lifetime),
+            "refresh_token_lifetime_s": secs(a.refresh_token_lifetime),
+            "refresh_reuse_grace_s": secs(a.refresh_reuse_grace),
+            "lockout_threshold": a.lockout_threshold,
+            "lockout_duration_s": secs(a.lockout_duration),
+            "argon2_memory_kib": a.argon2.memory_kib,
+            "argon2_iterations": a.argon2.iterations,
+        })),
+    )
+}
+
 /// A record written by administration (demo data, an import), not by a push.
 pub(crate) fn record_imported(operator: &str, r: &Record) -> NewEntry {
     safe(

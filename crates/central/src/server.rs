@@ -182,6 +182,10 @@ pub(crate) async fn serve_with_faults(
         source,
     })?;
     let newest = storage.newest_change().await?;
+    // The settings in force from now on: configuration changes show between two starts.
+    storage
+        .audit_append(crate::audit::service_started(&config, tls.is_some()))
+        .await?;
     let argon2 = config.auth.argon2;
     let dummy_hash = tokio::task::spawn_blocking(move || {
         crate::auth::hash_password(&argon2, "kyosai-central: no such user")

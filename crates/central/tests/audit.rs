@@ -114,13 +114,31 @@ async fn every_action_leaves_an_entry_and_the_chain_verifies(backend: TestBacken
             .count(),
         8
     );
+    let config: Vec<&serde_json::Value> = start
+        .iter()
+        .filter(|e| e.action == actions::CONFIG_CHANGE)
+        .map(|e| &e.detail["op"])
+        .collect();
     assert_eq!(
-        start
-            .iter()
-            .filter(|e| e.action == actions::CONFIG_CHANGE)
-            .count(),
-        3,
-        "the three offices"
+        config,
+        [
+            &json!("service_start"),
+            &json!("office"),
+            &json!("office"),
+            &json!("office")
+        ],
+        "the start with its settings, then the three offices"
+    );
+    let started = start
+        .iter()
+        .find(|e| e.detail["op"] == json!("service_start"))
+        .unwrap();
+    assert_eq!(started.detail["lockout_threshold"], json!(5));
+    assert_eq!(started.detail["transport"], json!("https"));
+    let said = started.detail.to_string();
+    assert!(
+        !said.contains("sqlite:") && !said.contains("postgres:"),
+        "{said}"
     );
     assert!(start.iter().all(|e| e.actor == "system"));
     let mut n = start.len();
