@@ -536,6 +536,7 @@ impl Requester for CentralClient {
         let req = PushRequest {
             client_id: self.client_id,
             commands: vec![fixtures::create_command(k, i, &self.office)],
+            audit_head: None,
         };
         let answer = self
             .api
@@ -608,6 +609,7 @@ impl Requester for HelloClient {
         let req = PushRequest {
             client_id: Uuid::nil(),
             commands: vec![fixtures::create_command(k, i, &self.office)],
+            audit_head: None,
         };
         let response = self
             .http

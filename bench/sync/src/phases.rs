@@ -421,6 +421,7 @@ async fn seed_one(
         let req = PushRequest {
             client_id,
             commands,
+            audit_head: None,
         };
         let answer = api
             .push(&session.access_token, &req)

@@ -1434,6 +1434,7 @@ async fn a_response_cut_after_commit_is_answered_on_retry(backend: TestBackend) 
     let body = kyosai_sync_protocol::PushRequest {
         client_id: a.client_id,
         commands: commands.clone(),
+        audit_head: None,
     };
     let attempt = api
         .http

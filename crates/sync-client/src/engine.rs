@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use kyosai_sync_protocol::{
-    ConflictList, PokeRequest, PullRequest, PushRequest, Resolution, ResolveConflict, UserInfo,
-    MAX_PULL_LIMIT, MAX_PUSH_COMMANDS,
+    AuditHead, ConflictList, PokeRequest, PullRequest, PushRequest, Resolution, ResolveConflict,
+    UserInfo, MAX_PULL_LIMIT, MAX_PUSH_COMMANDS,
 };
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -515,7 +515,11 @@ async fn push_all(
     let api = auth.api().clone();
     let mut last_first: Option<u64> = None;
     loop {
-        let commands = with_store(store, move |s| s.sync().pending_commands(batch_size)).await?;
+        let (commands, head) = with_store(store, move |s| {
+            let commands = s.sync().pending_commands(batch_size)?;
+            Ok((commands, s.audit().head()?))
+        })
+        .await?;
         let Some(first) = commands.first().map(|c| c.seq) else {
             return Ok(());
         };
@@ -531,6 +535,12 @@ async fn push_all(
         let req = Arc::new(PushRequest {
             client_id,
             commands,
+            // The local audit log's head goes with every push: the server keeps it as a
+            // checkpoint of this PC's log.
+            audit_head: head.map(|h| AuditHead {
+                seq: h.seq,
+                hash: h.hash,
+            }),
         });
         let response = auth
             .call(|t: String| {

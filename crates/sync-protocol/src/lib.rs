@@ -207,6 +207,19 @@ pub struct PushRequest {
     /// The outbox's id: one per device and profile.
     pub client_id: Uuid,
     pub commands: Vec<CommandEnvelope>,
+    /// The head of the client's local audit log when the push was sent (absent from
+    /// older clients, and while the log is empty). The server keeps it as a checkpoint:
+    /// a client log later cut off or rewritten no longer reaches it (see `kyosai-audit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<AuditHead>,
+}
+
+/// A checkpoint of a hash-chained audit log: the `seq` and `hash` (64 lowercase hex
+/// digits) of its last entry. The same shape as `kyosai_audit::Head`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AuditHead {
+    pub seq: u64,
+    pub hash: String,
 }
 
 /// What the server did with one command.
@@ -487,6 +500,29 @@ pub mod acquisition {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    /// `audit_head` is optional both ways: an older client's push reads, and a push
+    /// without a head is written as an older client wrote it.
+    #[test]
+    fn the_audit_head_of_a_push_is_optional_on_the_wire() {
+        let old = r#"{"client_id":"00000000-0000-0000-0000-000000000000","commands":[]}"#;
+        let req: PushRequest = serde_json::from_str(old).unwrap();
+        assert_eq!(req.audit_head, None);
+        assert_eq!(serde_json::to_string(&req).unwrap(), old);
+        let with = PushRequest {
+            audit_head: Some(AuditHead {
+                seq: 42,
+                hash: "ab".repeat(32),
+            }),
+            ..req
+        };
+        let json = serde_json::to_string(&with).unwrap();
+        assert!(json.ends_with(&format!(
+            r#","audit_head":{{"seq":42,"hash":"{}"}}}}"#,
+            "ab".repeat(32)
+        )));
+        assert_eq!(serde_json::from_str::<PushRequest>(&json).unwrap(), with);
+    }
 
     /// The tags on the wire are part of the protocol: pin them.
     #[test]

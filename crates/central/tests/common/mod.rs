@@ -165,6 +165,7 @@ impl Api {
             &PushRequest {
                 client_id: user.client_id,
                 commands: commands.to_vec(),
+                audit_head: None,
             },
         )
         .await
