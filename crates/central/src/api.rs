@@ -596,9 +596,13 @@ async fn push(
     {
         actor.approval = Some(Arc::new(state.storage.approval_view(now).await?));
     }
+    let client_head = req
+        .audit_head
+        .as_ref()
+        .map(|h| audit::client_head(&actor, req.client_id, h, now));
     let outcome = state
         .storage
-        .push(&actor, req.client_id, req.commands, now)
+        .push(&actor, req.client_id, req.commands, now, client_head)
         .await?;
     match outcome {
         PushOutcome::Done {

@@ -69,10 +69,12 @@ pub fn safe(mut new: NewEntry) -> NewEntry {
         tracing::warn!(action = %new.action, code = e.code(), "audit detail dropped");
         new.detail = json!({ "detail_dropped": e.code() });
     }
+    // A checkpoint `SEQ:HASH` is hex by construction; its digits are not a 個人番号.
+    let checkpoint = |t: &str| kyosai_audit::Head::parse(t).is_some_and(|h| h.to_string() == t);
     if new
         .target
         .as_deref()
-        .is_some_and(|t| kyosai_audit::check_detail(&json!(t)).is_err())
+        .is_some_and(|t| !checkpoint(t) && kyosai_audit::check_detail(&json!(t)).is_err())
     {
         new.target = None;
     }
@@ -148,6 +150,27 @@ pub(crate) fn command(
             .target(cmd.record_id.to_string())
             .detail(detail),
     )
+}
+
+/// The head of the client's own audit log, sent with a push: kept as a checkpoint
+/// (target `SEQ:HASH`) that the app's log must still reach later.
+pub(crate) fn client_head(
+    actor: &crate::model::Actor,
+    client_id: Uuid,
+    head: &kyosai_sync_protocol::AuditHead,
+    now: DateTime<Utc>,
+) -> NewEntry {
+    let text = format!("{}:{}", head.seq, head.hash);
+    let mut detail = json!({
+        "client": client_id.to_string(),
+        "device": actor.device_id.to_string(),
+    });
+    let mut e = entry(&actor.user_id, CLIENT_HEAD, now);
+    match kyosai_audit::Head::parse(&text).filter(|h| h.to_string() == text) {
+        Some(h) => e = e.target(h.to_string()),
+        None => detail["malformed"] = json!(true),
+    }
+    safe(e.detail(detail))
 }
 
 /// A push refused as a whole (`code`: `sync.client_id_mismatch`, `sync.seq_reused`).
@@ -350,6 +373,11 @@ mod tests {
             json!({ "detail_dropped": "audit.detail_my_number" })
         );
         assert_eq!(e.target, None);
+        // A checkpoint is hex by construction: kept even when its digits happen to look
+        // like a 個人番号.
+        let head = format!("7:123456789018{}", "a".repeat(52));
+        let kept = safe(NewEntry::now("u", CLIENT_HEAD).target(head.clone()));
+        assert_eq!(kept.target, Some(head));
         let ok = safe(NewEntry::now("u", actions::RECORD_CREATE).detail(json!({ "kind": "note" })));
         assert_eq!(ok.detail, json!({ "kind": "note" }));
     }

@@ -354,6 +354,23 @@ async fn every_action_leaves_an_entry_and_the_chain_verifies(backend: TestBacken
         )
         .await;
     assert_eq!(resolved.status, StatusCode::NO_CONTENT);
+    // The app's own audit head comes with a push and is kept as a checkpoint.
+    let head = kyosai_sync_protocol::AuditHead {
+        seq: 42,
+        hash: "ab".repeat(32),
+    };
+    let pushed = api
+        .post(
+            "/sync/v1/push",
+            Some(clerk.token()),
+            &kyosai_sync_protocol::PushRequest {
+                client_id: clerk.client_id,
+                commands: Vec::new(),
+                audit_head: Some(head.clone()),
+            },
+        )
+        .await;
+    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.text);
     let out = api
         .post("/auth/v1/logout", Some(clerk.token()), &json!({}))
         .await;
@@ -370,6 +387,10 @@ async fn every_action_leaves_an_entry_and_the_chain_verifies(backend: TestBacken
     assert_eq!(settled.target, Some(conflict_id.to_string()));
     assert_eq!(settled.detail["resolution"], json!("discarded"));
     assert_eq!(one(&all, n, actions::AUTH_SIGN_OUT).actor, CLERK_A);
+    let kept = one(&all, n, server_audit::CLIENT_HEAD);
+    assert_eq!(kept.actor, CLERK_A);
+    assert_eq!(kept.target, Some(format!("42:{}", head.hash)));
+    assert_eq!(kept.detail["client"], json!(clerk.client_id.to_string()));
 
     // The chain verifies, also against its head kept as a checkpoint.
     let summary = server.storage().audit_verify(None).await.unwrap().unwrap();

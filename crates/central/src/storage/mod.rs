@@ -525,15 +525,18 @@ impl Storage {
     }
 
     /// Processes a push in one transaction: the client binding, each command's outcome,
-    /// record, change-log rows and conflict commit together or not at all.
+    /// record, change-log rows, conflict and audit entry commit together or not at all.
+    /// `client_head` (the app's own audit head, as an `audit.client_head` entry) is
+    /// appended first.
     pub async fn push(
         &self,
         actor: &Actor,
         client_id: Uuid,
         commands: Vec<CommandEnvelope>,
         now: DateTime<Utc>,
+        client_head: Option<kyosai_audit::NewEntry>,
     ) -> Result<PushOutcome, StorageError> {
-        dispatch!(self.push(actor, client_id, commands, now))
+        dispatch!(self.push(actor, client_id, commands, now, client_head))
     }
 
     /// Up to `limit` change-log rows after `after` visible in `scope`, oldest first, each

@@ -908,13 +908,14 @@ impl PgStorage {
         client_id: Uuid,
         commands: Vec<CommandEnvelope>,
         now: DateTime<Utc>,
+        client_head: Option<kyosai_audit::NewEntry>,
     ) -> Result<PushOutcome, StorageError> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         let outcome = {
             let mut ptx = PgPushTx::new(&tx);
             ptx.lock_and_load(client_id, &commands).await?;
-            push::push(&mut ptx, actor, client_id, &commands, now).await?
+            push::push(&mut ptx, actor, client_id, &commands, now, client_head).await?
         };
         if matches!(outcome, PushOutcome::Done { .. }) {
             tx.commit().await?;

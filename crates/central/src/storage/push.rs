@@ -158,13 +158,15 @@ pub(crate) fn check_seqs(last: u64, commands: &[CommandEnvelope]) -> Result<(), 
     Ok(())
 }
 
-/// Processes a push. The caller commits only on [`PushOutcome::Done`].
+/// Processes a push. The caller commits only on [`PushOutcome::Done`]. `client_head`,
+/// the app's own audit head, is the first audit entry of the push.
 pub(crate) async fn push<T: PushTx>(
     tx: &mut T,
     actor: &Actor,
     client_id: Uuid,
     commands: &[CommandEnvelope],
     now: DateTime<Utc>,
+    client_head: Option<kyosai_audit::NewEntry>,
 ) -> Result<PushOutcome, StorageError> {
     let last = match tx.client(client_id).await? {
         Some(b) => {
@@ -188,7 +190,7 @@ pub(crate) async fn push<T: PushTx>(
     // Offices named by commands, looked up once per push.
     let mut offices: HashMap<String, bool> = HashMap::new();
     let mut acknowledged = last;
-    let mut audit = Vec::new();
+    let mut audit: Vec<kyosai_audit::NewEntry> = client_head.into_iter().collect();
     for cmd in commands {
         if cmd.seq <= last {
             let Some(stored) = tx.stored_result(client_id, cmd.seq).await? else {

@@ -1034,13 +1034,21 @@ impl SqliteStorage {
         client_id: Uuid,
         commands: Vec<CommandEnvelope>,
         now: DateTime<Utc>,
+        client_head: Option<kyosai_audit::NewEntry>,
     ) -> Result<PushOutcome, StorageError> {
         let actor = actor.clone();
         self.write(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let outcome = {
                 let mut ptx = SqlitePushTx { tx: &tx };
-                push::complete_now(push::push(&mut ptx, &actor, client_id, &commands, now))??
+                push::complete_now(push::push(
+                    &mut ptx,
+                    &actor,
+                    client_id,
+                    &commands,
+                    now,
+                    client_head,
+                ))??
             };
             if matches!(outcome, PushOutcome::Done { .. }) {
                 tx.commit()?;
