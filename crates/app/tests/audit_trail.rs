@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 //! The local audit log as a clerk's day writes it, through the app's own use cases and the
 //! real central service over TLS on 127.0.0.1: settings saved, a refused and an accepted
-//! sign-in, 決裁に回す, the office head's 承認 on his PC, an action the rules refuse
+//! sign-in, 起案 and 決裁に回す, the office head's 承認 on his PC, an action the rules refuse
 //! (nothing logged), 取下げ, a PDF, the log exported for IT and verified, sign-out. The server's
 //! storage backend does not matter to the client's log: SQLite only.
 
@@ -187,6 +187,7 @@ async fn a_clerks_day_is_in_the_audit_log_and_verifies() {
             (actions::CONFIG_CHANGE, "-"),
             (actions::AUTH_SIGN_IN_FAILED, "tanto1203"),
             (actions::AUTH_SIGN_IN, "tanto1203"),
+            (actions::RECORD_CREATE, "tanto1203"),
             (actions::RECORD_SUBMIT, "tanto1203"),
             (actions::RECORD_WITHDRAW, "tanto1203"),
             (actions::EXPORT_PDF, "tanto1203"),
@@ -199,7 +200,8 @@ async fn a_clerks_day_is_in_the_audit_log_and_verifies() {
         json!({"keys": ["centralUrl", "rootCaPath", "officeCode"]})
     );
     assert_eq!(log[1].detail, json!({"code": "auth.invalid_credentials"}));
-    let submit = &log[3];
+    assert_eq!(log[3].target.as_deref(), Some(saved.id.as_str()));
+    let submit = &log[4];
     assert_eq!(submit.target.as_deref(), Some(saved.id.as_str()));
     assert_eq!(submit.detail["kind"], json!("proposal"));
     assert!(submit.detail["outboxSeq"].as_u64().is_some());

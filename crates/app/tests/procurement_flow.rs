@@ -324,7 +324,11 @@ async fn a_request_becomes_a_transfer_file(backend: TestBackend, test: &str) {
     assert_eq!(parsed.transfers[0].account_number, "1234567");
     assert!(tanto.with(transfer::payable_of).unwrap().is_empty());
     // The audit log names the file, its count and total, never the account.
-    let audited = tanto.with(|s| s.audit().entries().unwrap()).pop().unwrap();
+    // (Its batch record follows it: the file is audited before the batch is recorded.)
+    let mut log = tanto.with(|s| s.audit().entries().unwrap());
+    let batch = log.pop().unwrap();
+    assert_eq!(batch.action, kyosai_audit::actions::RECORD_CREATE);
+    let audited = log.pop().unwrap();
     assert_eq!(audited.action, kyosai_audit::actions::EXPORT_ZENGIN);
     assert_eq!(audited.actor, "tanto");
     assert_eq!(

@@ -48,6 +48,32 @@ pub fn append(conn: &Connection, new: NewEntry) -> Result<Entry, StoreError> {
     Ok(entry)
 }
 
+/// The actor of entries the store writes on its own (a record created or changed): the
+/// user this profile belongs to (`sync_state.user_id`, the signed-in user: a profile is
+/// refused to another user while its work is unsent), or `-` before anyone signed in.
+pub fn profile_actor(conn: &Connection) -> Result<String, StoreError> {
+    let user: Option<String> = conn
+        .query_row("SELECT user_id FROM sync_state WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .flatten();
+    Ok(user.unwrap_or_else(|| "-".to_owned()))
+}
+
+/// Appends `action` on record `target` by the profile's user, with `detail` (an object),
+/// inside the caller's transaction.
+pub(crate) fn append_record_event(
+    conn: &Connection,
+    action: &str,
+    target: Option<&str>,
+    detail: serde_json::Value,
+) -> Result<Entry, StoreError> {
+    let mut new = NewEntry::now(profile_actor(conn)?, action).detail(detail);
+    new.target = target.map(str::to_owned);
+    append(conn, new)
+}
+
 /// Every entry, in `seq` order.
 ///
 /// A row whose stored text is not what it would be written as (`at` or `detail` not in
@@ -458,8 +484,19 @@ mod tests {
             )
             .unwrap();
         let log = store.audit().entries().unwrap();
-        assert_eq!(log.len(), 1);
-        assert_eq!(log[0].detail, json!({"kind": "proposal", "outboxSeq": seq}));
+        assert_eq!(log.len(), 2);
+        // The creation is recorded by the store itself, for the profile's user (nobody
+        // has signed in on this test profile: "-").
+        assert_eq!(
+            (
+                log[0].action.as_str(),
+                log[0].actor.as_str(),
+                log[0].target.as_deref()
+            ),
+            (actions::RECORD_CREATE, "-", Some(id.to_string().as_str()))
+        );
+        assert_eq!(log[0].detail, json!({"kind": "proposal", "outboxSeq": 1}));
+        assert_eq!(log[1].detail, json!({"kind": "proposal", "outboxSeq": seq}));
         assert_eq!(store.sync().outbox_entries().unwrap().len(), 2);
 
         // An entry the guard refuses takes the command down with it.
@@ -477,7 +514,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.code(), "audit.detail_my_number");
         assert_eq!(store.sync().outbox_entries().unwrap().len(), 2);
-        assert_eq!(store.audit().entries().unwrap().len(), 1);
+        assert_eq!(store.audit().entries().unwrap().len(), 2);
 
         store
             .settings()
@@ -501,8 +538,65 @@ mod tests {
         assert_eq!(err.code(), "audit.detail_fraction");
         assert!(store.settings().get("proxyUrl").unwrap().is_none());
         let log = store.audit().entries().unwrap();
-        assert_eq!(log.len(), 2);
-        assert_eq!(log[1].action, actions::CONFIG_CHANGE);
+        assert_eq!(log.len(), 3);
+        assert_eq!(log[2].action, actions::CONFIG_CHANGE);
+        assert!(store.audit().verify(None).unwrap().is_ok());
+    }
+
+    #[test]
+    fn record_changes_are_recorded_for_the_profiles_user() {
+        let (_dir, mut store) = store();
+        store.sync().bind_user("tanto1203").unwrap();
+        let (id, _) = store
+            .sync()
+            .record_create_local("proposal", "13104", "件名", &json!({"text": "案"}))
+            .unwrap();
+        let update = store
+            .sync()
+            .record_update_local(id, "件名（修正）", &json!({"text": "案2"}))
+            .unwrap();
+        let transfer = store.sync().record_transfer_local(id, "13105").unwrap();
+        let items: Vec<crate::sync::NewLocalRecord> = (0..3)
+            .map(|i| crate::sync::NewLocalRecord {
+                office_code: "13104".into(),
+                title: format!("取得届 {i}"),
+                body: serde_json::value::to_raw_value(&json!({"n": i})).unwrap(),
+            })
+            .collect();
+        store
+            .sync()
+            .records_create_local_many("acquisition", &items, 10, &mut |_| true)
+            .unwrap();
+        let log = store.audit().entries().unwrap();
+        let seen: Vec<(&str, &str)> = log
+            .iter()
+            .map(|e| (e.action.as_str(), e.actor.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (actions::RECORD_CREATE, "tanto1203"),
+                (actions::RECORD_UPDATE, "tanto1203"),
+                (actions::RECORD_TRANSFER, "tanto1203"),
+                (actions::RECORD_CREATE, "tanto1203"),
+            ]
+        );
+        assert_eq!(
+            log[1].detail,
+            json!({"kind": "proposal", "outboxSeq": update})
+        );
+        assert_eq!(
+            log[2].detail,
+            json!({"kind": "proposal", "to": "13105", "outboxSeq": transfer})
+        );
+        assert_eq!(log[3].target, None);
+        assert_eq!(
+            log[3].detail,
+            json!({"kind": "acquisition", "count": 3, "firstOutboxSeq": transfer + 1, "lastOutboxSeq": transfer + 3})
+        );
+        // Titles and bodies (names, numbers) never reach the log.
+        let text: String = log.iter().map(kyosai_audit::to_line).collect();
+        assert!(!text.contains("件名") && !text.contains("取得届"));
         assert!(store.audit().verify(None).unwrap().is_ok());
     }
 

@@ -125,6 +125,20 @@ impl SyncRepo<'_> {
             "UPDATE sync_state SET last_seq = ?1, updated_at = ?2 WHERE id = 1",
             params![last_now, now],
         )?;
+        // One entry for the whole import; the records are the outbox seqs it names.
+        if total > 0 {
+            crate::audit::append_record_event(
+                &tx,
+                kyosai_audit::actions::RECORD_CREATE,
+                None,
+                serde_json::json!({
+                    "kind": kind,
+                    "count": total,
+                    "firstOutboxSeq": last + 1,
+                    "lastOutboxSeq": last_now,
+                }),
+            )?;
+        }
         tx.commit()?;
         self.outbox_changed();
         Ok(BulkCreate::Created(created))

@@ -339,6 +339,12 @@ impl SyncRepo<'_> {
                 payload: &payload,
             },
         )?;
+        crate::audit::append_record_event(
+            &tx,
+            kyosai_audit::actions::RECORD_CREATE,
+            Some(&id_text),
+            serde_json::json!({ "kind": kind, "outboxSeq": seq }),
+        )?;
         tx.commit()?;
         self.outbox_changed();
         Ok((id, seq))
@@ -375,6 +381,12 @@ impl SyncRepo<'_> {
             }
         };
         write_draft(&tx, &id_text, &cur, title, body, None)?;
+        crate::audit::append_record_event(
+            &tx,
+            kyosai_audit::actions::RECORD_UPDATE,
+            Some(&id_text),
+            serde_json::json!({ "kind": cur.kind, "outboxSeq": seq }),
+        )?;
         tx.commit()?;
         self.outbox_changed();
         Ok(seq)
@@ -408,6 +420,12 @@ impl SyncRepo<'_> {
         };
         let (title, body) = (cur.title.clone(), cur.body.clone());
         write_draft(&tx, &id_text, &cur, &title, &body, Some(office_code))?;
+        crate::audit::append_record_event(
+            &tx,
+            kyosai_audit::actions::RECORD_TRANSFER,
+            Some(&id_text),
+            serde_json::json!({ "kind": cur.kind, "to": office_code, "outboxSeq": seq }),
+        )?;
         tx.commit()?;
         self.outbox_changed();
         Ok(seq)
