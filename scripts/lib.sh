@@ -106,3 +106,18 @@ with_display_and_bus() {
     xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" dbus-run-session -- "$@"
   fi
 }
+
+# Installs the cargo subcommand CRATE (e.g. cargo-deny) from crates.io when it is missing
+# or not of the minor version MINOR (e.g. 0.20: its configuration format), and says how
+# long the build took.
+ensure_cargo_tool() {
+  local crate=$1 minor=$2 have t0
+  have=$(cargo "${crate#cargo-}" --version 2>/dev/null | awk '{print $2}') || true
+  if [[ $have == "$minor".* ]]; then
+    echo "$crate $have present"
+    return
+  fi
+  t0=$(date +%s)
+  cargo install "$crate" --locked --version "~$minor"
+  echo "installed $crate in $(($(date +%s) - t0))s"
+}
