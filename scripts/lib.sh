@@ -89,21 +89,36 @@ ensure_test_postgres() {
 with_test_keyring() {
   local tmp
   tmp=$(mktemp -d)
-  mkdir -p "$tmp/data" "$tmp/run" && chmod 700 "$tmp/run"
-  XDG_DATA_HOME="$tmp/data" XDG_RUNTIME_DIR="$tmp/run" KYOSAI_KEYRING_PASSWORD=kyosai-test \
-    dbus-run-session -- bash -c 'printf %s "$KYOSAI_KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-      exec keyctl session - "$@"' kyosai-test-keyring "$@"
+  with_keyring_in "$tmp" "$@"
   local rc=$?
   rm -rf "$tmp"
   return $rc
 }
 
-# Runs "$@" with a private session bus (and a virtual display when there is none).
+# Like with_test_keyring, with the keyring files kept in DIR (e.g. the demo's folder), so
+# the app's database key survives from one run to the next. Usage: with_keyring_in DIR CMD...
+with_keyring_in() {
+  local dir=$1 run
+  shift
+  run=$(mktemp -d)
+  mkdir -p "$dir/data"
+  XDG_DATA_HOME="$dir/data" XDG_RUNTIME_DIR="$run" KYOSAI_KEYRING_PASSWORD=kyosai-test \
+    dbus-run-session -- bash -c 'printf %s "$KYOSAI_KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+      exec keyctl session - "$@"' kyosai-test-keyring "$@"
+  local rc=$?
+  # The app's document portal may still have its FUSE folder mounted there.
+  fusermount -uz "$run/doc" 2>/dev/null || true
+  rm -rf "$run"
+  return $rc
+}
+
+# Runs "$@" with a private session bus and a throwaway unlocked keyring (the app keeps
+# its database key there), and a virtual display when there is none.
 with_display_and_bus() {
   if [[ -n ${DISPLAY:-} ]]; then
-    dbus-run-session -- "$@"
+    with_test_keyring "$@"
   else
-    xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" dbus-run-session -- "$@"
+    with_test_keyring xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" "$@"
   fi
 }
 

@@ -8,6 +8,7 @@ mod commands_acquisition;
 mod commands_acquisition_review;
 mod commands_audit;
 mod commands_import;
+mod commands_local_db;
 mod commands_procurement;
 mod events;
 pub mod profile;
@@ -39,6 +40,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands_audit::audit_export::<tauri::Wry>,
             commands_audit::audit_status,
             commands::frontend_ready,
+            commands_local_db::local_db_key_lost,
+            commands_local_db::local_db_start_fresh,
+            commands_local_db::quit_app::<tauri::Wry>,
             commands::sign_in,
             commands::sign_out,
             commands::session,
@@ -181,19 +185,18 @@ pub fn run() {
                 profile = profile.name(),
                 "共済デスク starting"
             );
-            let store =
-                kyosai_store::Store::open(&paths.database).map_err(kyosai_app::AppError::from);
-            if let Err(e) = &store {
+            let database = startup::open_database(&profile, &paths);
+            if let Err(e) = &database.store {
                 tracing::error!(code = %e.code, "local database unavailable");
             }
             let policy = kyosai_app::settings::Policy::load(&state::policy_path());
             if let Err(e) = &policy {
                 tracing::error!(code = %e.code, "machine policy unusable");
             }
-            let state = AppState::new(profile.clone(), paths, policy, store);
-            if let Ok(sync) = state.sync() {
-                events::start_sync(app.handle(), sync.clone(), state.settings());
-            }
+            let state = AppState::new(profile.clone(), paths, policy, database);
+            let handle = app.handle().clone();
+            state
+                .start_sync_with(move |sync, settings| events::start_sync(&handle, sync, settings));
             app.manage(state);
             app.manage(std::sync::Arc::new(
                 kyosai_app::acquisition_import::ImportSessions::default(),

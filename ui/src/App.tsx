@@ -24,6 +24,7 @@ import { SettingsPage } from "./pages/SettingsPage";
 import { SignInPage } from "./pages/SignInPage";
 import { WarekiPage } from "./pages/WarekiPage";
 import { AppStateProvider, useAppState } from "./shell/appState";
+import { KeyLostScreen } from "./shell/KeyLostScreen";
 import { StatusBar } from "./shell/StatusBar";
 
 export function App() {
@@ -184,12 +185,19 @@ function Shell() {
             {t("shell.loadFailed", { message: appInfoError })}
           </Notice>
         ) : null}
-        {appInfo?.startupError ? (
-          <Notice kind="error" role="alert" className="mb-6" testId="startup-error">
-            {t("shell.startupError", { message: errorMessage(appInfo.startupError) })}
-          </Notice>
-        ) : null}
-        <Page route={route} />
+        {appInfo?.startupError?.code === "store.key_lost" ? (
+          // This PC's key does not open the database: every page would fail; say why.
+          <KeyLostScreen />
+        ) : (
+          <>
+            {appInfo?.startupError ? (
+              <Notice kind="error" role="alert" className="mb-6" testId="startup-error">
+                {t("shell.startupError", { message: errorMessage(appInfo.startupError) })}
+              </Notice>
+            ) : null}
+            <Page route={route} />
+          </>
+        )}
       </main>
       <div className="col-span-2">
         <StatusBar />

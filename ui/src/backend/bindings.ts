@@ -26,6 +26,15 @@ export const commands = {
 	auditStatus: () => typedError<AuditLogView_Serialize, AppError>(__TAURI_INVOKE("audit_status")),
 	/**  Called once by the UI after its first render: the end of start-up. */
 	frontendReady: () => __TAURI_INVOKE<void>("frontend_ready"),
+	/**  Why the database is closed when this PC's key does not open it; `None` otherwise. */
+	localDbKeyLost: () => __TAURI_INVOKE<KeyLostView_Serialize | null>("local_db_key_lost"),
+	/**
+	 *  Sets the unreadable database aside and starts a new one (the clerk's explicit choice
+	 *  on the key-lost screen); sign-in then downloads everything from the central service.
+	 */
+	localDbStartFresh: () => typedError<StartedFresh, AppError>(__TAURI_INVOKE("local_db_start_fresh")),
+	/**  「終了してIT管理者に連絡」: closes the app without touching the database. */
+	quitApp: () => __TAURI_INVOKE<void>("quit_app"),
 	signIn: (userId: string, password: string) => typedError<SessionView_Serialize, AppError>(__TAURI_INVOKE("sign_in", { userId, password })),
 	signOut: () => typedError<null, AppError>(__TAURI_INVOKE("sign_out")),
 	session: () => typedError<SessionView_Serialize | null, AppError>(__TAURI_INVOKE("session")),
@@ -1540,6 +1549,63 @@ export type ItemForm_Serialize = {
 	amount: string,
 };
 
+/**  Why the database cannot be opened. */
+export type KeyLostReason = 
+/**
+ *  The credential store has no key for this profile (a new Windows profile, a moved
+ *  user profile, the entry deleted).
+ */
+"missing" | 
+/**
+ *  The credential store's key does not open the file (a file copied from another PC
+ *  or profile, or the entry replaced).
+ */
+"mismatch";
+
+/**
+ *  What the key-lost screen shows. Counts are `None` when the unsent-work summary is
+ *  missing or unreadable: then nobody can say whether work would be lost.
+ */
+export type KeyLostView = KeyLostView_Serialize | KeyLostView_Deserialize;
+
+/**
+ *  What the key-lost screen shows. Counts are `None` when the unsent-work summary is
+ *  missing or unreadable: then nobody can say whether work would be lost.
+ */
+export type KeyLostView_Deserialize = {
+	reason: KeyLostReason,
+	/**  The stable code IT looks up (`store.key_missing` / `store.key_mismatch`). */
+	code: string,
+	databasePath: string,
+	/**  Commands not yet accepted by the central service (未送信). */
+	unsentCommands?: number | null,
+	/**  Records with a draft the server does not hold (未送信・競合・差戻し). */
+	unsettledDrafts?: number | null,
+	/**  When the oldest unsent command was made (RFC 3339). */
+	oldestUnsentAt?: string | null,
+	/**  When the summary was last written (RFC 3339). */
+	summaryUpdatedAt?: string | null,
+};
+
+/**
+ *  What the key-lost screen shows. Counts are `None` when the unsent-work summary is
+ *  missing or unreadable: then nobody can say whether work would be lost.
+ */
+export type KeyLostView_Serialize = {
+	reason: KeyLostReason,
+	/**  The stable code IT looks up (`store.key_missing` / `store.key_mismatch`). */
+	code: string,
+	databasePath: string,
+	/**  Commands not yet accepted by the central service (未送信). */
+	unsentCommands: number | null,
+	/**  Records with a draft the server does not hold (未送信・競合・差戻し). */
+	unsettledDrafts: number | null,
+	/**  When the oldest unsent command was made (RFC 3339). */
+	oldestUnsentAt: string | null,
+	/**  When the summary was last written (RFC 3339). */
+	summaryUpdatedAt: string | null,
+};
+
 /**  本人. */
 export type MemberDto = MemberDto_Serialize | MemberDto_Deserialize;
 
@@ -2280,6 +2346,15 @@ export type SlotView_Serialize = {
 	at: string | null,
 	/**  The slot is waiting now (the current step, not done). */
 	waiting: boolean,
+};
+
+/**  What [`start_fresh`] did. */
+export type StartedFresh = {
+	/**
+	 *  Where the unreadable database was moved (empty when it had become readable and
+	 *  nothing was moved).
+	 */
+	setAsidePath: string,
 };
 
 /**  A step's form, by record kind. */

@@ -35,6 +35,8 @@ export type WarekiInput = Parameters<Commands["warekiToDate"]>[0];
 export type Era = WarekiInput["era"];
 export type DateView = Ok<"warekiToDate">;
 export type IntegrityReport = Ok<"integrityCheck">;
+export type KeyLostView = NonNullable<Returned<"localDbKeyLost">>;
+export type StartedFresh = Ok<"localDbStartFresh">;
 export type AuditLogView = Ok<"auditExport">;
 export type SessionView = Ok<"signIn">;
 export type Role = SessionView["roles"][number];
@@ -133,6 +135,9 @@ const rawApi = {
   auditExport: (): Promise<AuditLogView> => unwrap(() => commands.auditExport()),
   auditStatus: (): Promise<AuditLogView> => unwrap(() => commands.auditStatus()),
   frontendReady: (): Promise<void> => plain(() => commands.frontendReady()),
+  localDbKeyLost: (): Promise<KeyLostView | null> => plain(() => commands.localDbKeyLost()),
+  localDbStartFresh: (): Promise<StartedFresh> => unwrap(() => commands.localDbStartFresh()),
+  quitApp: (): Promise<void> => plain(() => commands.quitApp()),
 
   // Central service: session, sync, conflicts.
   signIn: (userId: string, password: string): Promise<SessionView> => unwrap(() => commands.signIn(userId, password)),

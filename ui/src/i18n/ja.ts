@@ -14,6 +14,41 @@ export const ja = {
   "shell.nav.shortcutHint": "Alt+{n}",
   "shell.loadFailed": "アプリの情報を読み込めませんでした。{message}",
   "shell.startupError": "データベースを開けなかったため、保存や読み込みができません。{message}",
+  // The key-lost screen (the encrypted database does not open with this PC's key)
+  "keyLost.title": "このPCのデータベースを開けません",
+  "keyLost.what.heading": "何が起きたか",
+  "keyLost.what.missing":
+    "データベースを開くための鍵が、このPCの資格情報ストア（Windows の資格情報マネージャーなど）に見つかりません。Windows のユーザープロファイルを移した、資格情報を削除した、別のPCからデータをコピーした、などが考えられます。データベースは暗号化されているため、鍵がないと中身を読めません。",
+  "keyLost.what.mismatch":
+    "資格情報ストアにある鍵では、このデータベースを開けません。別のPCやプロファイルからデータをコピーした、資格情報が置き換えられた、などが考えられます。データベースは暗号化されているため、正しい鍵がないと中身を読めません。",
+  "keyLost.loss.heading": "失われるもの",
+  "keyLost.loss.unsent":
+    "サーバーにまだ送信していない作業が {n} 件あります（最も古いもの：{oldest}）。「新しく始める」を選ぶと、これらはサーバーに届かないまま失われます。",
+  "keyLost.loss.drafts": "競合・差戻しを含め、サーバーと食い違ったままの下書きが {n} 件あります。",
+  "keyLost.loss.none":
+    "未送信の作業はありません（{updated} 時点の記録）。サーバーに送信済みの内容は、サインインするとすべて取り直せます。",
+  "keyLost.loss.unknown":
+    "未送信の作業があるかどうか確認できません（記録ファイルがありません）。送信していない作業があれば、「新しく始める」で失われます。",
+  "keyLost.fresh.heading": "「新しく始める」を選ぶと",
+  "keyLost.fresh.keep":
+    "今のデータベースは削除せず、別の名前を付けて同じフォルダに保管します。IT管理者が元の鍵を見つければ、後から開けます。",
+  "keyLost.fresh.new": "新しい暗号化データベースを作ります。サインインすると、サーバーからデータを取り直します。",
+  "keyLost.fresh.server": "サーバーに送信済みの作業は失われません。",
+  "keyLost.it.heading": "IT管理者に伝える内容",
+  "keyLost.it.code": "エラーコード",
+  "keyLost.it.path": "データベースファイル",
+  "keyLost.it.summary": "未送信件数の記録時刻",
+  "keyLost.it.unknown": "記録なし",
+  "keyLost.confirm": "未送信の作業が失われることを理解しました",
+  "keyLost.confirmFirst": "「新しく始める」の前に、未送信の作業が失われることを確認してチェックを入れてください。",
+  "keyLost.startFresh": "新しく始める（サーバーから取り直す）",
+  "keyLost.starting": "新しいデータベースを作っています…",
+  "keyLost.quit": "終了してIT管理者に連絡",
+  "keyLost.loadFailed": "状況を読み込めませんでした。{message}",
+  "keyLost.failed": "新しく始められませんでした。{message}",
+  "keyLost.done.title": "新しいデータベースで始めました",
+  "keyLost.done.body": "元のデータベースは {path} として保管しました。サインインすると、サーバーからデータを取り直します。",
+  "keyLost.done.signIn": "サインインへ進む",
 
   "nav.home": "ホーム",
   "nav.wareki": "和暦変換",

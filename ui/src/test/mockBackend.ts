@@ -28,6 +28,9 @@ export const mockApi = {
   auditExport: vi.fn<Api["auditExport"]>(),
   auditStatus: vi.fn<Api["auditStatus"]>(),
   frontendReady: vi.fn<Api["frontendReady"]>(),
+  localDbKeyLost: vi.fn<Api["localDbKeyLost"]>(),
+  localDbStartFresh: vi.fn<Api["localDbStartFresh"]>(),
+  quitApp: vi.fn<Api["quitApp"]>(),
   signIn: vi.fn<Api["signIn"]>(),
   signOut: vi.fn<Api["signOut"]>(),
   session: vi.fn<Api["session"]>(),
@@ -140,6 +143,9 @@ export function resetMockApi(): void {
   mockApi.auditExport.mockRejectedValue(notSetUp("auditExport"));
   mockApi.auditStatus.mockRejectedValue(notSetUp("auditStatus"));
   mockApi.frontendReady.mockResolvedValue(undefined);
+  mockApi.localDbKeyLost.mockResolvedValue(null);
+  mockApi.localDbStartFresh.mockRejectedValue(notSetUp("localDbStartFresh"));
+  mockApi.quitApp.mockResolvedValue(undefined);
   mockApi.signIn.mockRejectedValue(notSetUp("signIn"));
   mockApi.signOut.mockRejectedValue(notSetUp("signOut"));
   mockApi.session.mockResolvedValue(null);
