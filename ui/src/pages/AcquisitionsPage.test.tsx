@@ -318,7 +318,7 @@ describe("the form", () => {
     expect(mockApi.submitAcquisition).not.toHaveBeenCalled();
   });
 
-  it("shows a stored 個人番号 masked until 表示 is pressed", async () => {
+  it("shows a stored 個人番号 masked until 表示 is pressed and a purpose given", async () => {
     mockApi.getAcquisition.mockResolvedValue(viewOf({ id: ID, form: {} }, { myNumberMasked: "●●●● ●●●● 9018" }));
     mockApi.revealAcquisitionMyNumber.mockResolvedValue("123456789018");
     const { user } = await renderPage([item(1, { id: ID })]);
@@ -327,8 +327,13 @@ describe("the form", () => {
     expect(field).toHaveValue("●●●● ●●●● 9018");
     expect(field).toHaveAttribute("readonly");
     await user.click(screen.getByTestId("acq-member-myNumber-reveal"));
+    // The editor offers the clerk's purposes (審査 is the reviewer's).
+    expect(screen.queryByTestId("my-number-reveal-purpose-review")).toBeNull();
+    await user.click(screen.getByTestId("my-number-reveal-purpose-correction"));
+    await user.click(screen.getByTestId("my-number-reveal-confirm"));
     await waitFor(() => expect(screen.getByTestId("acq-member-myNumber")).toHaveValue("123456789018"));
-    expect(mockApi.revealAcquisitionMyNumber).toHaveBeenCalledWith(ID);
+    expect(mockApi.revealAcquisitionMyNumber).toHaveBeenCalledWith(ID, "correction", "");
+    expect(screen.queryByTestId("my-number-reveal")).toBeNull();
   });
 
   it("adds and removes dependants as a sub-form", async () => {
