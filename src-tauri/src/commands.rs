@@ -10,6 +10,7 @@ use kyosai_app::dates::{self, DateView, WarekiInput};
 use kyosai_app::diagnostics::{self, AppInfo, IntegrityReport};
 use kyosai_app::notes::{self, NoteDraft, NoteView};
 use kyosai_app::proposals::{self, FlagsDto, ProposalDraft, ProposalView, RoutePreview};
+use kyosai_app::session_lock::{act_needs_password, SessionLock};
 use kyosai_app::settings::{self, SettingsDraft, SettingsView};
 use kyosai_app::sync::{with_store, ConflictView, ResolutionDto, SessionView, SyncStatusView};
 use kyosai_app::{AppError, FindingDto};
@@ -83,16 +84,25 @@ pub fn frontend_ready() {
 #[specta::specta]
 pub async fn sign_in(
     state: State<'_, AppState>,
+    lock: State<'_, SessionLock>,
     user_id: String,
     password: String,
 ) -> Result<SessionView, AppError> {
-    state.sync()?.sign_in(&user_id, &password).await
+    let session = state.sync()?.sign_in(&user_id, &password).await?;
+    lock.reset();
+    Ok(session)
 }
 
+/// Signs out (also from the lock screen, which it then lifts).
 #[tauri::command]
 #[specta::specta]
-pub async fn sign_out(state: State<'_, AppState>) -> Result<(), AppError> {
-    state.sync()?.sign_out().await
+pub async fn sign_out(
+    state: State<'_, AppState>,
+    lock: State<'_, SessionLock>,
+) -> Result<(), AppError> {
+    state.sync()?.sign_out().await?;
+    lock.reset();
+    Ok(())
 }
 
 #[tauri::command]
@@ -185,13 +195,18 @@ pub async fn approval_detail(
 }
 
 /// Checks the action locally, queues it and starts a sync; returns the document as it
-/// now stands here (送信待ち until the server answers).
+/// now stands here (送信待ち until the server answers). A decision needs the password
+/// typed within the last two minutes (`auth.reauth_required`).
 #[tauri::command]
 #[specta::specta]
 pub async fn approval_act(
     state: State<'_, AppState>,
+    lock: State<'_, SessionLock>,
     request: ActRequest,
 ) -> Result<ApprovalDetail, AppError> {
+    if act_needs_password(&request.kind) {
+        lock.require_recent_password(std::time::Instant::now())?;
+    }
     let me = me(&state).await?;
     let id = request.id.clone();
     approvals::act(state.shared_store()?, me.clone(), request).await?;
@@ -203,8 +218,10 @@ pub async fn approval_act(
 #[specta::specta]
 pub async fn approval_bulk_approve(
     state: State<'_, AppState>,
+    lock: State<'_, SessionLock>,
     ids: Vec<String>,
 ) -> Result<BulkResult, AppError> {
+    lock.require_recent_password(std::time::Instant::now())?;
     let result = approvals::bulk_approve(state.shared_store()?, me(&state).await?, ids).await?;
     if !result.approved.is_empty() {
         state.sync()?.notify_local_write().await;
@@ -221,8 +238,8 @@ pub async fn approval_outcomes(state: State<'_, AppState>) -> Result<Vec<Outcome
 /// Writes the trail CSV to the download folder; returns its path.
 #[tauri::command]
 #[specta::specta]
-pub async fn approval_trail_csv(
-    app: tauri::AppHandle,
+pub async fn approval_trail_csv<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     ids: Vec<String>,
 ) -> Result<String, AppError> {
@@ -239,8 +256,8 @@ pub async fn approval_trail_csv(
 /// download folder; returns its path.
 #[tauri::command]
 #[specta::specta]
-pub async fn approval_pdf(
-    app: tauri::AppHandle,
+pub async fn approval_pdf<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     id: String,
 ) -> Result<String, AppError> {

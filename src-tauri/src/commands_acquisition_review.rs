@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use chrono::Utc;
 use kyosai_app::acquisition_review::{self as review, AcquisitionReviewView, AutoReviewView};
 use kyosai_app::approvals::ActRequest;
+use kyosai_app::session_lock::{act_needs_password, SessionLock};
 use kyosai_app::AppError;
 use kyosai_sync_protocol::UserInfo;
 use tauri::{Manager, State};
@@ -17,7 +18,7 @@ async fn me(state: &State<'_, AppState>) -> Result<UserInfo, AppError> {
     state.sync()?.require_me().await
 }
 
-fn downloads(app: &tauri::AppHandle, state: &AppState) -> PathBuf {
+fn downloads<R: tauri::Runtime>(app: &tauri::AppHandle<R>, state: &AppState) -> PathBuf {
     app.path()
         .download_dir()
         .unwrap_or_else(|_| state.paths.root.join("downloads"))
@@ -54,8 +55,12 @@ pub async fn acquisition_auto_review(
 #[specta::specta]
 pub async fn acquisition_act(
     state: State<'_, AppState>,
+    lock: State<'_, SessionLock>,
     request: ActRequest,
 ) -> Result<AcquisitionReviewView, AppError> {
+    if act_needs_password(&request.kind) {
+        lock.require_recent_password(std::time::Instant::now())?;
+    }
     let v = review::act(state.shared_store()?, me(&state).await?, request).await?;
     state.sync()?.notify_local_write().await;
     Ok(v)
@@ -64,8 +69,8 @@ pub async fn acquisition_act(
 /// 「印刷用PDFを保存」: returns the file's path.
 #[tauri::command]
 #[specta::specta]
-pub async fn acquisition_pdf(
-    app: tauri::AppHandle,
+pub async fn acquisition_pdf<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     id: String,
 ) -> Result<String, AppError> {
@@ -76,8 +81,8 @@ pub async fn acquisition_pdf(
 /// 「審査結果通知を保存」 with the server's findings when they can be had.
 #[tauri::command]
 #[specta::specta]
-pub async fn acquisition_notice_pdf(
-    app: tauri::AppHandle,
+pub async fn acquisition_notice_pdf<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     id: String,
 ) -> Result<String, AppError> {
@@ -103,8 +108,8 @@ pub async fn acquisition_notice_pdf(
 /// Starts a batch print; returns its id.
 #[tauri::command]
 #[specta::specta]
-pub fn acquisition_print_batch_begin(
-    app: tauri::AppHandle,
+pub fn acquisition_print_batch_begin<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<String, AppError> {
     review::batch_begin(&downloads(&app, &state))
@@ -113,8 +118,8 @@ pub fn acquisition_print_batch_begin(
 /// Adds one notification to batch `batch`; returns the file name.
 #[tauri::command]
 #[specta::specta]
-pub async fn acquisition_print_batch_add(
-    app: tauri::AppHandle,
+pub async fn acquisition_print_batch_add<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     batch: String,
     id: String,
@@ -127,8 +132,8 @@ pub async fn acquisition_print_batch_add(
 /// Makes the batch's folder visible; returns its path.
 #[tauri::command]
 #[specta::specta]
-pub fn acquisition_print_batch_finish(
-    app: tauri::AppHandle,
+pub fn acquisition_print_batch_finish<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     batch: String,
 ) -> Result<String, AppError> {
@@ -138,8 +143,8 @@ pub fn acquisition_print_batch_finish(
 /// 中止: nothing of the batch remains.
 #[tauri::command]
 #[specta::specta]
-pub fn acquisition_print_batch_cancel(
-    app: tauri::AppHandle,
+pub fn acquisition_print_batch_cancel<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     batch: String,
 ) -> Result<(), AppError> {

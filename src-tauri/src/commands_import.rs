@@ -65,8 +65,8 @@ pub async fn import_remap(
 /// Imports the rows without errors in one transaction, sending `ImportProgressed`.
 #[tauri::command]
 #[specta::specta]
-pub async fn import_run(
-    app: AppHandle,
+pub async fn import_run<R: tauri::Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     sessions: State<'_, Arc<ImportSessions>>,
     session: String,
@@ -98,8 +98,8 @@ pub fn import_cancel(
 /// Writes the error report to the download folder; returns its path.
 #[tauri::command]
 #[specta::specta]
-pub async fn import_save_report(
-    app: AppHandle,
+pub async fn import_save_report<R: tauri::Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     sessions: State<'_, Arc<ImportSessions>>,
     session: String,

@@ -14,6 +14,7 @@ use kyosai_app::procurement::transfer::{
 };
 use kyosai_app::procurement::{self as proc, CaseSummary, CaseView, StepInput};
 use kyosai_app::proposals::FlagsDto;
+use kyosai_app::session_lock::SessionLock;
 use kyosai_app::sync::with_store;
 use kyosai_app::AppError;
 use kyosai_sync_protocol::UserInfo;
@@ -38,7 +39,7 @@ fn user_id(me: Option<UserInfo>) -> String {
     me.map(|u| u.user_id).unwrap_or_default()
 }
 
-fn downloads(app: &tauri::AppHandle, state: &AppState) -> PathBuf {
+fn downloads<R: tauri::Runtime>(app: &tauri::AppHandle<R>, state: &AppState) -> PathBuf {
     app.path()
         .download_dir()
         .unwrap_or_else(|_| state.paths.root.join("downloads"))
@@ -251,15 +252,18 @@ pub async fn procurement_preview_transfer(
 }
 
 /// Writes the 総合振込 file of `ids` into the download folder (nothing when a row is
-/// rejected; every problem is returned).
+/// rejected; every problem is returned). Needs the password typed within the last two
+/// minutes (`auth.reauth_required`).
 #[tauri::command]
 #[specta::specta]
-pub async fn procurement_export_transfer(
-    app: tauri::AppHandle,
+pub async fn procurement_export_transfer<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
+    lock: State<'_, SessionLock>,
     ids: Vec<String>,
     transfer_date: String,
 ) -> Result<TransferResult, AppError> {
+    lock.require_recent_password(std::time::Instant::now())?;
     let office = office(&state).await?;
     let dir = downloads(&app, &state);
     let v = with_store(state.shared_store()?, move |s| {

@@ -3,6 +3,8 @@
  * Keyboard: the skip link is the first Tab stop, Alt+1..Alt+9 and Alt+0 open the
  * ten areas (競合の確認 has no shortcut: the status bar links to it), and opening
  * a page moves focus to its <h1>.
+ * Locked (idle time; see shell/lock), the lock screen covers the shell, which stays
+ * mounted underneath with what was typed.
  */
 import { useEffect, useRef } from "react";
 import { api } from "./backend";
@@ -25,13 +27,28 @@ import { SignInPage } from "./pages/SignInPage";
 import { WarekiPage } from "./pages/WarekiPage";
 import { AppStateProvider, useAppState } from "./shell/appState";
 import { KeyLostScreen } from "./shell/KeyLostScreen";
+import { LockProvider, useLock } from "./shell/lock";
+import { LockScreen, SignedOutNotice } from "./shell/LockScreen";
 import { StatusBar } from "./shell/StatusBar";
 
 export function App() {
   return (
     <AppStateProvider>
-      <Shell />
+      <LockProvider>
+        <LockedShell />
+      </LockProvider>
     </AppStateProvider>
+  );
+}
+
+/** The shell, under the lock screen while locked (a new one after a forced sign-out). */
+function LockedShell() {
+  const { locked, generation, signedOutNotice } = useLock();
+  return (
+    <>
+      <Shell key={generation} />
+      {locked ? <LockScreen /> : signedOutNotice ? <SignedOutNotice message={signedOutNotice} /> : null}
+    </>
   );
 }
 

@@ -21,6 +21,7 @@ pub mod notes;
 pub mod printing;
 pub mod procurement;
 pub mod proposals;
+pub mod session_lock;
 pub mod settings;
 pub mod sync;
 

@@ -44,8 +44,41 @@ pub struct Policy {
     pub root_ca_path: Option<String>,
     pub proxy_url: Option<String>,
     pub office_code: Option<String>,
+    /// Idle minutes before the app locks (default 30; a decimal allowed).
+    pub idle_lock_minutes: Option<IdleLock>,
     #[serde(skip)]
     pub path: Option<String>,
+}
+
+/// The idle time before the app locks, read from the policy's `idleLockMinutes` (minutes,
+/// a decimal allowed: 0.5 is 30 seconds) and kept in whole seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdleLock {
+    seconds: u32,
+}
+
+impl IdleLock {
+    pub fn seconds(self) -> u32 {
+        self.seconds
+    }
+}
+
+impl<'de> Deserialize<'de> for IdleLock {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let minutes = f64::deserialize(d)?;
+        rules::idle_lock_seconds(minutes)
+            .map(|seconds| IdleLock { seconds })
+            .map_err(|f| serde::de::Error::custom(f.message))
+    }
+}
+
+/// Seconds without keyboard or mouse input before the app locks: the policy's, else 30
+/// minutes.
+pub fn idle_lock_seconds(policy: Option<&Policy>) -> u32 {
+    policy
+        .and_then(|p| p.idle_lock_minutes)
+        .map(IdleLock::seconds)
+        .unwrap_or(rules::DEFAULT_IDLE_LOCK_MINUTES * 60)
 }
 
 impl Policy {
@@ -376,6 +409,38 @@ mod tests {
         assert_eq!(Policy::load(&bad).unwrap_err().code, "policy.invalid");
         std::fs::write(&bad, r#"{"centralURL": "https://x"}"#).unwrap();
         assert_eq!(Policy::load(&bad).unwrap_err().code, "policy.invalid");
+    }
+
+    #[test]
+    fn the_policy_sets_the_idle_lock_and_refuses_a_nonsense_one() {
+        assert_eq!(idle_lock_seconds(None), 1800);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("policy.json");
+        std::fs::write(&path, r#"{"centralUrl": "https://central.kyosai.example"}"#).unwrap();
+        let policy = Policy::load(&path).unwrap().unwrap();
+        assert_eq!(
+            idle_lock_seconds(Some(&policy)),
+            1800,
+            "not set: 30 minutes"
+        );
+        std::fs::write(&path, r#"{"idleLockMinutes": 10}"#).unwrap();
+        let policy = Policy::load(&path).unwrap().unwrap();
+        assert_eq!(idle_lock_seconds(Some(&policy)), 600);
+        assert!(
+            policy.managed().is_empty(),
+            "not a field of the settings form"
+        );
+        std::fs::write(&path, r#"{"idleLockMinutes": 0.1}"#).unwrap();
+        let policy = Policy::load(&path).unwrap().unwrap();
+        assert_eq!(idle_lock_seconds(Some(&policy)), 6);
+        for bad in ["0", "-1", "100000", "\"30\""] {
+            std::fs::write(&path, format!(r#"{{"idleLockMinutes": {bad}}}"#)).unwrap();
+            let err = Policy::load(&path).unwrap_err();
+            assert_eq!(err.code, "policy.invalid", "{bad}");
+        }
+        std::fs::write(&path, r#"{"idleLockMinutes": 0}"#).unwrap();
+        let err = Policy::load(&path).unwrap_err();
+        assert!(err.message.contains("自動ロック"), "{}", err.message);
     }
 
     #[test]

@@ -448,6 +448,45 @@ impl SyncService {
         }
     }
 
+    /// Ends the session although unsent work remains (the locked app after too many wrong
+    /// passwords): the work stays for the same user's next sign-in.
+    pub async fn end_session(&self) -> Result<(), AppError> {
+        let slot = self.engine.read().await;
+        let engine = slot.as_ref().ok_or_else(not_configured)?;
+        engine.end_session().await?;
+        tracing::info!("session ended on this PC");
+        Ok(())
+    }
+
+    /// Checks the signed-in user's password (unlocking the app, confirming a 決裁):
+    /// on this PC with the hash kept at the last sign-in, so it works offline; without
+    /// one (a credential store that forgets on restart), by signing in again online.
+    /// `Ok(false)`: not the password.
+    pub async fn verify_password(&self, password: &str) -> Result<bool, AppError> {
+        let auth = {
+            let slot = self.engine.read().await;
+            slot.as_ref().ok_or_else(not_configured)?.auth().clone()
+        };
+        let Some(user_id) = auth.signed_in_user() else {
+            return Err(AppError::new(
+                "auth.not_signed_in",
+                "サインインしていません。「サインイン」からサインインしてください。",
+            ));
+        };
+        if let Some(matches) = auth.verify_password(password).await? {
+            return Ok(matches);
+        }
+        match self.sign_in(&user_id, password).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.code == kyosai_sync_protocol::codes::AUTH_INVALID_CREDENTIALS => Ok(false),
+            Err(e) if e.code.starts_with("sync.") => Err(AppError::new(
+                "auth.password_check_offline",
+                "このPCにはパスワードを確かめる情報がないため、中央サービスで確かめる必要があります。ネットワークにつながってから、もう一度お試しください。",
+            )),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Who is signed in, if anyone.
     pub async fn session(&self) -> Option<SessionView> {
         let slot = self.engine.read().await;

@@ -6,6 +6,8 @@
 //! [`OFFICE_CODE`]). An empty value is allowed everywhere and means "not configured".
 //! White space around a value is ignored; the app stores the trimmed value.
 //!
+//! [`idle_lock_seconds`] reads the machine policy's idle time before the app locks.
+//!
 //! Only the form of each value is checked here. Whether the server answers and whether the
 //! certificate file exists and holds a certificate are for the app to find out.
 
@@ -203,12 +205,53 @@ pub fn check_root_ca_path(input: &str) -> Vec<Finding> {
     findings
 }
 
+/// Field name of the idle time before the app locks (IT's machine policy only).
+pub const IDLE_LOCK_MINUTES: &str = "idleLockMinutes";
+/// The app locks after this many idle minutes unless the policy says otherwise.
+pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 30;
+/// The shortest idle time a policy may set (a few seconds: for acceptance tests).
+pub const MIN_IDLE_LOCK_SECONDS: u32 = 3;
+/// The longest idle time a policy may set (a working day).
+pub const MAX_IDLE_LOCK_MINUTES: u32 = 480;
+
+/// The policy's idle time before the app locks, in whole seconds: `minutes` may be a
+/// decimal (0.5 = 30 s) between [`MIN_IDLE_LOCK_SECONDS`] and [`MAX_IDLE_LOCK_MINUTES`].
+pub fn idle_lock_seconds(minutes: f64) -> Result<u32, Finding> {
+    let seconds = (minutes * 60.0).round();
+    let range = f64::from(MIN_IDLE_LOCK_SECONDS)..=f64::from(MAX_IDLE_LOCK_MINUTES * 60);
+    if !minutes.is_finite() || !range.contains(&seconds) {
+        return Err(Finding::error(
+            IDLE_LOCK_MINUTES,
+            "settings.idle_lock_range",
+            format!(
+                "自動ロックまでの時間（分）は {:.2} 分から {MAX_IDLE_LOCK_MINUTES} 分の間で指定してください。",
+                f64::from(MIN_IDLE_LOCK_SECONDS) / 60.0
+            ),
+        ));
+    }
+    // In range, so it fits.
+    Ok(seconds as u32)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
     use crate::finding::{has_errors, Severity};
+
+    #[test]
+    fn idle_lock_minutes_become_seconds_within_bounds() {
+        assert_eq!(idle_lock_seconds(30.0), Ok(1800));
+        assert_eq!(idle_lock_seconds(0.1), Ok(6));
+        assert_eq!(idle_lock_seconds(0.05), Ok(3));
+        assert_eq!(idle_lock_seconds(480.0), Ok(28_800));
+        for bad in [0.0, -5.0, 0.04, 480.1, f64::NAN, f64::INFINITY] {
+            let f = idle_lock_seconds(bad).unwrap_err();
+            assert_eq!(f.code, "settings.idle_lock_range", "{bad}");
+            assert_eq!(f.field, IDLE_LOCK_MINUTES);
+        }
+    }
 
     fn codes(findings: &[Finding]) -> Vec<&'static str> {
         findings.iter().map(|f| f.code).collect()

@@ -3,6 +3,8 @@
 //! The access token lives in memory only. The refresh token (43 characters) is kept in
 //! the OS credential store under `<profile>/<user_id>`, so the app can resume after a
 //! restart without the password, and offline: the first sync after start refreshes.
+//! Beside it, `<profile>/<user_id>/unlock` keeps an argon2id hash of the password of the
+//! last online sign-in ([`crate::unlock`]), so the locked app can be unlocked offline.
 
 use std::sync::Arc;
 
@@ -14,6 +16,7 @@ use uuid::Uuid;
 use crate::api::Api;
 use crate::error::{ErrorKind, SyncError};
 use crate::secrets::{account_for, SecretStore};
+use crate::unlock::{self, unlock_account_for};
 use crate::{with_store, SharedStore};
 
 /// Where the session stands.
@@ -147,14 +150,13 @@ impl Auth {
                     tracing::debug!(error = %e, "logout of the previous user failed");
                 }
             }
-            let account = account_for(&self.profile, &previous);
-            let secrets = self.secrets.clone();
-            if let Err(e) = blocking(move || secrets.delete(&account)).await {
+            if let Err(e) = self.forget(&previous).await {
                 tracing::warn!(error = %e, "could not remove the previous user's token");
             }
         }
         self.save_refresh_token(&server_user, &session.refresh_token)
             .await;
+        self.save_unlock_hash(&server_user, password).await;
         let info = session.user.clone();
         *state = State::Active { session, device_id };
         self.publish(Some(server_user.clone()), Some(info.clone()));
@@ -202,6 +204,14 @@ impl Auth {
                 counts.rejected,
             ));
         }
+        self.end_session().await
+    }
+
+    /// Signs out even though unsent work remains (the locked app after too many wrong
+    /// passwords): the outbox and the profile's user stay, so the same user's next
+    /// sign-in sends the work. Ends the server session (best effort when offline) and
+    /// removes the stored refresh token and unlock hash.
+    pub async fn end_session(&self) -> Result<(), SyncError> {
         let mut state = self.state.lock().await;
         let user_id = match std::mem::replace(&mut *state, State::SignedOut) {
             State::Active { session, .. } => {
@@ -214,9 +224,7 @@ impl Auth {
             State::SignedOut => None,
         };
         if let Some(user_id) = user_id {
-            let account = account_for(&self.profile, &user_id);
-            let secrets = self.secrets.clone();
-            blocking(move || secrets.delete(&account)).await?;
+            self.forget(&user_id).await?;
             tracing::info!(user = %user_id, "signed out");
         }
         self.publish(None, None);
@@ -284,10 +292,7 @@ impl Auth {
         };
         let account = account_for(&self.profile, &user_id);
         let secrets = self.secrets.clone();
-        let stored = {
-            let account = account.clone();
-            blocking(move || secrets.get(&account)).await?
-        };
+        let stored = blocking(move || secrets.get(&account)).await?;
         let Some(refresh_token) = stored else {
             *state = State::SignedOut;
             self.publish(None, None);
@@ -313,8 +318,7 @@ impl Auth {
             }
             Err(e) if e.kind == ErrorKind::Auth => {
                 tracing::info!(code = %e.code, "refresh refused; signed out");
-                let secrets = self.secrets.clone();
-                if let Err(de) = blocking(move || secrets.delete(&account)).await {
+                if let Err(de) = self.forget(&user_id).await {
                     tracing::warn!(error = %de, "could not remove the refused refresh token");
                 }
                 *state = State::SignedOut;
@@ -339,13 +343,57 @@ impl Auth {
             State::Active { session, .. } => session.user.user_id.clone(),
         };
         tracing::info!(code = %e.code, user = %user_id, "the server ended the session");
-        let account = account_for(&self.profile, &user_id);
-        let secrets = self.secrets.clone();
-        if let Err(de) = blocking(move || secrets.delete(&account)).await {
+        if let Err(de) = self.forget(&user_id).await {
             tracing::warn!(error = %de, "could not remove the refresh token");
         }
         *state = State::SignedOut;
         self.publish(None, None);
+    }
+
+    /// Checks `password` against the unlock hash of the signed-in user, on this PC only
+    /// (works offline). `None` when nobody is signed in or no hash is kept here (a
+    /// credential store that forgets on restart): the caller then asks the server.
+    pub async fn verify_password(&self, password: &str) -> Result<Option<bool>, SyncError> {
+        let Some(user_id) = self.signed_in_user() else {
+            return Ok(None);
+        };
+        let account = unlock_account_for(&self.profile, &user_id);
+        let secrets = self.secrets.clone();
+        let password = password.to_string();
+        blocking(move || {
+            Ok(secrets
+                .get(&account)?
+                .map(|stored| unlock::verify_password(&stored, &password)))
+        })
+        .await
+    }
+
+    /// Removes a user's refresh token and unlock hash from the credential store.
+    async fn forget(&self, user_id: &str) -> Result<(), SyncError> {
+        let token = account_for(&self.profile, user_id);
+        let hash = unlock_account_for(&self.profile, user_id);
+        let secrets = self.secrets.clone();
+        blocking(move || {
+            let first = secrets.delete(&token);
+            secrets.delete(&hash)?;
+            first
+        })
+        .await
+    }
+
+    async fn save_unlock_hash(&self, user_id: &str, password: &str) {
+        let account = unlock_account_for(&self.profile, user_id);
+        let secrets = self.secrets.clone();
+        let password = password.to_string();
+        let saved = blocking(move || {
+            let hash = unlock::hash_password(&password)?;
+            secrets.set(&account, &hash)
+        })
+        .await;
+        if let Err(e) = saved {
+            // Unlocking then needs the server (the app says so).
+            tracing::warn!(error = %e, "unlock hash not stored");
+        }
     }
 
     async fn save_refresh_token(&self, user_id: &str, token: &str) {

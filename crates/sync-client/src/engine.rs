@@ -241,6 +241,14 @@ impl SyncEngine {
         result
     }
 
+    /// Signs out keeping unsent work for the same user's next sign-in
+    /// ([`Auth::end_session`]).
+    pub async fn end_session(&self) -> Result<(), SyncError> {
+        let result = self.auth.end_session().await;
+        let _ = self.tx.send(Msg::Refresh);
+        result
+    }
+
     /// The open conflicts of this user on the server (base / server / mine).
     pub async fn conflicts(&self) -> Result<ConflictList, SyncError> {
         let api = self.auth.api().clone();

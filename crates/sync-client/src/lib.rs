@@ -58,6 +58,7 @@ mod config;
 mod engine;
 mod error;
 mod secrets;
+pub mod unlock;
 
 use std::sync::{Arc, Mutex};
 

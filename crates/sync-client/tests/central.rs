@@ -37,6 +37,7 @@ on_both_backends!(
     a_rejected_command_keeps_its_draft_labelled,
     a_transferred_record_disappears_for_the_old_office,
     sign_out_is_refused_while_work_is_unsent,
+    the_password_is_checked_offline_and_a_forced_sign_out_keeps_the_work,
     an_expired_access_token_is_refreshed_once,
     a_lost_refresh_answer_does_not_sign_the_clerk_out,
     a_seq_gap_is_surfaced_and_not_retried_in_a_loop,
@@ -490,6 +491,70 @@ async fn sign_out_is_refused_while_work_is_unsent(backend: TestBackend, test: &s
     );
     // The local copy stays for the next sign-in.
     assert_eq!(sato.titles("note"), vec!["未送信の届出".to_string()]);
+    engine.shutdown().await;
+    drop(relay);
+    server.stop().await;
+}
+
+/// The locked app's password check: the hash kept at sign-in answers offline; ending the
+/// session (too many wrong passwords) keeps the unsent work for the same user's next
+/// sign-in, which sends it.
+async fn the_password_is_checked_offline_and_a_forced_sign_out_keeps_the_work(
+    backend: TestBackend,
+    test: &str,
+) {
+    let Some(server) = support::start(backend, test).await else {
+        return;
+    };
+    let ca = server.ca_pem_path().to_path_buf();
+    let relay = Relay::start(&server.base_url).await;
+    let sato = Clerk::sign_in(&relay.base_url(), &ca, "sato.hanako").await;
+    let hash_account = kyosai_sync_client::unlock::unlock_account_for("default", "sato.hanako");
+    let hash = sato.secrets.get(&hash_account).unwrap().unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains(support::PASSWORD));
+    let engine = sato.engine(14);
+    relay.set_online(false);
+    assert_eq!(
+        sato.auth.verify_password(support::PASSWORD).await.unwrap(),
+        Some(true)
+    );
+    assert_eq!(
+        sato.auth.verify_password("kyosai-dem0").await.unwrap(),
+        Some(false)
+    );
+    sato.with(|s| {
+        s.sync()
+            .record_create_local("note", SHINJUKU, "ロック中の未送信メモ", &json!({}))
+            .unwrap()
+    });
+    // Offline, with unsent work: the session still ends here.
+    engine.end_session().await.unwrap();
+    assert!(sato.auth.signed_in_user().is_none());
+    assert!(sato.secrets.get(&hash_account).unwrap().is_none());
+    let token_account = kyosai_sync_client::account_for("default", "sato.hanako");
+    assert!(sato.secrets.get(&token_account).unwrap().is_none());
+    assert_eq!(
+        sato.auth.verify_password(support::PASSWORD).await.unwrap(),
+        None
+    );
+    let pending = sato.with(|s| s.sync().counts().unwrap().pending);
+    assert_eq!(pending, 1, "the outbox is kept");
+    // Someone else cannot take the profile over while the work is unsent.
+    relay.set_online(true);
+    let err = sato
+        .auth
+        .sign_in(&sato.store, "suzuki.taro", support::PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "sync.other_user_unsent_work", "{err:?}");
+    // The same user signs in again and the work goes.
+    engine
+        .sign_in("sato.hanako", support::PASSWORD)
+        .await
+        .unwrap();
+    engine.sync_now().await.unwrap();
+    assert_eq!(sato.with(|s| s.sync().counts().unwrap().pending), 0);
     engine.shutdown().await;
     drop(relay);
     server.stop().await;

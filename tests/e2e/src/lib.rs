@@ -145,6 +145,8 @@ pub struct App {
     driver: Child,
     name: String,
     data_dir: PathBuf,
+    /// The password of the last [`App::sign_in`], typed again when the app asks for it.
+    password: std::sync::Mutex<Option<String>>,
 }
 
 impl App {
@@ -202,6 +204,7 @@ impl App {
             driver,
             name: profile.to_string(),
             data_dir: home.join("data"),
+            password: std::sync::Mutex::new(None),
         };
         // The shell is ready when its navigation is on screen.
         app.find(Locator::Css("nav[aria-label='業務メニュー']"))
@@ -314,6 +317,80 @@ impl App {
         pw.send_keys(&Key::Enter.to_string()).await.unwrap();
         self.wait_text(Locator::Css("[data-testid='signin-who']"), user)
             .await;
+        *self.password.lock().unwrap() = Some(password.to_string());
+    }
+
+    /// Types the signed-in user's password into the dialog that asks for it again
+    /// before 決裁 and 振込データ, if it is open; true when it was. Waits (up to 15 s)
+    /// until the dialog has taken it.
+    pub async fn answer_password_prompt(&self) -> bool {
+        let Ok(field) = self
+            .client
+            .find(Locator::Css("[data-testid='reauth-password']"))
+            .await
+        else {
+            return false;
+        };
+        let password = self
+            .password
+            .lock()
+            .unwrap()
+            .clone()
+            .expect("the app asks for the password of a user signed in with App::sign_in");
+        self.screenshot("reauth-dialog").await;
+        if field.send_keys(&password).await.is_err() {
+            return false;
+        }
+        let _ = field.send_keys(&Key::Enter.to_string()).await;
+        let deadline = Instant::now() + UI_TIMEOUT;
+        while Instant::now() < deadline {
+            if self
+                .client
+                .find(Locator::Css("[data-testid='reauth-dialog']"))
+                .await
+                .is_err()
+            {
+                return true;
+            }
+            if let Ok(e) = self
+                .client
+                .find(Locator::Css("[data-testid='reauth-error']"))
+                .await
+            {
+                let text = e.text().await.unwrap_or_default();
+                self.screenshot("reauth-refused").await;
+                panic!("{}: the password was refused: {text}", self.name);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.screenshot("reauth-stuck").await;
+        panic!("{}: the password dialog never closed", self.name)
+    }
+
+    /// After 決裁 or 振込データ: waits until the element's text contains `needle`, typing
+    /// the password again whenever the app asks for it. Returns the text.
+    pub async fn wait_text_entering_password(&self, locator: Locator<'_>, needle: &str) -> String {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if self.answer_password_prompt().await {
+                continue;
+            }
+            if let Ok(e) = self.client.find(locator).await {
+                if let Ok(t) = e.text().await {
+                    if t.contains(needle) {
+                        return t;
+                    }
+                    last = t;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.screenshot("missing-text").await;
+        panic!(
+            "{}: {locator:?} never contained {needle:?}; last text {last:?}",
+            self.name
+        )
     }
 
     /// Presses 今すぐ同期 in the status bar, if it is there.
@@ -393,7 +470,8 @@ impl App {
 
     /// Activates a button from the keyboard: focus, then Enter. (A mouse click computed
     /// by WebDriver can land beside a button in a sticky action bar.) Repeats until the
-    /// element `expect` appears, for a page that re-rendered under the first press.
+    /// element `expect` appears, for a page that re-rendered under the first press; types
+    /// the password when the app asks for it again.
     pub async fn press_until(&self, button: &str, expect: Locator<'_>) -> Element {
         for _ in 0..5 {
             let b = self.find(Locator::Css(button)).await;
@@ -405,8 +483,13 @@ impl App {
                 )
                 .await;
             let _ = self.keys(&Key::Enter.to_string()).await;
-            let deadline = Instant::now() + Duration::from_secs(3);
+            let mut deadline = Instant::now() + Duration::from_secs(3);
             while Instant::now() < deadline {
+                // 振込データ asks for the password first.
+                if self.answer_password_prompt().await {
+                    deadline = Instant::now() + Duration::from_secs(5);
+                    continue;
+                }
                 if let Ok(e) = self.client.find(expect).await {
                     return e;
                 }
@@ -482,12 +565,18 @@ impl App {
         }
     }
 
-    /// A 和暦 date field: era (`reiwa`, `heisei` …), then year / month / day typed.
+    /// A 和暦 date field: era (`reiwa`, `heisei` …), then year / month / day typed; waits
+    /// until the field shows the 西暦 Rust made of it (as a person would before saving).
     pub async fn date(&self, id: &str, era: &str, y: u32, m: u32, d: u32) {
         self.choose(&format!("{id}-era"), era).await;
         self.type_in(&format!("{id}-year"), &y.to_string()).await;
         self.type_in(&format!("{id}-month"), &m.to_string()).await;
         self.type_in(&format!("{id}-day"), &d.to_string()).await;
+        self.wait_text(
+            Locator::Css(&format!("[data-testid='{id}-result']")),
+            &format!("-{m:02}-{d:02}"),
+        )
+        .await;
     }
 
     /// Presses Tab until the element with `id` has focus (keyboard only).

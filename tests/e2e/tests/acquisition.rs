@@ -233,8 +233,9 @@ async fn a_notification_goes_from_the_clerk_to_registered_and_another_comes_back
     assert!(!form.contains("123456789018"), "個人番号 shown in full");
     shocho.screenshot("acq-certify").await;
     shocho.chord(Key::Control, Key::Enter.into()).await;
+    // 決裁 asks for the password again (once: it covers the next two minutes).
     shocho
-        .wait_text(
+        .wait_text_entering_password(
             Locator::Css("[data-testid='acq-review-banner-success']"),
             "証明する",
         )
@@ -277,7 +278,7 @@ async fn a_notification_goes_from_the_clerk_to_registered_and_another_comes_back
         .await
         .unwrap();
     shocho
-        .wait_text(
+        .wait_text_entering_password(
             Locator::Css("[data-testid='acq-review-banner-success']"),
             "差戻し",
         )
@@ -310,7 +311,7 @@ async fn a_notification_goes_from_the_clerk_to_registered_and_another_comes_back
     shinsa.screenshot("acq-review").await;
     shinsa.chord(Key::Control, Key::Enter.into()).await;
     shinsa
-        .wait_text(
+        .wait_text_entering_password(
             Locator::Css("[data-testid='acq-review-banner-success']"),
             "審査済みにする",
         )
@@ -344,7 +345,7 @@ async fn a_notification_goes_from_the_clerk_to_registered_and_another_comes_back
         .await
         .unwrap();
     kessai
-        .wait_text(
+        .wait_text_entering_password(
             Locator::Css("[data-testid='acq-review-banner-success']"),
             "登録する",
         )

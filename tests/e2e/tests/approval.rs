@@ -124,8 +124,9 @@ async fn a_supervisor_approves_one_and_returns_one_and_the_clerk_sees_both() {
     };
     shocho.screenshot("approval-detail").await;
     shocho.chord(Key::Control, Key::Enter.into()).await;
+    // 決裁 asks for the password again (once: it covers the next two minutes).
     shocho
-        .find(Locator::Css("[data-testid='inbox-banner-success']"))
+        .wait_text_entering_password(Locator::Css("[data-testid='inbox-banner-success']"), "")
         .await;
 
     // The other one goes back to the clerk with a reason.
@@ -169,7 +170,7 @@ async fn a_supervisor_approves_one_and_returns_one_and_the_clerk_sees_both() {
         .await
         .unwrap();
     shocho
-        .find(Locator::Css("[data-testid='inbox-banner-success']"))
+        .wait_text_entering_password(Locator::Css("[data-testid='inbox-banner-success']"), "")
         .await;
     // Both reach the server; the office head's inbox empties.
     shocho.sync_until("[data-testid='inbox-empty']", "").await;

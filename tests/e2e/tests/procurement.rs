@@ -62,7 +62,7 @@ async fn save_and_submit(app: &App) {
 }
 
 /// The 課長 opens 決裁 (Alt+7), opens the document whose title contains `title` and
-/// approves it (Ctrl+Enter).
+/// approves it (Ctrl+Enter), typing his password when asked again.
 async fn approve(kacho: &App, title: &str, kind_label: &str) {
     kacho.chord(Key::Alt, '7').await;
     kacho
@@ -73,7 +73,7 @@ async fn approve(kacho: &App, title: &str, kind_label: &str) {
         .await;
     kacho.chord(Key::Control, Key::Enter.into()).await;
     kacho
-        .find(Locator::Css("[data-testid='inbox-banner-success']"))
+        .wait_text_entering_password(Locator::Css("[data-testid='inbox-banner-success']"), "")
         .await;
     kacho.press_sync().await;
 }

@@ -36,8 +36,18 @@ export const commands = {
 	/**  「終了してIT管理者に連絡」: closes the app without touching the database. */
 	quitApp: () => __TAURI_INVOKE<void>("quit_app"),
 	signIn: (userId: string, password: string) => typedError<SessionView_Serialize, AppError>(__TAURI_INVOKE("sign_in", { userId, password })),
+	/**  Signs out (also from the lock screen, which it then lifts). */
 	signOut: () => typedError<null, AppError>(__TAURI_INVOKE("sign_out")),
 	session: () => typedError<SessionView_Serialize | null, AppError>(__TAURI_INVOKE("session")),
+	lockStatus: () => typedError<LockStatus_Serialize, AppError>(__TAURI_INVOKE("lock_status")),
+	/**
+	 *  Locks the app (the UI saw no input for the idle time) when someone is signed in;
+	 *  with nobody signed in there is no password to unlock with, and nothing is locked.
+	 */
+	lockNow: () => typedError<LockStatus_Serialize, AppError>(__TAURI_INVOKE("lock_now")),
+	unlock: (password: string) => typedError<LockStatus_Serialize, AppError>(__TAURI_INVOKE("unlock", { password })),
+	/**  The password typed again before 決裁 or the payment file: covers the next two minutes. */
+	reauthenticate: (password: string) => typedError<null, AppError>(__TAURI_INVOKE("reauthenticate", { password })),
 	syncStatus: () => typedError<SyncStatusView_Serialize, AppError>(__TAURI_INVOKE("sync_status")),
 	syncNow: () => typedError<null, AppError>(__TAURI_INVOKE("sync_now")),
 	listConflicts: () => typedError<ConflictView_Serialize[], AppError>(__TAURI_INVOKE("list_conflicts")),
@@ -49,7 +59,8 @@ export const commands = {
 	approvalDetail: (id: string) => typedError<ApprovalDetail_Serialize, AppError>(__TAURI_INVOKE("approval_detail", { id })),
 	/**
 	 *  Checks the action locally, queues it and starts a sync; returns the document as it
-	 *  now stands here (送信待ち until the server answers).
+	 *  now stands here (送信待ち until the server answers). A decision needs the password
+	 *  typed within the last two minutes (`auth.reauth_required`).
 	 */
 	approvalAct: (request: ActRequest_Deserialize) => typedError<ApprovalDetail_Serialize, AppError>(__TAURI_INVOKE("approval_act", { request })),
 	approvalBulkApprove: (ids: string[]) => typedError<BulkResult, AppError>(__TAURI_INVOKE("approval_bulk_approve", { ids })),
@@ -79,8 +90,11 @@ export const commands = {
 	saveAcquisition: (input: AcquisitionInput_Deserialize) => typedError<AcquisitionView_Serialize, AppError>(__TAURI_INVOKE("save_acquisition", { input })),
 	submitAcquisition: (id: string) => typedError<AcquisitionView_Serialize, AppError>(__TAURI_INVOKE("submit_acquisition", { id })),
 	withdrawAcquisition: (id: string) => typedError<AcquisitionView_Serialize, AppError>(__TAURI_INVOKE("withdraw_acquisition", { id })),
-	/**  The stored 個人番号 in full, for the field whose 表示 was pressed. */
-	revealAcquisitionMyNumber: (id: string) => typedError<string | null, AppError>(__TAURI_INVOKE("reveal_acquisition_my_number", { id })),
+	/**
+	 *  The stored 個人番号 in full, for the field whose 表示 was pressed: only for the roles
+	 *  that may see it, with a purpose, and audited (`acquisitions::reveal_my_number_of`).
+	 */
+	revealAcquisitionMyNumber: (id: string, purpose: string, note: string) => typedError<string | null, AppError>(__TAURI_INVOKE("reveal_acquisition_my_number", { id, purpose, note })),
 	acquisitionReview: (id: string) => typedError<AcquisitionReviewView_Serialize, AppError>(__TAURI_INVOKE("acquisition_review", { id })),
 	/**  The central service's automated review (online; a clear state when it cannot be had). */
 	acquisitionAutoReview: (id: string) => typedError<AutoReviewView_Serialize, AppError>(__TAURI_INVOKE("acquisition_auto_review", { id })),
@@ -134,7 +148,8 @@ export const commands = {
 	procurementPreviewTransfer: (ids: string[], transferDate: string) => typedError<TransferPreview, AppError>(__TAURI_INVOKE("procurement_preview_transfer", { ids, transferDate })),
 	/**
 	 *  Writes the 総合振込 file of `ids` into the download folder (nothing when a row is
-	 *  rejected; every problem is returned).
+	 *  rejected; every problem is returned). Needs the password typed within the last two
+	 *  minutes (`auth.reauth_required`).
 	 */
 	procurementExportTransfer: (ids: string[], transferDate: string) => typedError<TransferResult, AppError>(__TAURI_INVOKE("procurement_export_transfer", { ids, transferDate })),
 	/**  変更起案: the form of a new step changing the decided step `id`. */
@@ -1604,6 +1619,33 @@ export type KeyLostView_Serialize = {
 	oldestUnsentAt: string | null,
 	/**  When the summary was last written (RFC 3339). */
 	summaryUpdatedAt: string | null,
+};
+
+/**  What the lock screen shows. */
+export type LockStatus = LockStatus_Serialize | LockStatus_Deserialize;
+
+/**  What the lock screen shows. */
+export type LockStatus_Deserialize = {
+	locked: boolean,
+	/**  The signed-in user, who alone can unlock (none: nobody to lock for). */
+	userId?: string | null,
+	displayName?: string | null,
+	/**  Seconds without keyboard or mouse input before the app locks (policy; 30 min). */
+	idleLockSeconds: number,
+	/**  Wrong passwords left before the session ends. */
+	attemptsLeft: number,
+};
+
+/**  What the lock screen shows. */
+export type LockStatus_Serialize = {
+	locked: boolean,
+	/**  The signed-in user, who alone can unlock (none: nobody to lock for). */
+	userId: string | null,
+	displayName: string | null,
+	/**  Seconds without keyboard or mouse input before the app locks (policy; 30 min). */
+	idleLockSeconds: number,
+	/**  Wrong passwords left before the session ends. */
+	attemptsLeft: number,
 };
 
 /**  本人. */

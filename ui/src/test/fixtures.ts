@@ -6,6 +6,7 @@ import type {
   DateView,
   Finding,
   IntegrityReport,
+  LockStatus,
   NoteView,
   SessionView,
   SettingsView,
@@ -21,6 +22,15 @@ export const appInfo: AppInfo = {
   schemaVersion: 3,
   buildProfile: "debug",
   startupError: null,
+};
+
+/** Nobody to lock for: the lock as Rust reports it when nobody is signed in. */
+export const unlockedStatus: LockStatus = {
+  locked: false,
+  userId: null,
+  displayName: null,
+  idleLockSeconds: 1800,
+  attemptsLeft: 5,
 };
 
 export const savedSettings: SettingsView = {

@@ -11,7 +11,8 @@ import { act } from "@testing-library/react";
 import { vi } from "vitest";
 import type { Api, SyncStatusView } from "../backend";
 import { BackendError, IPC_FAILED, toBackendError } from "../backend/errors";
-import { acquisitionOptions, appInfo, emptySettings, notConfiguredStatus, reiwa6April1 } from "./fixtures";
+import { lockGate, setPasswordPrompt } from "../backend/guard";
+import { acquisitionOptions, appInfo, emptySettings, notConfiguredStatus, reiwa6April1, unlockedStatus } from "./fixtures";
 
 type SyncListener = (status: SyncStatusView) => void;
 const syncListeners = new Set<SyncListener>();
@@ -38,6 +39,10 @@ export const mockApi = {
   syncNow: vi.fn<Api["syncNow"]>(),
   listConflicts: vi.fn<Api["listConflicts"]>(),
   resolveConflict: vi.fn<Api["resolveConflict"]>(),
+  lockStatus: vi.fn<Api["lockStatus"]>(),
+  lockNow: vi.fn<Api["lockNow"]>(),
+  unlock: vi.fn<Api["unlock"]>(),
+  reauthenticate: vi.fn<Api["reauthenticate"]>(),
   listNotes: vi.fn<Api["listNotes"]>(),
   checkNote: vi.fn<Api["checkNote"]>(),
   saveNote: vi.fn<Api["saveNote"]>(),
@@ -153,6 +158,11 @@ export function resetMockApi(): void {
   mockApi.syncNow.mockResolvedValue(undefined);
   mockApi.listConflicts.mockResolvedValue([]);
   mockApi.resolveConflict.mockResolvedValue(undefined);
+  lockGate.setLocked(false);
+  mockApi.lockStatus.mockResolvedValue(unlockedStatus);
+  mockApi.lockNow.mockResolvedValue(unlockedStatus);
+  mockApi.unlock.mockRejectedValue(notSetUp("unlock"));
+  mockApi.reauthenticate.mockRejectedValue(notSetUp("reauthenticate"));
   mockApi.listNotes.mockResolvedValue([]);
   mockApi.checkNote.mockResolvedValue([]);
   mockApi.saveNote.mockRejectedValue(notSetUp("saveNote"));
@@ -227,4 +237,4 @@ export function resetMockApi(): void {
   });
 }
 
-export const backendModule = { api: mockApi, BackendError, IPC_FAILED, toBackendError };
+export const backendModule = { api: mockApi, BackendError, IPC_FAILED, toBackendError, lockGate, setPasswordPrompt };
