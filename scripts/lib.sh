@@ -18,6 +18,11 @@ SYSTEM_PACKAGES=(
   gnome-keyring libsecret-tools libdbus-1-dev keyutils
   # The central service's production database, for its test suite
   postgresql
+  # OCR (crates/ocr): Tesseract 5 with the Japanese model, its library and headers (linked
+  # through bindgen, which needs libclang), and the sample forms' typefaces (IPAex Mincho,
+  # Klee One for handwriting)
+  tesseract-ocr tesseract-ocr-jpn libtesseract-dev libleptonica-dev libclang-dev
+  fonts-ipaexfont-mincho fonts-klee
 )
 
 step() { printf '\n==> %s\n' "$*"; }

@@ -134,6 +134,17 @@ async fn pdf_from_banner(app: &App) -> String {
 }
 
 /// Waits until the review screen offers `label` as its primary action.
+/// Presses 表示 beside the masked 個人番号 on the review screen and confirms `purpose`.
+async fn reveal_my_number(app: &App, purpose: &str) {
+    app.click("[data-testid='review-member-myNumber-reveal']")
+        .await;
+    app.click(&format!(
+        "[data-testid='my-number-reveal-purpose-{purpose}']"
+    ))
+    .await;
+    app.click("[data-testid='my-number-reveal-confirm']").await;
+}
+
 async fn primary_is(app: &App, label: &str) {
     app.wait_text(Locator::Css("[data-testid='acq-review-approve']"), label)
         .await;
@@ -231,6 +242,17 @@ async fn a_notification_goes_from_the_clerk_to_registered_and_another_comes_back
         )
         .await;
     assert!(!form.contains("123456789018"), "個人番号 shown in full");
+    // 所属所長 certifies without the number: 表示 is refused, and says why.
+    reveal_my_number(&shocho, "compare_with_paper").await;
+    shocho
+        .wait_text(
+            Locator::Css("[data-testid='my-number-reveal-error']"),
+            "所属所担当者と事務局審査担当だけ",
+        )
+        .await;
+    shocho
+        .click("[data-testid='my-number-reveal-cancel']")
+        .await;
     shocho.screenshot("acq-certify").await;
     shocho.chord(Key::Control, Key::Enter.into()).await;
     // 決裁 asks for the password again (once: it covers the next two minutes).
@@ -308,6 +330,14 @@ async fn a_notification_goes_from_the_clerk_to_registered_and_another_comes_back
         )
         .await;
     assert!(history.contains("佐藤 花子"), "{history}");
+    // 事務局審査担当 may see it, for a stated purpose (audited).
+    reveal_my_number(&shinsa, "review").await;
+    shinsa
+        .wait_text(
+            Locator::Css("[data-testid='review-acq-member-myNumber']"),
+            "123456789018",
+        )
+        .await;
     shinsa.screenshot("acq-review").await;
     shinsa.chord(Key::Control, Key::Enter.into()).await;
     shinsa
