@@ -63,7 +63,29 @@ async fn check_password(
 ) -> Result<(), AppError> {
     let sync = state.sync()?;
     let matched = sync.verify_password(password).await?;
-    match lock.password_checked(matched, purpose, Instant::now()) {
+    let outcome = lock.password_checked(matched, purpose, Instant::now());
+    // Every check is in the audit log (the outcome, never the password), before the
+    // answer: an unlock or a 決裁 confirmation that cannot be recorded does not happen.
+    let (result, attempts_left) = match &outcome {
+        PasswordOutcome::Accepted => ("ok", None),
+        PasswordOutcome::Wrong { attempts_left } => ("wrong_password", Some(*attempts_left)),
+        PasswordOutcome::TooManyWrong => ("too_many_wrong_passwords", Some(0)),
+    };
+    let action = match purpose {
+        Purpose::Unlock => kyosai_audit::actions::AUTH_UNLOCK,
+        Purpose::Confirm => kyosai_audit::actions::AUTH_REAUTH,
+    };
+    let actor = sync.require_me().await?.user_id;
+    let mut detail = serde_json::json!({ "result": result });
+    if let Some(n) = attempts_left {
+        detail["attemptsLeft"] = serde_json::json!(n);
+    }
+    kyosai_app::audit::record(
+        state.shared_store()?,
+        kyosai_audit::NewEntry::now(actor, action).detail(detail),
+    )
+    .await?;
+    match outcome {
         PasswordOutcome::Accepted => Ok(()),
         PasswordOutcome::Wrong { attempts_left } => {
             tracing::info!(?purpose, attempts_left, "wrong password");
