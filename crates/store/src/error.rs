@@ -59,7 +59,9 @@ pub enum StoreError {
     #[error(transparent)]
     AuditDetail(#[from] kyosai_audit::DetailError),
 
-    #[error("監査ログを書き出せません（{source}）。書き出し先の空き容量と権限を確認してください。")]
+    #[error(
+        "監査ログを書き出せません（{source}）。書き出し先の空き容量と権限を確認してください。"
+    )]
     AuditWrite {
         #[source]
         source: std::io::Error,
