@@ -41,6 +41,7 @@ pub mod raster;
 pub mod routing;
 pub mod samples;
 pub mod template;
+#[cfg(feature = "tesseract")]
 pub mod tesseract;
 pub mod vendor;
 

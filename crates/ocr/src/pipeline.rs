@@ -37,7 +37,6 @@ use crate::field::{Confidence, EngineInfo, FieldReading, OcrText};
 use crate::raster::{clear_border_lines, remove_specks, text_bounds, INK_LEVEL};
 use crate::routing::{route, Decision, RoutingPolicy};
 use crate::template::{FieldKind, FieldSpec, Template};
-use crate::tesseract::TesseractEngine;
 use crate::{input, marks};
 
 /// Millimetres taken off each side of a field box before reading (the printed box line
@@ -212,6 +211,36 @@ pub fn field_crop(page: &AlignedPage, spec: &FieldSpec) -> Option<GrayImage> {
     Some(image::imageops::crop_imm(&crop, x0, y0, x1 - x0, y1 - y0).to_image())
 }
 
+/// The upright image of a field for the correction screen: the field's box with
+/// `margin_mm` around it (the printed label and box lines stay, so the clerk sees the
+/// field as on paper), as PNG. `page_image` is the page as scanned; it is aligned again,
+/// so the queue needs to keep only the scans and the [`DocumentResult`].
+pub fn field_preview_png(
+    page_image: GrayImage,
+    template: &Template,
+    field_id: &str,
+    margin_mm: f32,
+) -> Result<Vec<u8>, OcrError> {
+    let spec = template.field(field_id).ok_or_else(|| OcrError::Template {
+        detail: format!(
+            "項目「{field_id}」は帳票「{}」にありません。",
+            template.name
+        ),
+    })?;
+    let page = align(page_image, template, spec.page)?;
+    let r = spec.rect;
+    let crop = page.crop(
+        [
+            r[0] - margin_mm,
+            r[1] - margin_mm,
+            r[2] + 2.0 * margin_mm,
+            r[3] + 2.0 * margin_mm,
+        ],
+        0.0,
+    );
+    input::to_png(&crop)
+}
+
 /// Checks and routes the readings of one document, one entry per template field (in
 /// template order): the readings (primary first) and the field's box on the page.
 fn assemble(
@@ -357,9 +386,10 @@ impl Reader {
     }
 
     /// A reader with the local Tesseract engine.
+    #[cfg(feature = "tesseract")]
     pub fn with_tesseract(policy: RoutingPolicy, today: NaiveDate) -> Result<Self, OcrError> {
         Ok(Reader::new(
-            vec![Box::new(TesseractEngine::new()?)],
+            vec![Box::new(crate::tesseract::TesseractEngine::new()?)],
             policy,
             today,
         ))

@@ -65,6 +65,16 @@ fn no_wrong_value_is_accepted_without_a_person() {
     assert!(stp > 0.70, "straight-through {stp}");
     let accuracy = report.total.correct as f64 / report.total.fields as f64;
     assert!(accuracy > 0.90, "accuracy {accuracy}");
+    // The correction screen's picture of a field: upright, the box with its label.
+    let page = kyosai_ocr::input::load_pages(&docs[0].jpeg_pages[0])
+        .unwrap()
+        .remove(0);
+    let template = builtin_by_id("shikaku-shutoku-todoke").unwrap();
+    let png =
+        kyosai_ocr::pipeline::field_preview_png(page, &template, "member.myNumber", 2.0).unwrap();
+    let preview = kyosai_ocr::input::load_pages(&png).unwrap().remove(0);
+    let px_per_mm = results[0].pages[0].px_per_mm;
+    assert!((preview.width() as f32 - 74.0 * px_per_mm).abs() < 3.0);
     // Handwritten fields went to double entry whatever the engine read.
     assert!(results.iter().all(|r| r
         .field("member.address")
