@@ -11,20 +11,28 @@ use kyosai_ocr::field::EngineInfo;
 use kyosai_ocr::pipeline::decide_readings;
 use kyosai_ocr::routing::RoutingPolicy;
 use kyosai_ocr::template::builtin;
+use kyosai_ocr::template::Template;
 use kyosai_ocr::vendor::{import_csv, import_json};
 use libfuzzer_sys::fuzz_target;
 
+/// The built-in templates, parsed once (TOML parsing would otherwise be most of each run).
+fn templates() -> &'static [Template] {
+    static TEMPLATES: std::sync::OnceLock<Vec<Template>> = std::sync::OnceLock::new();
+    TEMPLATES.get_or_init(|| match builtin() {
+        Ok(t) => t,
+        Err(e) => panic!("the built-in templates must load: {e}"),
+    })
+}
+
 fuzz_target!(|data: &[u8]| {
-    let Ok(templates) = builtin() else {
-        panic!("the built-in templates must load");
-    };
+    let templates = templates();
     let engine = EngineInfo {
         name: "vendor:fuzz".into(),
         version: String::new(),
     };
     let today = NaiveDate::from_ymd_opt(2025, 6, 30).unwrap_or_default();
     let policy = RoutingPolicy::default();
-    for template in &templates {
+    for template in templates {
         for result in [
             import_csv(data, template, &engine),
             import_json(data, template, &engine),
