@@ -42,7 +42,7 @@ pub enum VendorError {
         /// The column.
         column: String,
     },
-    /// A value is malformed. `at` is 「3行目」 or 「documents[0].fields[2]」.
+    /// A value is malformed. `at` is 「3行目」 or `documents[0].fields[2]`.
     #[error("{at}の「{column}」: {detail}")]
     BadValue {
         /// Where.
