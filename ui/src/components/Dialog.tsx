@@ -7,6 +7,7 @@ import { useEffect, useId, useRef } from "react";
 import type { KeyboardEvent, ReactNode } from "react";
 import { createPortal } from "react-dom";
 import { isComposing } from "../lib/ime";
+import { keepTabInside } from "../lib/focusTrap";
 import { Button, type ButtonVariant } from "./Button";
 
 interface Props {
@@ -20,8 +21,6 @@ interface Props {
   busy?: boolean;
   testId?: string;
 }
-
-const FOCUSABLE = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])';
 
 export function ConfirmDialog({
   title,
@@ -61,18 +60,7 @@ export function ConfirmDialog({
       onCancel();
       return;
     }
-    if (event.key !== "Tab") return;
-    const items = [...(panelRef.current?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? [])];
-    const first = items[0];
-    const last = items[items.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
+    keepTabInside(event, panelRef.current);
   }
 
   return createPortal(

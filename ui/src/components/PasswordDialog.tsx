@@ -12,6 +12,7 @@ import { createPortal } from "react-dom";
 import { BackendError } from "../backend";
 import { errorMessage, t } from "../i18n";
 import { isComposing, isPlainEnter } from "../lib/ime";
+import { keepTabInside } from "../lib/focusTrap";
 import { Button } from "./Button";
 import { FieldMessage, Notice } from "./Notice";
 import { helpClass, inputClass, labelClass } from "./styles";
@@ -21,8 +22,6 @@ export interface PasswordDialogProps {
   onConfirm: (password: string) => Promise<void>;
   onCancel: () => void;
 }
-
-const FOCUSABLE = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])';
 
 export function PasswordDialog({ onConfirm, onCancel }: PasswordDialogProps) {
   const titleId = useId();
@@ -85,18 +84,7 @@ export function PasswordDialog({ onConfirm, onCancel }: PasswordDialogProps) {
       void confirm();
       return;
     }
-    if (event.key !== "Tab") return;
-    const list = [...(panelRef.current?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? [])];
-    const first = list[0];
-    const last = list[list.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
+    keepTabInside(event, panelRef.current);
   }
 
   const fieldId = "reauth-password";

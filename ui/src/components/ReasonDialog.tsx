@@ -8,6 +8,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import type { KeyboardEvent as ReactKeyboardEvent } from "react";
 import { createPortal } from "react-dom";
 import { isComposing } from "../lib/ime";
+import { keepTabInside } from "../lib/focusTrap";
 import { Button, type ButtonVariant } from "./Button";
 import { FieldMessage } from "./Notice";
 import { helpClass, inputClass, labelClass } from "./styles";
@@ -30,8 +31,6 @@ export interface ReasonDialogProps {
   onCancel: () => void;
   onConfirm: (reason: string) => void;
 }
-
-const FOCUSABLE = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])';
 
 export function ReasonDialog({
   idPrefix,
@@ -91,18 +90,7 @@ export function ReasonDialog({
       confirm();
       return;
     }
-    if (event.key !== "Tab") return;
-    const list = [...(panelRef.current?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? [])];
-    const first = list[0];
-    const last = list[list.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
+    keepTabInside(event, panelRef.current);
   }
 
   const helpId = `${idPrefix}-help`;
