@@ -3,11 +3,11 @@
  * stays there; Esc or キャンセル closes it without doing anything and gives
  * focus back to where it was; the rest of the window is inert meanwhile.
  */
-import { useEffect, useId, useRef } from "react";
+import { useId, useRef } from "react";
 import type { KeyboardEvent, ReactNode } from "react";
 import { createPortal } from "react-dom";
 import { isComposing } from "../lib/ime";
-import { keepTabInside } from "../lib/focusTrap";
+import { keepTabInside, useModal } from "../lib/focusTrap";
 import { Button, type ButtonVariant } from "./Button";
 
 interface Props {
@@ -38,20 +38,7 @@ export function ConfirmDialog({
   const panelRef = useRef<HTMLDivElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
 
-  useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const host = panelRef.current?.closest<HTMLElement>("[data-dialog-host]") ?? null;
-    // Everything else in <body> stops taking focus and clicks while the dialog is open.
-    const others = [...document.body.children].filter(
-      (el): el is HTMLElement => el instanceof HTMLElement && el !== host && !el.hasAttribute("inert"),
-    );
-    for (const el of others) el.setAttribute("inert", "");
-    cancelRef.current?.focus();
-    return () => {
-      for (const el of others) el.removeAttribute("inert");
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
+  useModal(panelRef, cancelRef);
 
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
     if (event.key === "Escape" && !isComposing(event)) {

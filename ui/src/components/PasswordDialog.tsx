@@ -6,13 +6,13 @@
  * is shown in the dialog and only the password is cleared. What the page holds behind
  * it is not touched.
  */
-import { useEffect, useId, useRef, useState } from "react";
+import { useId, useRef, useState } from "react";
 import type { KeyboardEvent as ReactKeyboardEvent } from "react";
 import { createPortal } from "react-dom";
 import { BackendError } from "../backend";
 import { errorMessage, t } from "../i18n";
 import { isComposing, isPlainEnter } from "../lib/ime";
-import { keepTabInside } from "../lib/focusTrap";
+import { keepTabInside, useModal } from "../lib/focusTrap";
 import { Button } from "./Button";
 import { FieldMessage, Notice } from "./Notice";
 import { helpClass, inputClass, labelClass } from "./styles";
@@ -34,19 +34,7 @@ export function PasswordDialog({ onConfirm, onCancel }: PasswordDialogProps) {
   const [busy, setBusy] = useState(false);
   const inFlight = useRef(false);
 
-  useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const host = panelRef.current?.closest<HTMLElement>("[data-dialog-host]") ?? null;
-    const others = [...document.body.children].filter(
-      (el): el is HTMLElement => el instanceof HTMLElement && el !== host && !el.hasAttribute("inert"),
-    );
-    for (const el of others) el.setAttribute("inert", "");
-    fieldRef.current?.focus();
-    return () => {
-      for (const el of others) el.removeAttribute("inert");
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
+  useModal(panelRef, fieldRef);
 
   async function confirm() {
     if (inFlight.current) return;

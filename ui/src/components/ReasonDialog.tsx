@@ -4,11 +4,11 @@
  * value lives with the caller); Ctrl+Enter confirms; an empty reason is refused beside
  * the field. IME-safe: keys pressed while composing are left alone.
  */
-import { useEffect, useId, useRef, useState } from "react";
+import { useId, useRef, useState } from "react";
 import type { KeyboardEvent as ReactKeyboardEvent } from "react";
 import { createPortal } from "react-dom";
 import { isComposing } from "../lib/ime";
-import { keepTabInside } from "../lib/focusTrap";
+import { keepTabInside, useModal } from "../lib/focusTrap";
 import { Button, type ButtonVariant } from "./Button";
 import { FieldMessage } from "./Notice";
 import { helpClass, inputClass, labelClass } from "./styles";
@@ -53,19 +53,7 @@ export function ReasonDialog({
   const textRef = useRef<HTMLTextAreaElement>(null);
   const [missing, setMissing] = useState(false);
 
-  useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    const host = panelRef.current?.closest<HTMLElement>("[data-dialog-host]") ?? null;
-    const others = [...document.body.children].filter(
-      (el): el is HTMLElement => el instanceof HTMLElement && el !== host && !el.hasAttribute("inert"),
-    );
-    for (const el of others) el.setAttribute("inert", "");
-    textRef.current?.focus();
-    return () => {
-      for (const el of others) el.removeAttribute("inert");
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
+  useModal(panelRef, textRef);
 
   function confirm() {
     if (value.trim() === "") {
