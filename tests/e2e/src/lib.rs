@@ -251,6 +251,28 @@ impl App {
         )
     }
 
+    /// Waits until the input's value is `expected` (forms fill in after their data loads).
+    pub async fn wait_value(&self, locator: Locator<'_>, expected: &str) {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        let mut last = None;
+        while Instant::now() < deadline {
+            if let Ok(e) = self.client.find(locator).await {
+                if let Ok(v) = e.prop("value").await {
+                    if v.as_deref() == Some(expected) {
+                        return;
+                    }
+                    last = v;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.screenshot("wrong-value").await;
+        panic!(
+            "{}: {locator:?} never had the value {expected:?}; last {last:?}",
+            self.name
+        )
+    }
+
     /// The focused element's attribute or text, for keyboard tests.
     pub async fn focused(&self) -> Element {
         self.client.active_element().await.unwrap()

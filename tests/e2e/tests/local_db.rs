@@ -92,6 +92,11 @@ async fn a_lost_key_shows_the_key_lost_screen_and_starts_afresh_keeping_the_old_
     app.wait_text(Locator::Css("h1#page-title"), "サインイン")
         .await;
     app.open("settings").await;
+    // Once loaded (not busy), the field is empty.
+    app.find(Locator::Css(
+        "form[data-testid='settings-form']:not([aria-busy])",
+    ))
+    .await;
     let url = app.find(Locator::Css("input[name='centralUrl']")).await;
     assert_eq!(url.prop("value").await.unwrap().as_deref(), Some(""));
     app.stop().await;

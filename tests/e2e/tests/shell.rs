@@ -34,10 +34,11 @@ async fn a_saved_setting_is_still_there_after_a_restart() {
 
     let app = App::start(&ws, "clerk").await;
     app.open("settings").await;
-    let url = app.find(Locator::Css("input[name='centralUrl']")).await;
-    assert_eq!(url.prop("value").await.unwrap().as_deref(), Some(CENTRAL));
-    let office = app.find(Locator::Css("input[name='officeCode']")).await;
-    assert_eq!(office.prop("value").await.unwrap().as_deref(), Some("1203"));
+    // The form fills in once the settings have loaded.
+    app.wait_value(Locator::Css("input[name='centralUrl']"), CENTRAL)
+        .await;
+    app.wait_value(Locator::Css("input[name='officeCode']"), "1203")
+        .await;
     app.stop().await;
 }
 
