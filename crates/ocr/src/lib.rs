@@ -19,7 +19,10 @@
 //! - [`samples`]: the sample-form generator with ground truth; [`eval`]: the figures
 //!   against that truth.
 //!
-//! What is not here: the correction queue (storage, leases, the UI), the Tauri commands,
+//! - [`queue`]: the correction queue's document (people's entries, double entry, undo,
+//!   hand-off provenance) and its images — pure rules shared by the app and the server.
+//!
+//! What is not here: the queue's storage and leases, the UI, the Tauri commands,
 //! and the hand-off into the acquisition and procurement modules. They build on
 //! [`pipeline::DocumentResult`] and [`pipeline::DocumentResult::record_json`]; see
 //! `docs/ocr.md`.
@@ -37,6 +40,7 @@ pub mod input;
 pub mod marks;
 pub mod metrics;
 pub mod pipeline;
+pub mod queue;
 pub mod raster;
 pub mod routing;
 pub mod samples;
