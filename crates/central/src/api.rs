@@ -60,6 +60,8 @@ pub(crate) struct AppState {
     pub dummy_hash: String,
     /// Faults injected by tests (never set in production).
     pub faults: Arc<Faults>,
+    /// The edit leases of the OCR correction queue (in memory; see [`crate::ocr_lease`]).
+    pub leases: crate::ocr_lease::Leases,
 }
 
 /// Test-only fault injection, set through [`crate::testing::TestServer`].
@@ -130,6 +132,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route(
             "/sync/v1/registrations/{id}",
             get(crate::acquisition::batch_file_handler),
+        )
+        .route(
+            "/sync/v1/ocr/{id}/lease",
+            post(crate::ocr_lease::lease_handler),
         )
         .route("/sync/v1/absences", post(add_absence))
         .route(

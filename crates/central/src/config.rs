@@ -26,6 +26,13 @@ pub struct Config {
     pub tls: TlsConfig,
     #[serde(default)]
     pub auth: AuthConfig,
+    /// How long an edit lease of the OCR correction queue lasts after its last acquire or
+    /// renew (`5m`, the protocol's `LEASE_SECONDS`).
+    #[serde(
+        default = "defaults::ocr_lease_duration",
+        deserialize_with = "de_duration"
+    )]
+    pub ocr_lease_duration: Duration,
 }
 
 /// HTTPS. The certificate and key are required; plain HTTP is allowed only on a loopback
@@ -124,6 +131,9 @@ mod defaults {
     }
     pub fn argon2_parallelism() -> u32 {
         1
+    }
+    pub fn ocr_lease_duration() -> Duration {
+        Duration::from_secs(kyosai_sync_protocol::ocr::LEASE_SECONDS.unsigned_abs())
     }
 }
 
@@ -224,6 +234,7 @@ impl Config {
             max_body_bytes: defaults::max_body_bytes(),
             tls: TlsConfig::default(),
             auth: AuthConfig::default(),
+            ocr_lease_duration: defaults::ocr_lease_duration(),
         }
     }
 
@@ -313,6 +324,12 @@ impl Config {
                 )));
             }
         }
+        if self.ocr_lease_duration.is_zero() || self.ocr_lease_duration > Duration::from_secs(3600)
+        {
+            return Err(ConfigError::Invalid(
+                "ocr_lease_duration は 0 より長く、1h 以下にしてください".into(),
+            ));
+        }
         if self.max_body_bytes < 64 * 1024 {
             return Err(ConfigError::Invalid(
                 "max_body_bytes は 65536（64 KiB）以上にしてください".into(),
@@ -400,6 +417,7 @@ mod tests {
             config.auth.refresh_token_lifetime,
             Duration::from_secs(30 * 86_400)
         );
+        assert_eq!(config.ocr_lease_duration, Duration::from_secs(300));
         // Relative paths are taken from the config file's folder.
         assert_eq!(
             config.tls.cert.as_deref(),

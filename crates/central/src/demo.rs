@@ -34,12 +34,20 @@ pub struct DemoUser {
     pub positions: &'static [Position],
 }
 
-/// One user per role (and a second clerk in another office), and the line of authority
-/// of the 専決規程: 課長 (the 決裁権者 伊藤), 経理課長, 部長, 事務局長, 理事長.
+/// One user per role (and a second clerk of 新宿区役所, since the OCR queue's blind double
+/// entry needs two clerks of one office, and a clerk in another office), and the line of
+/// authority of the 専決規程: 課長 (the 決裁権者 伊藤), 経理課長, 部長, 事務局長, 理事長.
 pub const DEMO_USERS: &[DemoUser] = &[
     DemoUser {
         id: "tanto1203",
         name: "佐藤 花子",
+        role: Role::OfficeClerk,
+        office: Some("1203"),
+        positions: &[],
+    },
+    DemoUser {
+        id: "tanto1203b",
+        name: "木村 由美",
         role: Role::OfficeClerk,
         office: Some("1203"),
         positions: &[],

@@ -37,6 +37,7 @@ mod cursor;
 pub mod demo;
 mod error;
 pub mod model;
+mod ocr_lease;
 mod server;
 pub mod storage;
 pub mod testing;

@@ -206,6 +206,7 @@ pub(crate) async fn serve_with_faults(
         hashing: Semaphore::new(CONCURRENT_PASSWORD_CHECKS),
         dummy_hash,
         faults,
+        leases: Default::default(),
     });
     let app = api::router(state);
     let task = tokio::spawn(accept_loop(listener, tls, app, stop_rx));

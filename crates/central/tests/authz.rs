@@ -175,6 +175,7 @@ enum Op {
     ConflictList,
     ConflictResolve,
     Directory,
+    OcrLease,
 }
 
 /// One rule: an operation, what it is, why, and the outcome for each actor of [`ACTORS`].
@@ -264,6 +265,11 @@ const MATRIX: &[Rule] = &[
     // administers; it holds no business record.
     Rule { op: Op::Directory, what: "`GET /sync/v1/directory` 職員名簿", why: "サインインした全員",
         cells: [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK] },
+    // The edit lease of a scanned document (`ocr_document` of 新宿区役所, issue #6): taken
+    // by whoever may correct it, the office's own staff. The secretariat and approvers see
+    // it but do not correct it; another office and IT do not learn that it exists.
+    Rule { op: Op::OcrLease, what: "`POST /sync/v1/ocr/{id}/lease` 取込帳票（OCR）の編集リースを取得", why: "自所属所の担当者・所長だけが帳票を確認・修正する",
+        cells: [OK, OK, OK, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND] },
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -465,6 +471,26 @@ impl World {
             command(s, "approval.submit", id, None, payload)
         })
         .await;
+        id
+    }
+
+    /// A scanned document of 1203 in the OCR correction queue, created by the drafter.
+    async fn ocr_document(&mut self) -> Uuid {
+        let id = Uuid::new_v4();
+        let c = command(
+            0,
+            "record.create",
+            id,
+            None,
+            json!({
+                "kind": "ocr_document",
+                "office_code": "1203",
+                "title": "組合員資格取得届（スキャン）山田　太郎",
+                "body": {"format": 1, "template": "shikaku_shutoku", "pages": 1},
+            }),
+        );
+        self.must(DRAFTER, |s| CommandEnvelope { seq: s, ..c })
+            .await;
         id
     }
 
@@ -847,6 +873,27 @@ impl World {
                 got
             }
             Op::Directory => Got::of_reply(&self.api.get("/sync/v1/directory", Some(&token)).await),
+            Op::OcrLease => {
+                // A fresh document per cell: a lease taken in one cell would refuse the next.
+                let id = self.ocr_document().await;
+                let path = |id: Uuid| format!("/sync/v1/ocr/{id}/lease");
+                let body = json!({"action": "acquire"});
+                let got = Got::of_reply(&self.api.post(&path(id), Some(&token), &body).await);
+                if got.is_not_found() {
+                    let twin = Got::of_reply(
+                        &self
+                            .api
+                            .post(&path(Uuid::new_v4()), Some(&token), &body)
+                            .await,
+                    );
+                    assert_eq!(
+                        twin, got,
+                        "{} learns that the document exists",
+                        self.people[who].id
+                    );
+                }
+                got
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use kyosai_sync_protocol::approval::{AbsenceInfo, Directory, NewAbsence};
+use kyosai_sync_protocol::ocr::{Lease, LeaseRequest};
 use kyosai_sync_protocol::{
     codes, ApiError, ConflictList, Hello, LoginRequest, PokeRequest, PokeResponse, PullRequest,
     PullResponse, PushRequest, PushResponse, RefreshRequest, ResolveConflict, Session,
@@ -221,6 +222,22 @@ impl Api {
     ) -> Result<kyosai_sync_protocol::acquisition::ReviewResult, SyncError> {
         let path = format!("sync/v1/acquisitions/{id}/review");
         self.send(Method::GET, &path, Some(access_token), None::<&()>, None)
+            .await
+    }
+
+    /// `POST /sync/v1/ocr/{id}/lease`: acquire, renew or release the edit lease of a
+    /// scanned document of the OCR correction queue. Refusals come back with the
+    /// server's code and Japanese message: 409 `ocr.lease_held` (someone else is
+    /// correcting it; the message names them and until when), 409 `ocr.lease_lost` (a
+    /// renew after the lease ended), 404 `sync.not_found`, 403 `auth.forbidden`.
+    pub async fn ocr_lease(
+        &self,
+        access_token: &str,
+        document_id: Uuid,
+        req: &LeaseRequest,
+    ) -> Result<Lease, SyncError> {
+        let path = format!("sync/v1/ocr/{document_id}/lease");
+        self.send(Method::POST, &path, Some(access_token), Some(req), None)
             .await
     }
 

@@ -496,6 +496,8 @@ pub mod acquisition {
     }
 }
 
+pub mod ocr;
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
