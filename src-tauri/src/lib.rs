@@ -10,6 +10,7 @@ mod commands_audit;
 mod commands_import;
 mod commands_local_db;
 mod commands_lock;
+mod commands_ocr;
 mod commands_procurement;
 mod events;
 mod lock;
@@ -134,6 +135,16 @@ fn app_commands<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         commands_procurement::procurement_export_transfer::<tauri::Wry>,
         commands_procurement::procurement_amend,
         commands_procurement::procurement_import_invoice,
+        commands_ocr::ocr_queue,
+        commands_ocr::ocr_import,
+        commands_ocr::ocr_open,
+        commands_ocr::ocr_renew,
+        commands_ocr::ocr_close,
+        commands_ocr::ocr_enter,
+        commands_ocr::ocr_undo,
+        commands_ocr::ocr_to_exceptions,
+        commands_ocr::ocr_reopen,
+        commands_ocr::ocr_metrics,
     ]
 }
 
@@ -216,6 +227,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         // Before any window: the lock gate fails closed without it.
         .manage(kyosai_app::session_lock::SessionLock::default())
+        .manage(kyosai_app::ocr::LeaseBook::default())
         .invoke_handler(invoke_handler)
         .setup(move |app| {
             let base = match std::env::var_os("KYOSAI_DATA_DIR") {

@@ -18,6 +18,7 @@ pub mod findings;
 pub(crate) mod input;
 pub mod local_db;
 pub mod notes;
+pub mod ocr;
 pub mod printing;
 pub mod procurement;
 pub mod proposals;

@@ -656,6 +656,35 @@ impl SyncService {
         .await
     }
 
+    /// The OCR queue's edit lease on a document (`POST /sync/v1/ocr/{id}/lease`).
+    pub async fn ocr_lease(
+        &self,
+        id: Uuid,
+        action: kyosai_sync_protocol::ocr::LeaseAction,
+    ) -> Result<kyosai_sync_protocol::ocr::Lease, SyncError> {
+        let auth = {
+            let slot = self.engine.read().await;
+            match slot.as_ref() {
+                Some(e) => e.auth().clone(),
+                None => {
+                    let e = not_configured();
+                    return Err(SyncError::new(
+                        kyosai_sync_client::ErrorKind::Config,
+                        e.code,
+                        e.message,
+                    ));
+                }
+            }
+        };
+        let api = auth.api().clone();
+        let req = kyosai_sync_protocol::ocr::LeaseRequest { action };
+        auth.call(move |t: String| {
+            let api = api.clone();
+            async move { api.ocr_lease(&t, id, &req).await }
+        })
+        .await
+    }
+
     /// After a local write: sync soon.
     pub async fn notify_local_write(&self) {
         if let Some(engine) = self.engine.read().await.as_ref() {

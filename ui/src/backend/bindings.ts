@@ -159,6 +159,29 @@ export const commands = {
 	 *  order's form; nothing is stored.
 	 */
 	procurementImportInvoice: (data: string) => typedError<PintImport_Serialize, AppError>(__TAURI_INVOKE("procurement_import_invoice", { data })),
+	/**  The queue. */
+	ocrQueue: () => typedError<OcrQueueDto_Serialize, AppError>(__TAURI_INVOKE("ocr_queue")),
+	/**
+	 *  Reads a scan (`data`: its bytes in base64) with the local engine and queues its
+	 *  documents.
+	 */
+	ocrImport: (fileName: string, data: string, templateId: string) => typedError<OcrImportSummary, AppError>(__TAURI_INVOKE("ocr_import", { fileName, data, templateId })),
+	/**  Opens a document for correction: takes the edit lease, then loads it. */
+	ocrOpen: (id: string) => typedError<OcrDocumentView_Serialize, AppError>(__TAURI_INVOKE("ocr_open", { id })),
+	/**  Extends the edit lease while the document stays open; returns its new end. */
+	ocrRenew: (id: string) => typedError<string, AppError>(__TAURI_INVOKE("ocr_renew", { id })),
+	/**  Leaves a document: the lease goes back, the saved values go to the server soon. */
+	ocrClose: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("ocr_close", { id })),
+	/**  Saves my value for a field (and hands the document off when it completes it). */
+	ocrEnter: (input: OcrEnterInput) => typedError<OcrDocumentState_Serialize, AppError>(__TAURI_INVOKE("ocr_enter", { input })),
+	/**  Takes back my last step on the document. */
+	ocrUndo: (id: string) => typedError<OcrDocumentState_Serialize, AppError>(__TAURI_INVOKE("ocr_undo", { id })),
+	/**  Sets the document aside (保留) with a reason. */
+	ocrToExceptions: (id: string, reason: string) => typedError<OcrDocumentState_Serialize, AppError>(__TAURI_INVOKE("ocr_to_exceptions", { id, reason })),
+	/**  Takes the document out of 保留 (from the exceptions list; no lease needed to look). */
+	ocrReopen: (id: string) => typedError<OcrDocumentState_Serialize, AppError>(__TAURI_INVOKE("ocr_reopen", { id })),
+	/**  The queue's figures. */
+	ocrMetrics: () => typedError<OcrMetricsDto, AppError>(__TAURI_INVOKE("ocr_metrics")),
 };
 
 /** Events */
@@ -1738,6 +1761,358 @@ export type NoteView_Serialize = {
 	version: number | null,
 	updatedBy: string | null,
 	updatedAt: string | null,
+};
+
+/**  A field's box on its page image (pixels of the scan). */
+export type OcrBox = {
+	x: number,
+	y: number,
+	w: number,
+	h: number,
+};
+
+/**  A field's crop. */
+export type OcrCropDto = {
+	field: string,
+	/**  `data:image/png;base64,…` */
+	src: string,
+};
+
+/**  How a field was decided. */
+export type OcrDecidedDto = OcrDecidedDto_Serialize | OcrDecidedDto_Deserialize;
+
+/**  How a field was decided. */
+export type OcrDecidedDto_Deserialize = {
+	value: string,
+	/**  `auto`, `confirmed`, `corrected`, `double_entry_agreed`, `arbitrated`. */
+	resolution: string,
+	by: string[],
+	at?: string | null,
+};
+
+/**  How a field was decided. */
+export type OcrDecidedDto_Serialize = {
+	value: string,
+	/**  `auto`, `confirmed`, `corrected`, `double_entry_agreed`, `arbitrated`. */
+	resolution: string,
+	by: string[],
+	at: string | null,
+};
+
+/**  A document's state without its images (what every action answers). */
+export type OcrDocumentState = OcrDocumentState_Serialize | OcrDocumentState_Deserialize;
+
+/**  A document's state without its images (what every action answers). */
+export type OcrDocumentState_Deserialize = {
+	id: string,
+	status: string,
+	exceptionReason?: string | null,
+	fields: OcrFieldDto_Deserialize[],
+	myTasks: number,
+	undecided: number,
+	/**  My step is the last one and may be taken back. */
+	canUndo: boolean,
+	handedOff?: OcrHandOffDto | null,
+	/**  Findings on the value just entered (they do not block). */
+	lastFindings: OcrFindingDto[],
+};
+
+/**  A document's state without its images (what every action answers). */
+export type OcrDocumentState_Serialize = {
+	id: string,
+	status: string,
+	exceptionReason: string | null,
+	fields: OcrFieldDto_Serialize[],
+	myTasks: number,
+	undecided: number,
+	/**  My step is the last one and may be taken back. */
+	canUndo: boolean,
+	handedOff: OcrHandOffDto | null,
+	/**  Findings on the value just entered (they do not block). */
+	lastFindings: OcrFindingDto[],
+};
+
+/**  The correction screen's document. */
+export type OcrDocumentView = OcrDocumentView_Serialize | OcrDocumentView_Deserialize;
+
+/**  The correction screen's document. */
+export type OcrDocumentView_Deserialize = {
+	state: OcrDocumentState_Deserialize,
+	templateName: string,
+	sourceName: string,
+	documentLabel: string,
+	pages: OcrPageDto[],
+	crops: OcrCropDto[],
+	/**  My edit lease's end (RFC 3339), when the server granted one. */
+	leaseUntil?: string | null,
+	/**  The next document with fields waiting for me (to preload). */
+	nextId?: string | null,
+	/**  Documents with fields waiting for me, this one included. */
+	remainingDocuments: number,
+};
+
+/**  The correction screen's document. */
+export type OcrDocumentView_Serialize = {
+	state: OcrDocumentState_Serialize,
+	templateName: string,
+	sourceName: string,
+	documentLabel: string,
+	pages: OcrPageDto[],
+	crops: OcrCropDto[],
+	/**  My edit lease's end (RFC 3339), when the server granted one. */
+	leaseUntil: string | null,
+	/**  The next document with fields waiting for me (to preload). */
+	nextId: string | null,
+	/**  Documents with fields waiting for me, this one included. */
+	remainingDocuments: number,
+};
+
+/**  A value entered for a field. */
+export type OcrEnterInput = {
+	documentId: string,
+	field: string,
+	/**  What the clerk left in the box (normalised here). */
+	text: string,
+	/**  Milliseconds the field was on screen before the clerk decided. */
+	elapsedMs: number,
+};
+
+/**  Another person's entry, shown only to the third person who decides between two. */
+export type OcrEntryDto = {
+	value: string,
+	by: string,
+};
+
+/**  A field's accuracy. */
+export type OcrFieldAccuracyDto = {
+	field: string,
+	label: string,
+	checked: number,
+	right: number,
+	rate: number | null,
+};
+
+/**  One field on the correction screen. */
+export type OcrFieldDto = OcrFieldDto_Serialize | OcrFieldDto_Deserialize;
+
+/**  One field on the correction screen. */
+export type OcrFieldDto_Deserialize = {
+	field: string,
+	label: string,
+	/**  `text`, `kana`, `number`, `yen`, `wareki_date`, `identifier`, `checkbox`, `choice`. */
+	kind: string,
+	page: number,
+	bbox: OcrBox,
+	/**  What I am asked to do: `review`, `blind_entry`, `arbitrate`, or `None`. */
+	task?: string | null,
+	/**  `accepted`, `qa_sample`, `review`, `double_entry`. */
+	route: string,
+	/**
+	 *  The text to start from: the engine's reading for a review; empty for blind entry
+	 *  and arbitration (nobody's value is suggested).
+	 */
+	suggested: string,
+	/**  The engine's normalised value (`None` when hidden from me or unreadable). */
+	engineValue?: string | null,
+	/**  The engine's confidence, 0–1 (`None` when hidden from me). */
+	confidence?: number | null,
+	/**  Why the field needs a person (Japanese). */
+	reasons: string[],
+	findings: OcrFindingDto[],
+	/**  Decided value (hidden while a blind entry is pending for anyone). */
+	decided?: OcrDecidedDto_Deserialize | null,
+	/**  My own entry of a blind field while the other is pending. */
+	myEntry?: string | null,
+	/**  The two entries, for the third person only. */
+	entries: OcrEntryDto[],
+	options: OcrOptionDto[],
+	sensitive: boolean,
+};
+
+/**  One field on the correction screen. */
+export type OcrFieldDto_Serialize = {
+	field: string,
+	label: string,
+	/**  `text`, `kana`, `number`, `yen`, `wareki_date`, `identifier`, `checkbox`, `choice`. */
+	kind: string,
+	page: number,
+	bbox: OcrBox,
+	/**  What I am asked to do: `review`, `blind_entry`, `arbitrate`, or `None`. */
+	task: string | null,
+	/**  `accepted`, `qa_sample`, `review`, `double_entry`. */
+	route: string,
+	/**
+	 *  The text to start from: the engine's reading for a review; empty for blind entry
+	 *  and arbitration (nobody's value is suggested).
+	 */
+	suggested: string,
+	/**  The engine's normalised value (`None` when hidden from me or unreadable). */
+	engineValue: string | null,
+	/**  The engine's confidence, 0–1 (`None` when hidden from me). */
+	confidence: number | null,
+	/**  Why the field needs a person (Japanese). */
+	reasons: string[],
+	findings: OcrFindingDto[],
+	/**  Decided value (hidden while a blind entry is pending for anyone). */
+	decided: OcrDecidedDto_Serialize | null,
+	/**  My own entry of a blind field while the other is pending. */
+	myEntry: string | null,
+	/**  The two entries, for the third person only. */
+	entries: OcrEntryDto[],
+	options: OcrOptionDto[],
+	sensitive: boolean,
+};
+
+/**  A finding on a field's value. */
+export type OcrFindingDto = {
+	code: string,
+	error: boolean,
+	message: string,
+};
+
+/**  The document handed to another module. */
+export type OcrHandOffDto = {
+	/**  `acquisition`. */
+	kind: string,
+	recordId: string,
+	by: string,
+	at: string,
+};
+
+/**  What an import produced. */
+export type OcrImportSummary = {
+	documents: number,
+	fields: number,
+	/**  Fields accepted without a person. */
+	autoAccepted: number,
+	/**  Fields that go to people. */
+	toPeople: number,
+	ids: string[],
+};
+
+/**  The queue's figures. */
+export type OcrMetricsDto = {
+	documents: number,
+	fields: number,
+	fieldsAuto: number,
+	straightThroughRate: number | null,
+	documentsStraight: number,
+	qaChecked: number,
+	qaWrong: number,
+	qaPending: number,
+	silentErrorRate: number | null,
+	/**  95 % upper bound of the silent-error rate (1 when nothing was checked yet). */
+	silentErrorUpper: number | null,
+	perField: OcrFieldAccuracyDto[],
+	operators: OcrOperatorDto[],
+};
+
+/**  One person's throughput. */
+export type OcrOperatorDto = {
+	name: string,
+	fields: number,
+	documents: number,
+	fieldsPerHour: number | null,
+	secondsPerDocument: number | null,
+};
+
+/**  A choice of a check-box field. */
+export type OcrOptionDto = {
+	value: string,
+	label: string,
+};
+
+/**  A page image. */
+export type OcrPageDto = {
+	page: number,
+	/**  `data:image/jpeg;base64,…` */
+	src: string,
+	width: number,
+	height: number,
+	/**  Multiply a field box by it to place it on this image. */
+	scale: number | null,
+};
+
+/**  The queue. */
+export type OcrQueueDto = OcrQueueDto_Serialize | OcrQueueDto_Deserialize;
+
+/**  The queue. */
+export type OcrQueueDto_Deserialize = {
+	items: OcrQueueItem_Deserialize[],
+	templates: OcrTemplateDto[],
+	/**  Documents with fields waiting for me. */
+	mine: number,
+	/**  Documents in 保留. */
+	exceptions: number,
+};
+
+/**  The queue. */
+export type OcrQueueDto_Serialize = {
+	items: OcrQueueItem_Serialize[],
+	templates: OcrTemplateDto[],
+	/**  Documents with fields waiting for me. */
+	mine: number,
+	/**  Documents in 保留. */
+	exceptions: number,
+};
+
+/**  One document in the queue list. */
+export type OcrQueueItem = OcrQueueItem_Serialize | OcrQueueItem_Deserialize;
+
+/**  One document in the queue list. */
+export type OcrQueueItem_Deserialize = {
+	id: string,
+	templateId: string,
+	templateName: string,
+	sourceName: string,
+	/**  The document's name within its scan (`20261126-0930-scan-2`). */
+	documentLabel: string,
+	importedAt: string,
+	importedBy: string,
+	/**  `open`, `exception`, `handed_off`. */
+	status: string,
+	exceptionReason?: string | null,
+	exceptionBy?: string | null,
+	/**  Fields waiting for me. */
+	myTasks: number,
+	/**  Fields not decided yet (by anyone). */
+	undecided: number,
+	fields: number,
+	handedOffKind?: string | null,
+	handedOffRecordId?: string | null,
+	/**  Saved here, not yet sent to the server. */
+	unsent: boolean,
+};
+
+/**  One document in the queue list. */
+export type OcrQueueItem_Serialize = {
+	id: string,
+	templateId: string,
+	templateName: string,
+	sourceName: string,
+	/**  The document's name within its scan (`20261126-0930-scan-2`). */
+	documentLabel: string,
+	importedAt: string,
+	importedBy: string,
+	/**  `open`, `exception`, `handed_off`. */
+	status: string,
+	exceptionReason: string | null,
+	exceptionBy: string | null,
+	/**  Fields waiting for me. */
+	myTasks: number,
+	/**  Fields not decided yet (by anyone). */
+	undecided: number,
+	fields: number,
+	handedOffKind: string | null,
+	handedOffRecordId: string | null,
+	/**  Saved here, not yet sent to the server. */
+	unsent: boolean,
+};
+
+/**  A form template the queue can read. */
+export type OcrTemplateDto = {
+	id: string,
+	name: string,
 };
 
 /**  所属所 and its certification. */
