@@ -293,6 +293,8 @@ pub struct AcquisitionView {
     pub can_edit: bool,
     pub can_submit: bool,
     pub can_withdraw: bool,
+    /// Where the values came from, for a draft made from a read paper form.
+    pub ocr_provenance: Option<crate::ocr::ProvenanceView>,
 }
 
 /// One acknowledgement as recorded at saving.
@@ -980,6 +982,7 @@ fn view_of(r: &LocalRecord, pending: bool, now: DateTime<Utc>) -> AcquisitionVie
         can_withdraw: matches!(item.stage.as_str(), "certify" | "review" | "register") && !pending,
         my_number_masked: form.member.my_number.as_ref().map(mask_my_number),
         acknowledgement_log: ack_log_of(&r.body),
+        ocr_provenance: crate::ocr::provenance_view(&r.body),
         form: from_form(&form),
         assessment,
         item,
@@ -1128,6 +1131,13 @@ pub fn save_on(
             ACK_LOG_KEY.to_string(),
             serde_json::to_value(&log).map_err(|e| AppError::internal("ack log json", &e))?,
         );
+        // A draft made from a read paper form keeps where its values came from.
+        if let Some(p) = existing
+            .as_ref()
+            .and_then(|r| r.body.get(crate::ocr::PROVENANCE_KEY))
+        {
+            obj.insert(crate::ocr::PROVENANCE_KEY.to_string(), p.clone());
+        }
     }
     let id = match existing {
         Some(r) => {

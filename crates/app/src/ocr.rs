@@ -1121,6 +1121,99 @@ impl LeaseBook {
     }
 }
 
+/// One value of a draft made from a read form, and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvenanceFieldDto {
+    pub field: String,
+    pub label: String,
+    /// What the engine read (normalised; masked for a 個人番号).
+    pub engine_value: Option<String>,
+    /// The value handed on (masked for a 個人番号).
+    pub value: String,
+    /// `auto`, `confirmed`, `corrected`, `double_entry_agreed`, `arbitrated`.
+    pub resolution: String,
+    /// 「読取どおり」「確認」「修正」「2人入力一致」「3人目が判断」.
+    pub resolution_label: String,
+    pub engine: String,
+    /// Confidence in percent.
+    pub confidence: u32,
+    pub by: Vec<String>,
+    pub at: Option<String>,
+}
+
+/// Where a draft's values came from (the editor shows it beside the form).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvenanceView {
+    pub document_id: String,
+    pub document_label: String,
+    pub source_name: String,
+    pub fields: Vec<ProvenanceFieldDto>,
+}
+
+fn resolution_label(code: &str) -> &'static str {
+    match code {
+        "auto" => "読取どおり（自動）",
+        "confirmed" => "確認",
+        "corrected" => "修正",
+        "double_entry_agreed" => "2人入力一致",
+        "arbitrated" => "3人目が判断",
+        _ => "",
+    }
+}
+
+/// The provenance kept in a draft's body by the hand-off, for the editor.
+pub fn provenance_view(body: &serde_json::Value) -> Option<ProvenanceView> {
+    let p = body.get(PROVENANCE_KEY)?;
+    let fields: Vec<kyosai_ocr::queue::Provenance> =
+        serde_json::from_value(p.get("fields")?.clone()).ok()?;
+    let mask = |field: &str, v: &str| {
+        if field == "member.myNumber" && !v.is_empty() {
+            let tail: String = v
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            format!("●●●● ●●●● {tail}")
+        } else {
+            v.to_owned()
+        }
+    };
+    let text = |k: &str| {
+        p.get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Some(ProvenanceView {
+        document_id: text("documentId"),
+        document_label: text("documentLabel"),
+        source_name: text("sourceName"),
+        fields: fields
+            .into_iter()
+            .map(|f| {
+                let code = resolution_code(f.resolution);
+                ProvenanceFieldDto {
+                    engine_value: f.engine_value.as_deref().map(|v| mask(&f.field, v)),
+                    value: mask(&f.field, &f.value),
+                    resolution: code.to_owned(),
+                    resolution_label: resolution_label(code).to_owned(),
+                    engine: f.engine,
+                    confidence: (f.confidence * 100.0).round() as u32,
+                    by: f.by,
+                    at: f.at.map(time_text),
+                    label: f.label,
+                    field: f.field,
+                }
+            })
+            .collect(),
+    })
+}
+
 /// A document id from the UI.
 pub fn document_id(id: &str) -> Result<Uuid, AppError> {
     parse_id(id)

@@ -205,6 +205,35 @@ async fn a_read_form_is_corrected_by_two_clerks_and_becomes_a_prefilled_draft() 
         .collect();
     assert!(wrong_auto.is_empty(), "{wrong_auto:?}");
 
+    // The editor shows the provenance (個人番号 masked), and saving keeps it.
+    let view = a
+        .with(|s| kyosai_app::acquisitions::get_on(s, &hand.record_id, Utc::now()))
+        .unwrap();
+    let p = view.ocr_provenance.clone().unwrap();
+    assert_eq!(p.fields.len(), template.fields.len());
+    let mn = p
+        .fields
+        .iter()
+        .find(|f| f.field == "member.myNumber")
+        .unwrap();
+    assert!(mn.value.starts_with("●●●● ●●●● "), "{}", mn.value);
+    let saved = a
+        .with(|s| {
+            kyosai_app::acquisitions::save_on(
+                s,
+                &kyosai_app::acquisitions::AcquisitionInput {
+                    id: Some(hand.record_id.clone()),
+                    form: view.form.clone(),
+                    ..Default::default()
+                },
+                Some("1203".into()),
+                Some(&a.me),
+                Utc::now(),
+            )
+        })
+        .unwrap();
+    assert_eq!(saved.ocr_provenance, Some(p));
+
     // The document left the queues' work; the figures count both clerks.
     let queue_a = a.with(|s| ocr::queue_on(s, &a.me)).unwrap();
     assert_eq!(queue_a.items[0].status, "handed_off");

@@ -485,6 +485,8 @@ export type AcquisitionView_Deserialize = {
 	canEdit: boolean,
 	canSubmit: boolean,
 	canWithdraw: boolean,
+	/**  Where the values came from, for a draft made from a read paper form. */
+	ocrProvenance?: ProvenanceView_Deserialize | null,
 };
 
 /**  A notification as the editor opens it. */
@@ -500,6 +502,8 @@ export type AcquisitionView_Serialize = {
 	canEdit: boolean,
 	canSubmit: boolean,
 	canWithdraw: boolean,
+	/**  Where the values came from, for a draft made from a read paper form. */
+	ocrProvenance: ProvenanceView_Serialize | null,
 };
 
 /**  What the approver chose. */
@@ -2528,6 +2532,66 @@ export type ProposalView_Serialize = {
 	/**  The original's 件名, if this PC has it. */
 	amendsTitle: string | null,
 	updatedAt: string | null,
+};
+
+/**  One value of a draft made from a read form, and where it came from. */
+export type ProvenanceFieldDto = ProvenanceFieldDto_Serialize | ProvenanceFieldDto_Deserialize;
+
+/**  One value of a draft made from a read form, and where it came from. */
+export type ProvenanceFieldDto_Deserialize = {
+	field: string,
+	label: string,
+	/**  What the engine read (normalised; masked for a 個人番号). */
+	engineValue?: string | null,
+	/**  The value handed on (masked for a 個人番号). */
+	value: string,
+	/**  `auto`, `confirmed`, `corrected`, `double_entry_agreed`, `arbitrated`. */
+	resolution: string,
+	/**  「読取どおり」「確認」「修正」「2人入力一致」「3人目が判断」. */
+	resolutionLabel: string,
+	engine: string,
+	/**  Confidence in percent. */
+	confidence: number,
+	by: string[],
+	at?: string | null,
+};
+
+/**  One value of a draft made from a read form, and where it came from. */
+export type ProvenanceFieldDto_Serialize = {
+	field: string,
+	label: string,
+	/**  What the engine read (normalised; masked for a 個人番号). */
+	engineValue: string | null,
+	/**  The value handed on (masked for a 個人番号). */
+	value: string,
+	/**  `auto`, `confirmed`, `corrected`, `double_entry_agreed`, `arbitrated`. */
+	resolution: string,
+	/**  「読取どおり」「確認」「修正」「2人入力一致」「3人目が判断」. */
+	resolutionLabel: string,
+	engine: string,
+	/**  Confidence in percent. */
+	confidence: number,
+	by: string[],
+	at: string | null,
+};
+
+/**  Where a draft's values came from (the editor shows it beside the form). */
+export type ProvenanceView = ProvenanceView_Serialize | ProvenanceView_Deserialize;
+
+/**  Where a draft's values came from (the editor shows it beside the form). */
+export type ProvenanceView_Deserialize = {
+	documentId: string,
+	documentLabel: string,
+	sourceName: string,
+	fields: ProvenanceFieldDto_Deserialize[],
+};
+
+/**  Where a draft's values came from (the editor shows it beside the form). */
+export type ProvenanceView_Serialize = {
+	documentId: string,
+	documentLabel: string,
+	sourceName: string,
+	fields: ProvenanceFieldDto_Serialize[],
 };
 
 /**  One quote. */
