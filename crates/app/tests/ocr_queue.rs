@@ -224,7 +224,6 @@ async fn a_read_form_is_corrected_by_two_clerks_and_becomes_a_prefilled_draft() 
                 &kyosai_app::acquisitions::AcquisitionInput {
                     id: Some(hand.record_id.clone()),
                     form: view.form.clone(),
-                    ..Default::default()
                 },
                 Some("1203".into()),
                 Some(&a.me),
