@@ -31,6 +31,7 @@ import { Button } from "../components/Button";
 import { ConfirmDialog } from "../components/Dialog";
 import { MyNumberRevealDialog, type RevealPurpose } from "../components/MyNumberRevealDialog";
 import { FieldMessage, Notice } from "../components/Notice";
+import { OcrProvenance } from "../components/OcrProvenance";
 import { helpClass, inputClass, labelClass, sectionClass, selectClass } from "../components/styles";
 import { WarekiDateField } from "../components/WarekiDateField";
 import { errorMessage, t, type MessageId } from "../i18n";
@@ -1185,6 +1186,8 @@ export function AcquisitionEditor({ view: initialView, options, onClose, onChang
               </ul>
             ) : null}
           </>)}
+
+          {view?.ocrProvenance ? <OcrProvenance provenance={view.ocrProvenance} /> : null}
 
           <div className="sticky bottom-0 -mx-2 flex flex-wrap items-center justify-end gap-4 border-t border-solid-gray-420 bg-white px-2 py-4">
             <span className="mr-auto text-dns-14N-130 text-solid-gray-700">{t("acq.shortcutHint")}</span>

@@ -45,6 +45,7 @@ function reviewView(over: Partial<AcquisitionReviewView> = {}): AcquisitionRevie
       canEdit: false,
       canSubmit: false,
       canWithdraw: true,
+      ocrProvenance: null,
     },
     approval: {
       id: ID,

@@ -122,6 +122,7 @@ function viewOf(input: AcquisitionInput, over: Partial<AcquisitionView> = {}): A
     canEdit: true,
     canSubmit: true,
     canWithdraw: false,
+    ocrProvenance: null,
   } satisfies AcquisitionView;
   return { ...base, ...over };
 }
