@@ -1,0 +1,376 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The AI-OCR correction queue in the real app, against the real central service (TLS on
+//! 127.0.0.1): a clerk reads a scanned 資格取得届 (a PDF, as the office's scanner makes
+//! it) with the local engine, then — keyboard only — accepts the values that are right,
+//! corrects the ones that are not, and keys the handwritten 住所; a second clerk keys the
+//! 住所 blind on her own PC; the equal entries complete the document, which becomes a
+//! prefilled 資格取得届 draft whose editor shows where each value came from.
+//!
+//! The time from Enter to the next field shown is printed (the queue's benchmark,
+//! `scripts/bench-ocr-queue`, reads it); it is reported, never asserted.
+
+use std::collections::BTreeMap;
+
+use fantoccini::key::Key;
+use fantoccini::Locator;
+use kyosai_central::testing::{TestBackend, TestServer};
+use kyosai_e2e::{App, Workspace};
+use kyosai_ocr::samples::{encode_scan_pdf, generate, Fonts, GroundTruth, SampleOptions};
+use kyosai_ocr::template::builtin_by_id;
+use kyosai_sync_protocol::Role;
+
+const OFFICE: &str = "1203";
+const TEMPLATE: &str = "shikaku-shutoku-todoke";
+
+/// The value a clerk reads on the paper for each field id.
+fn paper(truth: &GroundTruth) -> BTreeMap<String, (String, String)> {
+    let template = builtin_by_id(TEMPLATE).unwrap();
+    template
+        .fields
+        .iter()
+        .map(|f| {
+            let t = &truth.fields[&f.id];
+            // Check boxes are chosen by their option's value; text is typed as printed.
+            let typed = if f.kind.is_mark() {
+                t.value.clone()
+            } else {
+                t.printed.clone()
+            };
+            (f.id.clone(), (typed, t.value.clone()))
+        })
+        .collect()
+}
+
+/// Works through every field the clerk is asked about, keyboard only, until the screen
+/// says the clerk's part is done. Returns (accepted as read, typed) counts.
+async fn work_through(app: &App, paper: &BTreeMap<String, (String, String)>) -> (usize, usize) {
+    let (mut accepted, mut typed) = (0, 0);
+    for _ in 0..40 {
+        if app
+            .client
+            .find(Locator::Css("[data-testid='ocr-done']"))
+            .await
+            .is_ok()
+        {
+            return (accepted, typed);
+        }
+        let value = app.find(Locator::Css("[data-testid='ocr-value']")).await;
+        let Some(field) = value.attr("data-field").await.unwrap() else {
+            panic!("the value box names its field");
+        };
+        let (text, _) = &paper[&field];
+        let task = value.attr("data-task").await.unwrap().unwrap_or_default();
+        let shown = value.prop("value").await.unwrap().unwrap_or_default();
+        let focused = app.focused().await;
+        assert_eq!(
+            focused.attr("data-testid").await.unwrap().as_deref(),
+            Some("ocr-value"),
+            "focus is in the value box"
+        );
+        if task == "review" && shown == *text {
+            // Right as read: Enter accepts it.
+            app.keys(&Key::Enter.to_string()).await.unwrap();
+            accepted += 1;
+        } else if task == "choice"
+            || value.attr("role").await.unwrap().as_deref() == Some("radiogroup")
+        {
+            app.keys(&Key::Enter.to_string()).await.unwrap();
+            accepted += 1;
+        } else {
+            // Typing starts the edit; Ctrl+A then the value as on paper; Enter confirms.
+            app.keys(
+                text.chars()
+                    .next()
+                    .map(String::from)
+                    .as_deref()
+                    .unwrap_or(" "),
+            )
+            .await
+            .unwrap();
+            app.chord(Key::Control, 'a').await;
+            app.keys(text).await.unwrap();
+            app.keys(&Key::Enter.to_string()).await.unwrap();
+            typed += 1;
+        }
+        // The next field (or the done notice) is shown before the next key.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let now_field = match app
+                .client
+                .find(Locator::Css("[data-testid='ocr-value']"))
+                .await
+            {
+                Ok(e) => e.attr("data-field").await.ok().flatten(),
+                Err(_) => None,
+            };
+            let done = app
+                .client
+                .find(Locator::Css("[data-testid='ocr-done']"))
+                .await
+                .is_ok();
+            if done || now_field.as_deref() != Some(field.as_str()) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{field}: Enter did not move on"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+    panic!("the clerk's fields never ended")
+}
+
+/// The Enter→next-field times the screen measured, in ms.
+async fn timings(app: &App) -> Vec<f64> {
+    let e = app
+        .client
+        .find(Locator::Css("[data-testid='ocr-timings']"))
+        .await
+        .unwrap();
+    let json = e.attr("data-timings").await.unwrap().unwrap_or_default();
+    serde_json::from_str(&json).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_clerk_corrects_a_scanned_form_keyboard_only_and_the_draft_appears_with_provenance() {
+    let server = TestServer::start(TestBackend::Sqlite).await;
+    server.add_office(OFFICE, "新宿区役所").await;
+    server
+        .add_user(
+            "tanto",
+            "佐藤 花子",
+            &[Role::OfficeClerk],
+            Some(OFFICE),
+            "pass-tanto-1",
+        )
+        .await;
+    server
+        .add_user(
+            "tanto2",
+            "木村 由美",
+            &[Role::OfficeClerk],
+            Some(OFFICE),
+            "pass-tanto-2",
+        )
+        .await;
+
+    // The scan: a generated 資格取得届 (seed 2026, its first form: the フリガナ reads badly,
+    // the 住所 is handwritten), as a PDF of the scanned JPEG page.
+    let ws = Workspace::new();
+    let fonts = Fonts::system().unwrap();
+    let samples = generate(
+        &SampleOptions {
+            seed: 2026,
+            acquisitions: 1,
+            invoices: 0,
+        },
+        &fonts,
+    )
+    .unwrap();
+    let sample = &samples[0];
+    let pdf = encode_scan_pdf(&sample.jpeg_pages).unwrap();
+    let path = ws.path().join("scan-0001.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let paper = paper(&sample.truth);
+
+    let policy = kyosai_e2e::central_policy(&ws, &server.base_url, server.ca_pem_path());
+    let env = [("KYOSAI_POLICY", policy.to_str().unwrap())];
+    let a = App::start_with(&ws, "ocr-tanto", &env).await;
+    a.sign_in("tanto", "pass-tanto-1").await;
+    a.open("ocr").await;
+    a.choose("ocr-import-template", TEMPLATE).await;
+    a.find(Locator::Css("[data-testid='ocr-import-file']"))
+        .await
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    a.click("[data-testid='ocr-import-run']").await;
+    let result = a
+        .wait_text(Locator::Css("[data-testid='ocr-import-result']"), "1件")
+        .await;
+    assert!(result.contains("確認が必要"), "{result}");
+    a.wait_text(Locator::Css("[data-testid='ocr-queue']"), "scan-0001.pdf")
+        .await;
+    a.screenshot("ocr-queue").await;
+
+    // 「確認を始める」 from the keyboard: focus the button, Enter.
+    a.find(Locator::Css("[data-testid='ocr-start']"))
+        .await
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    a.find(Locator::Css("[data-testid='ocr-doc']")).await;
+    a.find(Locator::Css("[data-testid='ocr-crop']")).await;
+    a.find(Locator::Css("[data-testid='ocr-box']")).await;
+    a.wait_text(Locator::Css("[data-testid='ocr-progress']"), "項目")
+        .await;
+    a.screenshot("ocr-correct").await;
+    let (accepted, typed) = work_through(&a, &paper).await;
+    assert!(
+        typed >= 2,
+        "the フリガナ and the 住所 are typed ({accepted} accepted, {typed} typed)"
+    );
+    a.wait_text(
+        Locator::Css("[data-testid='ocr-done']"),
+        "他の担当者の入力待ち",
+    )
+    .await;
+    let times = timings(&a).await;
+    if !times.is_empty() {
+        let mut sorted = times.clone();
+        sorted.sort_by(f64::total_cmp);
+        println!(
+            "OCR queue: Enter → next field shown: median {:.1} ms, max {:.1} ms ({} fields)",
+            sorted[sorted.len() / 2],
+            sorted[sorted.len() - 1],
+            sorted.len()
+        );
+    }
+    // Leaving the document gives the lease back; the values go to the server.
+    a.open("home").await;
+    a.sync_until("[data-testid='status-pending']", "未送信 0 件")
+        .await;
+    a.stop().await;
+
+    // The second clerk keys the 住所 blind on her PC.
+    let b = App::start_with(&ws, "ocr-tanto2", &env).await;
+    b.sign_in("tanto2", "pass-tanto-2").await;
+    b.open("ocr").await;
+    b.sync_until("[data-testid='ocr-queue']", "scan-0001.pdf")
+        .await;
+    b.find(Locator::Css("[data-testid='ocr-start']"))
+        .await
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    let value = b.find(Locator::Css("[data-testid='ocr-value']")).await;
+    assert_eq!(
+        value.attr("data-field").await.unwrap().as_deref(),
+        Some("member.address")
+    );
+    // Blind: nothing to accept, nobody's value shown.
+    assert_eq!(value.prop("value").await.unwrap().as_deref(), Some(""));
+    b.screenshot("ocr-blind").await;
+    let (_, typed_b) = work_through(&b, &paper).await;
+    assert_eq!(typed_b, 1);
+    b.wait_text(
+        Locator::Css("[data-testid='ocr-done']"),
+        "資格取得届の下書きを作成しました",
+    )
+    .await;
+    b.screenshot("ocr-handed-off").await;
+
+    // The draft, prefilled, with where each value came from.
+    b.click("[data-testid='ocr-open-draft']").await;
+    let name = &sample.truth.fields["member.name"].value;
+    b.click_row("[data-testid='acq-row']", None, name).await;
+    let prov = b
+        .wait_text(
+            Locator::Css("[data-testid='acq-provenance']"),
+            "2人入力一致",
+        )
+        .await;
+    assert!(prov.contains("佐藤 花子・木村 由美"), "{prov}");
+    assert!(prov.contains("修正"), "{prov}");
+    assert!(prov.contains("scan-0001.pdf"), "{prov}");
+    b.screenshot("ocr-draft-provenance").await;
+    b.stop().await;
+    server.stop().await;
+}
+
+/// The queue's benchmark (`scripts/bench-ocr-queue`): six scanned 資格取得届 in one
+/// multi-page TIFF; one clerk works through every field asked of her, document after
+/// document (the next one preloaded), keyboard only. Prints the Enter → next field times
+/// the screen measured (target: under 50 ms). Ignored in the test suite: a benchmark
+/// reports, it does not pass or fail.
+#[tokio::test]
+#[ignore = "benchmark: scripts/bench-ocr-queue"]
+async fn bench_enter_to_next_field() {
+    let server = TestServer::start(TestBackend::Sqlite).await;
+    server.add_office(OFFICE, "新宿区役所").await;
+    server
+        .add_user(
+            "tanto",
+            "佐藤 花子",
+            &[Role::OfficeClerk],
+            Some(OFFICE),
+            "pass-tanto-1",
+        )
+        .await;
+    let ws = Workspace::new();
+    let fonts = Fonts::system().unwrap();
+    let samples = generate(
+        &SampleOptions {
+            seed: 2026,
+            acquisitions: 6,
+            invoices: 0,
+        },
+        &fonts,
+    )
+    .unwrap();
+    let pages: Vec<image::GrayImage> = samples
+        .iter()
+        .map(|s| {
+            kyosai_ocr::input::load_pages(&s.jpeg_pages[0])
+                .unwrap()
+                .remove(0)
+        })
+        .collect();
+    let tiff = kyosai_ocr::samples::encode_multipage_tiff(&pages).unwrap();
+    let path = ws.path().join("batch.tif");
+    std::fs::write(&path, tiff).unwrap();
+    let mut papers: BTreeMap<String, BTreeMap<String, (String, String)>> = BTreeMap::new();
+    for (i, s) in samples.iter().enumerate() {
+        papers.insert(format!("{}", i + 1), paper(&s.truth));
+    }
+
+    let policy = kyosai_e2e::central_policy(&ws, &server.base_url, server.ca_pem_path());
+    let env = [("KYOSAI_POLICY", policy.to_str().unwrap())];
+    let a = App::start_with(&ws, "ocr-bench", &env).await;
+    a.sign_in("tanto", "pass-tanto-1").await;
+    a.open("ocr").await;
+    a.choose("ocr-import-template", TEMPLATE).await;
+    a.find(Locator::Css("[data-testid='ocr-import-file']"))
+        .await
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    a.click("[data-testid='ocr-import-run']").await;
+    a.wait_text(Locator::Css("[data-testid='ocr-import-result']"), "6件")
+        .await;
+    a.find(Locator::Css("[data-testid='ocr-start']"))
+        .await
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    for _ in 0..6 {
+        let doc = a.find(Locator::Css("[data-testid='ocr-doc']")).await;
+        // The document's label ends in -N: the N-th form of the batch.
+        let label = doc.attr("data-label").await.unwrap().unwrap_or_default();
+        let n = label.rsplit('-').next().unwrap_or("1").to_owned();
+        work_through(&a, &papers[&n]).await;
+        if a.client
+            .find(Locator::Css("[data-testid='ocr-next']"))
+            .await
+            .is_err()
+        {
+            break;
+        }
+        a.keys(&Key::Enter.to_string()).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    let mut t = timings(&a).await;
+    assert!(!t.is_empty(), "the screen measured nothing");
+    t.sort_by(f64::total_cmp);
+    let pct = |p: f64| t[((t.len() as f64 - 1.0) * p).round() as usize];
+    println!(
+        "OCR queue benchmark: Enter → next field shown over {} fields: median {:.1} ms, 95th percentile {:.1} ms, max {:.1} ms (target < 50 ms)",
+        t.len(),
+        pct(0.5),
+        pct(0.95),
+        t[t.len() - 1]
+    );
+    a.stop().await;
+    server.stop().await;
+}
