@@ -44,6 +44,7 @@ describe("shell", () => {
       "起案",
       "資格取得届",
       "調達・契約・支払",
+      "AI-OCR確認",
     ]);
     expect(links.map((l) => l.getAttribute("aria-keyshortcuts"))).toEqual([
       "Alt+1",
@@ -56,6 +57,7 @@ describe("shell", () => {
       "Alt+8",
       "Alt+9",
       "Alt+0",
+      null, // AI-OCR確認: every Alt digit is taken
     ]);
     expect(links[0]).toHaveAttribute("aria-current", "page");
     expect(links.slice(1).every((l) => !l.hasAttribute("aria-current"))).toBe(true);

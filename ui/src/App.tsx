@@ -20,6 +20,7 @@ import { DiagnosticsPage } from "./pages/DiagnosticsPage";
 import { HomePage } from "./pages/HomePage";
 import { InboxPage } from "./pages/InboxPage";
 import { NotesPage } from "./pages/NotesPage";
+import { OcrPage } from "./pages/OcrPage";
 import { ProcurementPage } from "./pages/ProcurementPage";
 import { ProposalsPage } from "./pages/ProposalsPage";
 import { SettingsPage } from "./pages/SettingsPage";
@@ -92,6 +93,8 @@ function Page({ route }: { route: RouteId }) {
       return <ConflictsPage />;
     case "procurement":
       return <ProcurementPage />;
+    case "ocr":
+      return <OcrPage />;
   }
 }
 

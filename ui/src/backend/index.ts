@@ -96,6 +96,26 @@ export type ProcurementTransferPreview = Ok<"procurementPreviewTransfer">;
 /** A JP PINT invoice read for the 支出命令's form (invoice, 振込先 if named, 支払期日 if given). */
 export type ProcurementPintImport = Ok<"procurementImportInvoice">;
 
+// AI-OCR correction queue (the meaning of each field: crates/app/src/ocr.rs).
+export type OcrQueueView = Ok<"ocrQueue">;
+export type OcrQueueItem = OcrQueueView["items"][number];
+export type OcrTemplate = OcrQueueView["templates"][number];
+export type OcrImportSummary = Ok<"ocrImport">;
+/** The correction screen's document: its state, page images, crops, lease, next document. */
+export type OcrDocumentView = Ok<"ocrOpen">;
+/** A document's state without its images (what every action on it answers). */
+export type OcrDocumentState = Ok<"ocrEnter">;
+export type OcrField = OcrDocumentState["fields"][number];
+export type OcrFinding = OcrField["findings"][number];
+export type OcrBox = OcrField["bbox"];
+export type OcrHandOff = NonNullable<OcrDocumentState["handedOff"]>;
+export type OcrPageImage = OcrDocumentView["pages"][number];
+export type OcrCrop = OcrDocumentView["crops"][number];
+export type OcrEnterInput = Parameters<Commands["ocrEnter"]>[0];
+export type OcrMetricsView = Ok<"ocrMetrics">;
+export type OcrFieldAccuracy = OcrMetricsView["perField"][number];
+export type OcrOperator = OcrMetricsView["operators"][number];
+
 /** What `sync-status-changed` carries (tauri-specta sends the newtype's inner value). */
 type SyncStatusPayload = Parameters<Parameters<typeof events.syncStatusChanged.listen>[0]>[0]["payload"];
 // The event and `syncStatus()` must describe the same thing; this line stops compiling if
@@ -247,6 +267,24 @@ const rawApi = {
   procurementAmend: (id: string): Promise<ProcurementStepInput> => unwrap(() => commands.procurementAmend(id)),
   /** Reads a JP PINT (UBL) invoice; `data` is the XML file's bytes in base64. Nothing is stored. */
   procurementImportInvoice: (data: string): Promise<ProcurementPintImport> => unwrap(() => commands.procurementImportInvoice(data)),
+
+  // AI-OCR correction queue. A document is worked on only under the central service's edit
+  // lease: `ocrOpen` takes it (`ocr.lease_held` when someone else has it), `ocrRenew` extends
+  // it while the document stays open, `ocrClose` gives it back.
+  ocrQueue: (): Promise<OcrQueueView> => unwrap(() => commands.ocrQueue()),
+  /** Reads a scan (`data`: the file's bytes in base64) with the local engine (~0.5 s a page) and queues its documents. */
+  ocrImport: (fileName: string, data: string, templateId: string): Promise<OcrImportSummary> =>
+    unwrap(() => commands.ocrImport(fileName, data, templateId)),
+  ocrOpen: (id: string): Promise<OcrDocumentView> => unwrap(() => commands.ocrOpen(id)),
+  /** Extends the edit lease; returns its new end (RFC 3339). */
+  ocrRenew: (id: string): Promise<string> => unwrap(() => commands.ocrRenew(id)),
+  ocrClose: (id: string): Promise<void> => unwrap(() => commands.ocrClose(id)).then(() => undefined),
+  /** Saves my value for a field; the answer carries the findings on it (`lastFindings`) and the hand-off, if it completed the document. */
+  ocrEnter: (input: OcrEnterInput): Promise<OcrDocumentState> => unwrap(() => commands.ocrEnter(input)),
+  ocrUndo: (id: string): Promise<OcrDocumentState> => unwrap(() => commands.ocrUndo(id)),
+  ocrToExceptions: (id: string, reason: string): Promise<OcrDocumentState> => unwrap(() => commands.ocrToExceptions(id, reason)),
+  ocrReopen: (id: string): Promise<OcrDocumentState> => unwrap(() => commands.ocrReopen(id)),
+  ocrMetrics: (): Promise<OcrMetricsView> => unwrap(() => commands.ocrMetrics()),
 
   /** Calls `callback` with the progress of a running import; returns a function that stops listening. */
   onImportProgress: (callback: (progress: ImportProgress) => void): (() => void) => {

@@ -17,7 +17,8 @@ export type RouteId =
   | "acquisitions"
   | "acquisitionImport"
   | "conflicts"
-  | "procurement";
+  | "procurement"
+  | "ocr";
 
 export interface RouteDef {
   id: RouteId;
@@ -39,6 +40,8 @@ export const ROUTES: readonly RouteDef[] = [
   { id: "proposals", hash: "#/proposals", label: "nav.proposals", shortcut: "8" },
   { id: "acquisitions", hash: "#/acquisitions", label: "nav.acquisitions", shortcut: "9" },
   { id: "procurement", hash: "#/procurement", label: "nav.procurement", shortcut: "0" },
+  // Alt+0..9 are all taken: reached from the menu.
+  { id: "ocr", hash: "#/ocr", label: "nav.ocr" },
   // Reached from 資格取得届 (「CSVから一括取込」); not in the menu.
   { id: "acquisitionImport", hash: "#/acquisitions/import", label: "nav.acquisitionImport" },
   // In the menu only while there is something to settle; linked from the status bar.

@@ -8,6 +8,12 @@ import type {
   IntegrityReport,
   LockStatus,
   NoteView,
+  OcrDocumentState,
+  OcrDocumentView,
+  OcrField,
+  OcrMetricsView,
+  OcrQueueItem,
+  OcrQueueView,
   SessionView,
   SettingsView,
   SyncStatusView,
@@ -268,5 +274,241 @@ export const acquisitionOptions: AcquisitionOptions = {
   relationships: [
     { value: "spouse", label: "配偶者" },
     { value: "child", label: "子" },
+  ],
+};
+
+// AI-OCR correction queue ---------------------------------------------------------------
+
+export const ocrTemplates = [
+  { id: "shikaku-shutoku-todoke", name: "組合員資格取得届" },
+  { id: "seikyusho", name: "請求書" },
+];
+
+export const ocrEmptyQueue: OcrQueueView = { items: [], templates: ocrTemplates, mine: 0, exceptions: 0 };
+
+export const OCR_DOC = "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b6a01";
+export const OCR_DOC_NEXT = "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b6a02";
+
+/** A field as `ocr_open` gives it; nothing to do unless `task` says so. */
+export function ocrField(over: Partial<OcrField> & Pick<OcrField, "field" | "label">): OcrField {
+  return {
+    kind: "text",
+    page: 1,
+    bbox: { x: 400, y: 300, w: 600, h: 60 },
+    task: null,
+    route: "accepted",
+    suggested: "",
+    engineValue: null,
+    confidence: null,
+    reasons: [],
+    findings: [],
+    decided: null,
+    myEntry: null,
+    entries: [],
+    options: [],
+    sensitive: false,
+    ...over,
+  };
+}
+
+/** 資格取得届 of 山田 太郎: four fields for me (two reviews, the 性別 box, the handwritten 住所). */
+export function ocrFields(): OcrField[] {
+  return [
+    ocrField({
+      field: "office.code",
+      label: "所属所番号",
+      kind: "number",
+      bbox: { x: 240, y: 180, w: 300, h: 50 },
+      engineValue: "13104",
+      confidence: 0.97,
+      decided: { value: "13104", resolution: "auto", by: [], at: null },
+    }),
+    ocrField({
+      field: "member.nameKana",
+      label: "フリガナ",
+      kind: "kana",
+      task: "review",
+      route: "review",
+      suggested: "ヤマダ タロワ",
+      engineValue: "ヤマダ タロワ",
+      confidence: 0.52,
+      reasons: ["確信度 52% が基準 90% を下回っています"],
+    }),
+    ocrField({
+      field: "member.name",
+      label: "氏名",
+      task: "review",
+      route: "review",
+      suggested: "山田 太郎",
+      engineValue: "山田 太郎",
+      confidence: 0.78,
+      reasons: ["確信度 78% が基準 90% を下回っています"],
+    }),
+    ocrField({
+      field: "member.sex",
+      label: "性別",
+      kind: "choice",
+      task: "review",
+      route: "review",
+      suggested: "male",
+      engineValue: "male",
+      confidence: 0.7,
+      reasons: ["確信度 70% が基準 80% を下回っています"],
+      options: [
+        { value: "male", label: "男" },
+        { value: "female", label: "女" },
+      ],
+    }),
+    ocrField({
+      field: "member.address",
+      label: "住所",
+      task: "blind_entry",
+      route: "double_entry",
+      reasons: ["手書きの項目です（2人が別々に入力します）"],
+    }),
+    ocrField({
+      field: "member.myNumber",
+      label: "個人番号",
+      kind: "identifier",
+      engineValue: "123456789018",
+      confidence: 0.99,
+      decided: { value: "123456789018", resolution: "auto", by: [], at: null },
+      sensitive: true,
+    }),
+  ];
+}
+
+export function ocrState(over: Partial<OcrDocumentState> = {}): OcrDocumentState {
+  const fields = over.fields ?? ocrFields();
+  return {
+    id: OCR_DOC,
+    status: "open",
+    exceptionReason: null,
+    fields,
+    myTasks: fields.filter((f) => f.task).length,
+    undecided: fields.filter((f) => !f.decided).length,
+    canUndo: false,
+    handedOff: null,
+    lastFindings: [],
+    ...over,
+  };
+}
+
+export function ocrView(over: Partial<OcrDocumentView> = {}): OcrDocumentView {
+  const state = over.state ?? ocrState();
+  return {
+    state,
+    templateName: "組合員資格取得届",
+    sourceName: "scan-0001.pdf",
+    documentLabel: "20261126-093000-scan-0001",
+    pages: [{ page: 1, src: "data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ==", width: 1240, height: 1754, scale: 0.5 }],
+    crops: state.fields.map((f) => ({ field: f.field, src: `data:image/png;base64,iVBORw0KGgo=${encodeURIComponent(f.field)}` })),
+    leaseUntil: "2026-11-26T00:35:00+00:00",
+    nextId: null,
+    remainingDocuments: 1,
+    ...over,
+  };
+}
+
+/** The state Rust answers after `value` was entered for `field` by 佐藤 花子. */
+export function ocrAfterEnter(state: OcrDocumentState, field: string, value: string, over: Partial<OcrDocumentState> = {}): OcrDocumentState {
+  const fields = state.fields.map((f) => {
+    if (f.field !== field) return f;
+    if (f.task === "blind_entry") return { ...f, task: null, myEntry: value };
+    return {
+      ...f,
+      task: null,
+      suggested: "",
+      decided: { value, resolution: value === f.engineValue ? "confirmed" : "corrected", by: ["佐藤 花子"], at: "2026-11-26T00:31:00Z" },
+    };
+  });
+  return ocrState({
+    ...state,
+    fields,
+    myTasks: fields.filter((f) => f.task).length,
+    undecided: fields.filter((f) => !f.decided).length,
+    canUndo: true,
+    lastFindings: [],
+    ...over,
+  });
+}
+
+export function ocrItem(over: Partial<OcrQueueItem> & Pick<OcrQueueItem, "id">): OcrQueueItem {
+  return {
+    templateId: "shikaku-shutoku-todoke",
+    templateName: "組合員資格取得届",
+    sourceName: "scan-0001.pdf",
+    documentLabel: "20261126-093000-scan-0001",
+    importedAt: "2026-11-26T00:30:00Z",
+    importedBy: "佐藤 花子",
+    status: "open",
+    exceptionReason: null,
+    exceptionBy: null,
+    myTasks: 0,
+    undecided: 0,
+    fields: 18,
+    handedOffKind: null,
+    handedOffRecordId: null,
+    unsent: false,
+    ...over,
+  };
+}
+
+export const ocrQueue: OcrQueueView = {
+  items: [
+    ocrItem({ id: OCR_DOC, myTasks: 4, undecided: 4, unsent: true }),
+    ocrItem({ id: OCR_DOC_NEXT, documentLabel: "20261126-093000-scan-0002", myTasks: 2, undecided: 2 }),
+    ocrItem({
+      id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b6a03",
+      sourceName: "scan-0002.pdf",
+      documentLabel: "20261125-161500-scan-0002",
+      importedBy: "木村 由美",
+      undecided: 1,
+    }),
+    ocrItem({
+      id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b6a04",
+      templateId: "seikyusho",
+      templateName: "請求書",
+      sourceName: "invoice-tobu.pdf",
+      documentLabel: "20261125-140000-invoice-tobu",
+      status: "exception",
+      exceptionReason: "請求金額の欄が破れていて読めない",
+      exceptionBy: "木村 由美",
+      undecided: 3,
+      fields: 17,
+    }),
+    ocrItem({
+      id: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b6a05",
+      sourceName: "scan-0000.pdf",
+      documentLabel: "20261124-100000-scan-0000",
+      status: "handed_off",
+      handedOffKind: "acquisition",
+      handedOffRecordId: "0190f3b2-6c1e-7a40-9c1d-2f5e8a7b7001",
+    }),
+  ],
+  templates: ocrTemplates,
+  mine: 2,
+  exceptions: 1,
+};
+
+export const ocrMetrics: OcrMetricsView = {
+  documents: 20,
+  fields: 360,
+  fieldsAuto: 261,
+  straightThroughRate: 0.725,
+  documentsStraight: 3,
+  qaChecked: 40,
+  qaWrong: 0,
+  qaPending: 6,
+  silentErrorRate: 0,
+  silentErrorUpper: 0.0881,
+  perField: [
+    { field: "member.name", label: "氏名", checked: 20, right: 19, rate: 0.95 },
+    { field: "member.nameKana", label: "フリガナ", checked: 20, right: 14, rate: 0.7 },
+    { field: "member.birthDate", label: "生年月日", checked: 20, right: 20, rate: 1 },
+  ],
+  operators: [
+    { name: "佐藤 花子", fields: 120, documents: 15, fieldsPerHour: 412.3, secondsPerDocument: 69.8 },
+    { name: "木村 由美", fields: 80, documents: 12, fieldsPerHour: 298.6, secondsPerDocument: 96.4 },
   ],
 };

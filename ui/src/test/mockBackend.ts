@@ -12,7 +12,7 @@ import { vi } from "vitest";
 import type { Api, SyncStatusView } from "../backend";
 import { BackendError, IPC_FAILED, toBackendError } from "../backend/errors";
 import { lockGate, setPasswordPrompt } from "../backend/guard";
-import { acquisitionOptions, appInfo, emptySettings, notConfiguredStatus, reiwa6April1, unlockedStatus } from "./fixtures";
+import { acquisitionOptions, appInfo, emptySettings, notConfiguredStatus, ocrEmptyQueue, reiwa6April1, unlockedStatus } from "./fixtures";
 
 type SyncListener = (status: SyncStatusView) => void;
 const syncListeners = new Set<SyncListener>();
@@ -108,6 +108,16 @@ export const mockApi = {
   procurementExportTransfer: vi.fn<Api["procurementExportTransfer"]>(),
   procurementAmend: vi.fn<Api["procurementAmend"]>(),
   procurementImportInvoice: vi.fn<Api["procurementImportInvoice"]>(),
+  ocrQueue: vi.fn<Api["ocrQueue"]>(),
+  ocrImport: vi.fn<Api["ocrImport"]>(),
+  ocrOpen: vi.fn<Api["ocrOpen"]>(),
+  ocrRenew: vi.fn<Api["ocrRenew"]>(),
+  ocrClose: vi.fn<Api["ocrClose"]>(),
+  ocrEnter: vi.fn<Api["ocrEnter"]>(),
+  ocrUndo: vi.fn<Api["ocrUndo"]>(),
+  ocrToExceptions: vi.fn<Api["ocrToExceptions"]>(),
+  ocrReopen: vi.fn<Api["ocrReopen"]>(),
+  ocrMetrics: vi.fn<Api["ocrMetrics"]>(),
   onImportProgress: vi.fn<Api["onImportProgress"]>(),
   onSyncStatus: vi.fn<Api["onSyncStatus"]>(),
 } satisfies Api;
@@ -228,6 +238,16 @@ export function resetMockApi(): void {
   mockApi.procurementExportTransfer.mockRejectedValue(notSetUp("procurementExportTransfer"));
   mockApi.procurementAmend.mockRejectedValue(notSetUp("procurementAmend"));
   mockApi.procurementImportInvoice.mockRejectedValue(notSetUp("procurementImportInvoice"));
+  mockApi.ocrQueue.mockResolvedValue(ocrEmptyQueue);
+  mockApi.ocrImport.mockRejectedValue(notSetUp("ocrImport"));
+  mockApi.ocrOpen.mockRejectedValue(notSetUp("ocrOpen"));
+  mockApi.ocrRenew.mockResolvedValue("2026-11-26T01:05:00+00:00");
+  mockApi.ocrClose.mockResolvedValue(undefined);
+  mockApi.ocrEnter.mockRejectedValue(notSetUp("ocrEnter"));
+  mockApi.ocrUndo.mockRejectedValue(notSetUp("ocrUndo"));
+  mockApi.ocrToExceptions.mockRejectedValue(notSetUp("ocrToExceptions"));
+  mockApi.ocrReopen.mockRejectedValue(notSetUp("ocrReopen"));
+  mockApi.ocrMetrics.mockRejectedValue(notSetUp("ocrMetrics"));
   mockApi.onImportProgress.mockImplementation(() => () => {});
   mockApi.onSyncStatus.mockImplementation((listener) => {
     syncListeners.add(listener);
