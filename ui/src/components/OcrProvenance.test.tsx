@@ -42,12 +42,12 @@ describe("OcrProvenance", () => {
     expect(screen.getByText(/scan\.pdf/)).toBeInTheDocument();
     const rows = screen.getAllByTestId("acq-provenance-row");
     expect(rows).toHaveLength(2);
-    const name = within(rows[0]);
+    const name = within(rows[0]!);
     expect(name.getByText("山田 太郎")).toBeInTheDocument();
     expect(name.getByText("山田 大郎")).toBeInTheDocument();
     expect(name.getByText("62%")).toBeInTheDocument();
     expect(name.getByText("修正")).toBeInTheDocument();
     expect(name.getByText("佐藤 花子")).toBeInTheDocument();
-    expect(within(rows[1]).getByText("読取どおり（自動）")).toBeInTheDocument();
+    expect(within(rows[1]!).getByText("読取どおり（自動）")).toBeInTheDocument();
   });
 });
