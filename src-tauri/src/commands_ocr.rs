@@ -60,6 +60,18 @@ pub async fn ocr_open(
 ) -> Result<OcrDocumentView, AppError> {
     let me = me(&state).await?;
     let uuid = ocr::document_id(&id)?;
+    // Just imported here and not pushed yet: send it first, or the server knows no such
+    // document to lease.
+    let check = id.clone();
+    if ocr::on_store(state.shared_store()?, me.clone(), move |s, _| {
+        ocr::unsent_on(s, &check)
+    })
+    .await?
+    {
+        if let Err(e) = state.sync()?.sync_now().await {
+            tracing::info!(code = %e.code, "push before the OCR lease failed");
+        }
+    }
     let lease = state
         .sync()?
         .ocr_lease(uuid, LeaseAction::Acquire)

@@ -1214,6 +1214,16 @@ pub fn provenance_view(body: &serde_json::Value) -> Option<ProvenanceView> {
     })
 }
 
+/// Whether the document has not reached the central service yet (imported on this PC and
+/// not pushed): its lease cannot be taken before a push.
+pub fn unsent_on(store: &mut Store, id: &str) -> Result<bool, AppError> {
+    let uuid = parse_id(id)?;
+    Ok(store
+        .sync()
+        .record(uuid)?
+        .is_some_and(|r| r.server.is_none()))
+}
+
 /// A document id from the UI.
 pub fn document_id(id: &str) -> Result<Uuid, AppError> {
     parse_id(id)
