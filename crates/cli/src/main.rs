@@ -11,6 +11,7 @@ mod audit;
 mod dates;
 mod grade;
 mod logs;
+mod ocr;
 mod procurement;
 
 use std::process::ExitCode;
@@ -77,6 +78,33 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// AI-OCR の取込（スキャナ端末・ホットフォルダ用）
+    Ocr {
+        #[command(subcommand)]
+        command: OcrCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OcrCommand {
+    /// スキャンしたファイルをこのPCで読み取り、所属所の修正待ちの受付に送ります。パスワードは環境変数 KYOSAI_PASSWORD から読みます。
+    Import {
+        /// 中央サービスのURL（例: https://central.kyosai.example:8443）
+        #[arg(long)]
+        server: String,
+        /// 中央サービスの証明書を発行したCAの証明書（PEM）。OSの信頼するCAに加えて信頼します
+        #[arg(long)]
+        ca: Option<PathBuf>,
+        /// 利用者ID（所属所の担当者）
+        #[arg(long)]
+        user: String,
+        /// 帳票の様式（shikaku-shutoku-todoke = 資格取得届、seikyusho = 請求書）
+        #[arg(long, default_value = ocr::DEFAULT_TEMPLATE)]
+        template: String,
+        /// スキャンしたファイル（PDF・JPEG・PNG・TIFF）
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -146,6 +174,11 @@ pub struct Output {
 }
 
 fn main() -> ExitCode {
+    // Tesseract reads one small field image at a time: its OpenMP threads only fight over
+    // the cores (docs/benchmarks.md). Set before any thread starts; IT may override it.
+    if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
+        std::env::set_var("OMP_THREAD_LIMIT", "1");
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -200,6 +233,28 @@ fn main() -> ExitCode {
         } => match audit::verify_file(&file, anchor.as_deref()) {
             Ok(out) => out,
             Err(audit::Unreadable(message)) => {
+                eprintln!("{message}");
+                return ExitCode::from(2);
+            }
+        },
+        Command::Ocr {
+            command:
+                OcrCommand::Import {
+                    server,
+                    ca,
+                    user,
+                    template,
+                    files,
+                },
+        } => match ocr::import(&ocr::ImportArgs {
+            server,
+            ca,
+            user,
+            template,
+            files,
+        }) {
+            Ok(out) => out,
+            Err(ocr::Unreadable(message)) => {
                 eprintln!("{message}");
                 return ExitCode::from(2);
             }
