@@ -106,4 +106,6 @@ pub const APP_COMMANDS: &[&str] = &[
     "ocr_to_exceptions",
     "ocr_reopen",
     "ocr_metrics",
+    "update_check",
+    "update_download",
 ];

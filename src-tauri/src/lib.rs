@@ -12,6 +12,7 @@ mod commands_local_db;
 mod commands_lock;
 mod commands_ocr;
 mod commands_procurement;
+mod commands_update;
 mod events;
 mod lock;
 pub mod profile;
@@ -145,6 +146,8 @@ fn app_commands<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         commands_ocr::ocr_to_exceptions,
         commands_ocr::ocr_reopen,
         commands_ocr::ocr_metrics,
+        commands_update::update_check,
+        commands_update::update_download,
     ]
 }
 
@@ -235,7 +238,12 @@ pub fn run() {
                 _ => app.path().app_local_data_dir()?,
             };
             let paths = ProfilePaths::new(&base, &profile);
-            match logging::init(&paths.logs) {
+            // The policy first: it says how many days of logs to keep.
+            let policy = kyosai_app::settings::Policy::load(&state::policy_path());
+            let keep_days = kyosai_app::settings::log_retention_days(
+                policy.as_ref().ok().and_then(Option::as_ref),
+            );
+            match logging::init(&paths.logs, keep_days) {
                 Ok(guard) => {
                     app.manage(LogGuard(guard));
                 }
@@ -250,9 +258,10 @@ pub fn run() {
             if let Err(e) = &database.store {
                 tracing::error!(code = %e.code, "local database unavailable");
             }
-            let policy = kyosai_app::settings::Policy::load(&state::policy_path());
-            if let Err(e) = &policy {
-                tracing::error!(code = %e.code, "machine policy unusable");
+            match &policy {
+                Ok(Some(p)) => tracing::info!(path = ?p.path, keep_days, "machine policy applied"),
+                Ok(None) => {}
+                Err(e) => tracing::error!(code = %e.code, "machine policy unusable"),
             }
             let state = AppState::new(profile.clone(), paths, policy, database);
             let handle = app.handle().clone();

@@ -1,4 +1,5 @@
-//! Logs to daily-rotated files in the profile's log folder (14 days kept).
+//! Logs to daily-rotated files in the profile's log folder (14 days kept unless the machine
+//! policy's `logRetentionDays` says otherwise).
 //!
 //! Log lines carry codes, ids and timings; never personal data such as 個人番号. As a last
 //! line of defence every line passes through [`redact_my_numbers`] on its way to the file
@@ -15,17 +16,15 @@ use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
 
-/// How many daily files to keep.
-const KEEP_DAYS: usize = 14;
-
-/// Starts logging; keep the guard alive for the life of the app so lines are flushed.
-pub fn init(dir: &Path) -> Result<WorkerGuard, String> {
+/// Starts logging, keeping `keep_days` daily files; keep the guard alive for the life of
+/// the app so lines are flushed.
+pub fn init(dir: &Path, keep_days: u32) -> Result<WorkerGuard, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix("kyosai-desk")
         .filename_suffix("log")
-        .max_log_files(KEEP_DAYS)
+        .max_log_files(usize::try_from(keep_days).unwrap_or(usize::MAX).max(1))
         .build(dir)
         .map_err(|e| e.to_string())?;
     let (writer, guard) = tracing_appender::non_blocking(appender);

@@ -25,6 +25,7 @@ pub mod proposals;
 pub mod session_lock;
 pub mod settings;
 pub mod sync;
+pub mod update;
 
 pub use error::AppError;
 pub use findings::{FindingDto, SeverityDto};

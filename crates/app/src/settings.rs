@@ -33,6 +33,20 @@ pub struct SettingsView {
     pub managed: Vec<String>,
     /// Where the policy came from, when there is one.
     pub policy_path: Option<String>,
+    // The policy-only keys below are left out of the JSON when the policy does not set
+    // them (the defaults apply), so views built without them stay valid.
+    /// The update channel the policy sets; absent: `stable`. Read-only (policy only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[specta(optional)]
+    pub update_channel: Option<UpdateChannel>,
+    /// Whether the policy lets the app check for updates; absent: `auto`. Read-only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[specta(optional)]
+    pub updates: Option<UpdatesMode>,
+    /// Days of log files kept, when the policy sets it; absent: 14. Read-only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[specta(optional)]
+    pub log_retention_days: Option<u32>,
 }
 
 /// IT's machine-wide policy file (JSON): the values it sets override the user's settings
@@ -46,8 +60,111 @@ pub struct Policy {
     pub office_code: Option<String>,
     /// Idle minutes before the app locks (default 30; a decimal allowed).
     pub idle_lock_minutes: Option<IdleLock>,
+    /// `updateChannel`: `"stable"` (default) or `"beta"`.
+    pub update_channel: Option<UpdateChannel>,
+    /// `updates`: `"auto"` (default) or `"off"`, for PCs the distribution tool updates.
+    pub updates: Option<UpdatesMode>,
+    /// `logRetentionDays`: days of log files kept (1–3650, default 14).
+    pub log_retention_days: Option<LogRetention>,
     #[serde(skip)]
     pub path: Option<String>,
+}
+
+/// Which releases the app is offered: `stable`, or `beta` for IT's pilot PCs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum UpdateChannel {
+    #[default]
+    Stable,
+    Beta,
+}
+
+impl UpdateChannel {
+    /// The name in the policy and in the update server's folders.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpdateChannel::Stable => "stable",
+            UpdateChannel::Beta => "beta",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UpdateChannel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "stable" => Ok(UpdateChannel::Stable),
+            "beta" => Ok(UpdateChannel::Beta),
+            _ => Err(serde::de::Error::custom(format!(
+                "updateChannel「{s}」は使えません。\"stable\" か \"beta\" を指定してください"
+            ))),
+        }
+    }
+}
+
+/// Whether the app looks for updates itself (`auto`) or never does (`off`: the PC is
+/// updated by IT's software distribution tool).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum UpdatesMode {
+    #[default]
+    Auto,
+    Off,
+}
+
+impl<'de> Deserialize<'de> for UpdatesMode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "auto" => Ok(UpdatesMode::Auto),
+            "off" => Ok(UpdatesMode::Off),
+            _ => Err(serde::de::Error::custom(format!(
+                "updates「{s}」は使えません。\"auto\"（アプリが更新を確認する）か \"off\"（配布ツールで更新する）を指定してください"
+            ))),
+        }
+    }
+}
+
+/// Days of daily log files kept (the policy's `logRetentionDays`, a whole number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogRetention {
+    days: u32,
+}
+
+impl LogRetention {
+    pub fn days(self) -> u32 {
+        self.days
+    }
+}
+
+impl<'de> Deserialize<'de> for LogRetention {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let refuse = || {
+            serde::de::Error::custom(format!(
+                "logRetentionDays はログを残す日数で、{MIN_LOG_RETENTION_DAYS}〜{MAX_LOG_RETENTION_DAYS} の整数で指定してください"
+            ))
+        };
+        let days = u64::deserialize(d).map_err(|_: D::Error| refuse())?;
+        match u32::try_from(days) {
+            Ok(days) if (MIN_LOG_RETENTION_DAYS..=MAX_LOG_RETENTION_DAYS).contains(&days) => {
+                Ok(LogRetention { days })
+            }
+            _ => Err(refuse()),
+        }
+    }
+}
+
+/// Days of log files kept when the policy does not say.
+pub const DEFAULT_LOG_RETENTION_DAYS: u32 = 14;
+const MIN_LOG_RETENTION_DAYS: u32 = 1;
+const MAX_LOG_RETENTION_DAYS: u32 = 3650;
+
+/// Days of daily log files to keep: the policy's, else 14.
+pub fn log_retention_days(policy: Option<&Policy>) -> u32 {
+    policy
+        .and_then(|p| p.log_retention_days)
+        .map(LogRetention::days)
+        .unwrap_or(DEFAULT_LOG_RETENTION_DAYS)
 }
 
 /// The idle time before the app locks, read from the policy's `idleLockMinutes` (minutes,
@@ -133,12 +250,20 @@ impl Policy {
         ]
     }
 
-    /// The field keys this policy sets.
+    /// The keys this policy sets that 設定 shows (read-only): the form's fields, then
+    /// the update and log keys.
     pub fn managed(&self) -> Vec<String> {
+        let shown = [
+            (UPDATE_CHANNEL, self.update_channel.is_some()),
+            (UPDATES, self.updates.is_some()),
+            (LOG_RETENTION_DAYS, self.log_retention_days.is_some()),
+        ];
         self.fields()
             .iter()
             .filter(|(_, v)| v.is_some())
-            .map(|(k, _)| (*k).to_string())
+            .map(|(k, _)| *k)
+            .chain(shown.iter().filter(|(_, set)| *set).map(|(k, _)| *k))
+            .map(str::to_string)
             .collect()
     }
 
@@ -164,6 +289,9 @@ const CENTRAL_URL: &str = "centralUrl";
 const ROOT_CA_PATH: &str = "rootCaPath";
 const PROXY_URL: &str = "proxyUrl";
 const OFFICE_CODE: &str = "officeCode";
+const UPDATE_CHANNEL: &str = "updateChannel";
+const UPDATES: &str = "updates";
+const LOG_RETENTION_DAYS: &str = "logRetentionDays";
 
 /// A root CA file larger than this is certainly not a bundle of a few certificates.
 const MAX_CA_FILE_BYTES: u64 = 1024 * 1024;
@@ -278,6 +406,11 @@ pub fn load(store: &mut Store, policy: Option<&Policy>) -> Result<SettingsView, 
         updated_at: all.values().map(|e| e.updated_at.clone()).max(),
         managed: policy.map(Policy::managed).unwrap_or_default(),
         policy_path: policy.and_then(|p| p.path.clone()),
+        update_channel: policy.and_then(|p| p.update_channel),
+        updates: policy.and_then(|p| p.updates),
+        log_retention_days: policy
+            .and_then(|p| p.log_retention_days)
+            .map(LogRetention::days),
     })
 }
 
@@ -441,6 +574,77 @@ mod tests {
         std::fs::write(&path, r#"{"idleLockMinutes": 0}"#).unwrap();
         let err = Policy::load(&path).unwrap_err();
         assert!(err.message.contains("自動ロック"), "{}", err.message);
+    }
+
+    #[test]
+    fn the_policy_sets_updates_and_log_retention_and_refuses_nonsense() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("policy.json");
+        std::fs::write(&path, r#"{"centralUrl": "https://central.kyosai.example"}"#).unwrap();
+        let policy = Policy::load(&path).unwrap().unwrap();
+        assert_eq!(policy.update_channel, None);
+        assert_eq!(policy.updates, None);
+        assert_eq!(log_retention_days(Some(&policy)), 14, "not set: 14 days");
+        assert_eq!(log_retention_days(None), 14);
+
+        std::fs::write(
+            &path,
+            r#"{"updateChannel": "beta", "updates": "off", "logRetentionDays": 90}"#,
+        )
+        .unwrap();
+        let policy = Policy::load(&path).unwrap().unwrap();
+        assert_eq!(policy.update_channel, Some(UpdateChannel::Beta));
+        assert_eq!(policy.updates, Some(UpdatesMode::Off));
+        assert_eq!(log_retention_days(Some(&policy)), 90);
+        assert_eq!(
+            policy.managed(),
+            vec!["updateChannel", "updates", "logRetentionDays"],
+            "shown read-only in 設定"
+        );
+        let mut store = Store::open_in_memory().unwrap();
+        let view = load(&mut store, Some(&policy)).unwrap();
+        assert_eq!(view.update_channel, Some(UpdateChannel::Beta));
+        assert_eq!(view.updates, Some(UpdatesMode::Off));
+        assert_eq!(view.log_retention_days, Some(90));
+        let json = serde_json::to_value(&view).unwrap();
+        assert_eq!(json["updateChannel"], "beta");
+        assert_eq!(json["updates"], "off");
+        assert_eq!(json["logRetentionDays"], 90);
+        let none = serde_json::to_value(load(&mut store, None).unwrap()).unwrap();
+        assert!(none.get("updateChannel").is_none(), "{none}");
+
+        for (key, ok) in [("1", 1), ("3650", 3650)] {
+            std::fs::write(&path, format!(r#"{{"logRetentionDays": {key}}}"#)).unwrap();
+            let policy = Policy::load(&path).unwrap().unwrap();
+            assert_eq!(log_retention_days(Some(&policy)), ok);
+        }
+        for bad in [
+            r#"{"updateChannel": "nightly"}"#,
+            r#"{"updateChannel": "Stable"}"#,
+            r#"{"updateChannel": true}"#,
+            r#"{"updates": "manual"}"#,
+            r#"{"updates": false}"#,
+            r#"{"logRetentionDays": 0}"#,
+            r#"{"logRetentionDays": 3651}"#,
+            r#"{"logRetentionDays": -5}"#,
+            r#"{"logRetentionDays": 7.5}"#,
+            r#"{"logRetentionDays": "30"}"#,
+            r#"{"updateChanel": "beta"}"#,
+        ] {
+            std::fs::write(&path, bad).unwrap();
+            let err = Policy::load(&path).unwrap_err();
+            assert_eq!(err.code, "policy.invalid", "{bad}");
+        }
+        std::fs::write(&path, r#"{"updateChannel": "nightly"}"#).unwrap();
+        let err = Policy::load(&path).unwrap_err();
+        assert!(
+            err.message.contains("\"stable\" か \"beta\""),
+            "{}",
+            err.message
+        );
+        std::fs::write(&path, r#"{"logRetentionDays": 0}"#).unwrap();
+        let err = Policy::load(&path).unwrap_err();
+        assert!(err.message.contains("1〜3650"), "{}", err.message);
     }
 
     #[test]

@@ -685,6 +685,77 @@ impl SyncService {
         .await
     }
 
+    /// The signed-in session, for calls outside the sync loop.
+    async fn signed_in_auth(&self) -> Result<Arc<Auth>, SyncError> {
+        let slot = self.engine.read().await;
+        match slot.as_ref() {
+            Some(e) => Ok(e.auth().clone()),
+            None => {
+                let e = not_configured();
+                Err(SyncError::new(
+                    kyosai_sync_client::ErrorKind::Config,
+                    e.code,
+                    e.message,
+                ))
+            }
+        }
+    }
+
+    /// The release newer than `current` on `channel` for `target`
+    /// (`GET /updates/v1/{channel}/{target}`), or `None` when up to date.
+    pub async fn update_check(
+        &self,
+        channel: &str,
+        target: &str,
+        current: &str,
+    ) -> Result<Option<crate::update::Release>, SyncError> {
+        let auth = self.signed_in_auth().await?;
+        let api = auth.api().clone();
+        let (channel, target, current) =
+            (channel.to_string(), target.to_string(), current.to_string());
+        auth.call(move |t: String| {
+            let (api, channel, target, current) = (
+                api.clone(),
+                channel.clone(),
+                target.clone(),
+                current.clone(),
+            );
+            async move { api.update_check(&t, &channel, &target, &current).await }
+        })
+        .await
+    }
+
+    /// Downloads the published update file of `channel`/`target` into `dest` (created
+    /// or truncated); returns its length and the name the server gives it. Nothing here
+    /// verifies it: see [`crate::update::download_and_verify`].
+    pub async fn update_download(
+        &self,
+        channel: &str,
+        target: &str,
+        dest: &std::path::Path,
+        max_bytes: u64,
+    ) -> Result<(u64, Option<String>), SyncError> {
+        let auth = self.signed_in_auth().await?;
+        let api = auth.api().clone();
+        let (channel, target, dest) = (channel.to_string(), target.to_string(), dest.to_path_buf());
+        auth.call(move |t: String| {
+            let (api, channel, target, dest) =
+                (api.clone(), channel.clone(), target.clone(), dest.clone());
+            async move {
+                let mut file = std::fs::File::create(&dest).map_err(|e| {
+                    SyncError::new(
+                        kyosai_sync_client::ErrorKind::Store,
+                        crate::update::codes::DOWNLOAD_FAILED,
+                        format!("更新ファイルを保存できません（{}: {e}）。ディスクの空きとフォルダの権限を確認してください。", dest.display()),
+                    )
+                })?;
+                api.update_download(&t, &channel, &target, &mut file, max_bytes)
+                    .await
+            }
+        })
+        .await
+    }
+
     /// After a local write: sync soon.
     pub async fn notify_local_write(&self) {
         if let Some(engine) = self.engine.read().await.as_ref() {

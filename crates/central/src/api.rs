@@ -146,9 +146,21 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             require_protocol,
         ));
+    // App updates: signed-in users, but no minimum app version (an app too old to sync
+    // must still fetch its update).
+    let updates = Router::new()
+        .route(
+            "/updates/v1/{channel}/{target}",
+            get(crate::updates::check_handler),
+        )
+        .route(
+            "/updates/v1/{channel}/{target}/file",
+            get(crate::updates::file_handler),
+        );
     Router::new()
         .route("/v1/hello", get(hello))
         .merge(versioned)
+        .merge(updates)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

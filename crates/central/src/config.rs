@@ -33,6 +33,10 @@ pub struct Config {
         deserialize_with = "de_duration"
     )]
     pub ocr_lease_duration: Duration,
+    /// Where IT publishes app updates (`<channel>/<target>/manifest.json` and the files;
+    /// see [`crate::updates`]). Without it the service offers no update.
+    #[serde(default)]
+    pub updates_dir: Option<PathBuf>,
 }
 
 /// HTTPS. The certificate and key are required; plain HTTP is allowed only on a loopback
@@ -235,6 +239,7 @@ impl Config {
             tls: TlsConfig::default(),
             auth: AuthConfig::default(),
             ocr_lease_duration: defaults::ocr_lease_duration(),
+            updates_dir: None,
         }
     }
 
@@ -265,6 +270,9 @@ impl Config {
             fix(p);
         }
         if let Some(p) = self.tls.key.as_mut() {
+            fix(p);
+        }
+        if let Some(p) = self.updates_dir.as_mut() {
             fix(p);
         }
         if let Ok(StorageSpec::Sqlite(mut p)) = StorageSpec::parse(&self.storage) {
@@ -329,6 +337,9 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "ocr_lease_duration は 0 より長く、1h 以下にしてください".into(),
             ));
+        }
+        if let Some(dir) = &self.updates_dir {
+            crate::updates::check_updates_dir(dir).map_err(ConfigError::Invalid)?;
         }
         if self.max_body_bytes < 64 * 1024 {
             return Err(ConfigError::Invalid(

@@ -41,6 +41,7 @@ mod ocr_lease;
 mod server;
 pub mod storage;
 pub mod testing;
+pub mod updates;
 pub mod version;
 
 pub use api::MAX_POKE_WAIT_SECONDS;

@@ -20,6 +20,11 @@ use uuid::Uuid;
 use crate::config::ClientConfig;
 use crate::error::{local_codes, ErrorKind, SyncError};
 
+/// The code of a download of an update file that failed (too big, cut, unwritable).
+const UPDATE_DOWNLOAD_FAILED: &str = "update.download_failed";
+/// How long the download of an update file may take.
+const UPDATE_DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
 /// A client of the central service's HTTP API.
 #[derive(Debug, Clone)]
 pub struct Api {
@@ -239,6 +244,94 @@ impl Api {
         let path = format!("sync/v1/ocr/{document_id}/lease");
         self.send(Method::POST, &path, Some(access_token), Some(req), None)
             .await
+    }
+
+    /// `GET /updates/v1/{channel}/{target}?current=VERSION`: the release the central
+    /// service offers when it is newer than `current` (200, read as `T`: the app's view of
+    /// the Tauri updater's `{version, notes, pubDate, signature, url}`), or `None` (204)
+    /// when `current` is up to date. Unknown channel: 404 `update.not_found`.
+    pub async fn update_check<T: DeserializeOwned>(
+        &self,
+        access_token: &str,
+        channel: &str,
+        target: &str,
+        current: &str,
+    ) -> Result<Option<T>, SyncError> {
+        let mut path = format!("updates/v1/{channel}/{target}?");
+        path.push_str(
+            &url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("current", current)
+                .finish(),
+        );
+        let response = self
+            .request(Method::GET, &path, Some(access_token), None::<&()>, None)
+            .await?;
+        if response.status() == StatusCode::NO_CONTENT {
+            return Ok(None);
+        }
+        let bytes = response.bytes().await.map_err(transport_error)?;
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(SyncError::bad_response)
+    }
+
+    /// `GET /updates/v1/{channel}/{target}/file`: writes the published update file into
+    /// `sink` as it arrives and returns its length and the file name the server gives
+    /// (`Content-Disposition`). Refused (`update.download_failed`) beyond `max_bytes` or
+    /// when fewer bytes arrive than announced. Installers take a while on office networks:
+    /// this request may take up to 30 minutes.
+    pub async fn update_download(
+        &self,
+        access_token: &str,
+        channel: &str,
+        target: &str,
+        sink: &mut (dyn std::io::Write + Send),
+        max_bytes: u64,
+    ) -> Result<(u64, Option<String>), SyncError> {
+        let path = format!("updates/v1/{channel}/{target}/file");
+        let mut response = self
+            .request(
+                Method::GET,
+                &path,
+                Some(access_token),
+                None::<&()>,
+                Some(UPDATE_DOWNLOAD_TIMEOUT),
+            )
+            .await?;
+        let failed = |why: String| {
+            tracing::warn!(%why, "update download failed");
+            SyncError::new(
+                ErrorKind::Protocol,
+                UPDATE_DOWNLOAD_FAILED,
+                format!("更新ファイルを受け取れませんでした（{why}）。しばらくしてからもう一度お試しください。続く場合はIT管理者に連絡してください。"),
+            )
+        };
+        let announced = response.content_length();
+        if announced.is_some_and(|n| n > max_bytes) {
+            return Err(failed(format!("{max_bytes} バイトを超えています")));
+        }
+        let name = response
+            .headers()
+            .get(reqwest::header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once("filename=\""))
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(name, _)| name.to_string());
+        let mut written: u64 = 0;
+        while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+            written += chunk.len() as u64;
+            if written > max_bytes {
+                return Err(failed(format!("{max_bytes} バイトを超えています")));
+            }
+            sink.write_all(&chunk)
+                .map_err(|e| failed(format!("保存先に書き込めません: {e}")))?;
+        }
+        sink.flush()
+            .map_err(|e| failed(format!("保存先に書き込めません: {e}")))?;
+        if announced.is_some_and(|n| n != written) {
+            return Err(failed("途中で切れました".to_string()));
+        }
+        Ok((written, name))
     }
 
     async fn send<T: DeserializeOwned, B: Serialize + ?Sized>(

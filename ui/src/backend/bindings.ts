@@ -182,6 +182,16 @@ export const commands = {
 	ocrReopen: (id: string) => typedError<OcrDocumentState_Serialize, AppError>(__TAURI_INVOKE("ocr_reopen", { id })),
 	/**  The queue's figures. */
 	ocrMetrics: () => typedError<OcrMetricsDto, AppError>(__TAURI_INVOKE("ocr_metrics")),
+	/**
+	 *  The newer release on offer, `null` when this version is current;
+	 *  `update.disabled` when IT's policy turns the app's updates off.
+	 */
+	updateCheck: () => typedError<UpdateOffer | null, AppError>(__TAURI_INVOKE("update_check")),
+	/**
+	 *  Downloads the newer release into the profile's `updates/` folder and verifies its
+	 *  signature; returns the verified file and what to do with it.
+	 */
+	updateDownload: () => typedError<DownloadedUpdate, AppError>(__TAURI_INVOKE("update_download")),
 };
 
 /** Events */
@@ -1120,6 +1130,15 @@ export type DirectoryUserView_Serialize = {
 	/**  「課長・決裁権者」. */
 	posts: string,
 	officeCode: string | null,
+};
+
+/**  A downloaded release whose signature verified. */
+export type DownloadedUpdate = {
+	version: string,
+	/**  The verified file. */
+	path: string,
+	/**  What to do with it (Japanese). */
+	instruction: string,
 };
 
 /**  職名・給料表・級号給. */
@@ -2777,6 +2796,12 @@ export type SettingsView_Deserialize = {
 	managed: string[],
 	/**  Where the policy came from, when there is one. */
 	policyPath?: string | null,
+	/**  The update channel the policy sets; absent: `stable`. Read-only (policy only). */
+	updateChannel?: UpdateChannel | null,
+	/**  Whether the policy lets the app check for updates; absent: `auto`. Read-only. */
+	updates?: UpdatesMode | null,
+	/**  Days of log files kept, when the policy sets it; absent: 14. Read-only. */
+	logRetentionDays?: number | null,
 };
 
 /**  The settings in force: the user's, with the machine policy's values over them. */
@@ -2791,6 +2816,12 @@ export type SettingsView_Serialize = {
 	managed: string[],
 	/**  Where the policy came from, when there is one. */
 	policyPath: string | null,
+	/**  The update channel the policy sets; absent: `stable`. Read-only (policy only). */
+	updateChannel?: UpdateChannel,
+	/**  Whether the policy lets the app check for updates; absent: `auto`. Read-only. */
+	updates?: UpdatesMode,
+	/**  Days of log files kept, when the policy sets it; absent: 14. Read-only. */
+	logRetentionDays?: number,
 };
 
 /**  How serious a finding is: errors block, warnings need an acknowledgement. */
@@ -3007,6 +3038,21 @@ export type TransferRow = {
 	payee: string,
 	amountText: string,
 };
+
+/**  Which releases the app is offered: `stable`, or `beta` for IT's pilot PCs. */
+export type UpdateChannel = "stable" | "beta";
+
+/**  A newer release, as the UI shows it. */
+export type UpdateOffer = {
+	version: string,
+	notes: string,
+};
+
+/**
+ *  Whether the app looks for updates itself (`auto`) or never does (`off`: the PC is
+ *  updated by IT's software distribution tool).
+ */
+export type UpdatesMode = "auto" | "off";
 
 /**  A vendor as the form holds it. */
 export type VendorForm = VendorForm_Serialize | VendorForm_Deserialize;
