@@ -18,7 +18,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use kyosai_sync_protocol::{
     AuditHead, ConflictList, PokeRequest, PullRequest, PushRequest, Resolution, ResolveConflict,
-    UserInfo, MAX_PULL_LIMIT, MAX_PUSH_COMMANDS,
+    UserInfo, MAX_PULL_LIMIT, MAX_PUSH_COMMANDS, MAX_PUSH_PAYLOAD_BYTES,
 };
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -512,6 +512,26 @@ pub async fn sync_once(
     Ok(report)
 }
 
+/// The first commands whose payloads fit in `budget` bytes (always at least one, so a
+/// large command still goes, alone).
+fn within_payload_budget(
+    mut commands: Vec<kyosai_sync_protocol::CommandEnvelope>,
+    budget: usize,
+) -> Vec<kyosai_sync_protocol::CommandEnvelope> {
+    let mut used = 0usize;
+    let mut keep = 0usize;
+    for c in &commands {
+        let size = serde_json::to_vec(&c.payload).map_or(0, |v| v.len());
+        if keep > 0 && used + size > budget {
+            break;
+        }
+        used += size;
+        keep += 1;
+    }
+    commands.truncate(keep);
+    commands
+}
+
 async fn push_all(
     store: &SharedStore,
     auth: &Auth,
@@ -528,6 +548,7 @@ async fn push_all(
             Ok((commands, s.audit().head()?))
         })
         .await?;
+        let commands = within_payload_budget(commands, MAX_PUSH_PAYLOAD_BYTES);
         let Some(first) = commands.first().map(|c| c.seq) else {
             return Ok(());
         };
@@ -693,5 +714,38 @@ async fn poke_loop(
         if started.elapsed() < min_gap {
             tokio::time::sleep(min_gap - started.elapsed()).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use kyosai_sync_protocol::CommandEnvelope;
+
+    fn cmd(seq: u64, bytes: usize) -> CommandEnvelope {
+        CommandEnvelope {
+            seq,
+            name: "record.create".into(),
+            version: 1,
+            record_id: uuid::Uuid::new_v4(),
+            base_version: None,
+            payload: serde_json::json!({ "b": "x".repeat(bytes) }),
+            issued_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_push_keeps_within_the_payload_budget_but_always_sends_one() {
+        let cmds: Vec<_> = (1..=5).map(|i| cmd(i, 1000)).collect();
+        let kept = within_payload_budget(cmds.clone(), 2500);
+        assert_eq!(kept.iter().map(|c| c.seq).collect::<Vec<_>>(), vec![1, 2]);
+        let all = within_payload_budget(cmds, usize::MAX);
+        assert_eq!(all.len(), 5);
+        // One command larger than the budget still goes, alone.
+        let big = within_payload_budget(vec![cmd(1, 5000), cmd(2, 10)], 2500);
+        assert_eq!(big.len(), 1);
+        assert!(within_payload_budget(Vec::new(), 10).is_empty());
     }
 }

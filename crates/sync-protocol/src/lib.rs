@@ -37,6 +37,10 @@ pub const HEADER_PROTOCOL: &str = "x-kyosai-protocol";
 pub const HEADER_APP_VERSION: &str = "x-kyosai-app-version";
 /// The most commands one push may carry.
 pub const MAX_PUSH_COMMANDS: usize = 500;
+/// A client keeps each push under this many bytes of command payload (a scan's images make
+/// commands of a few hundred KB; the server's default body limit is 16 MiB). A single
+/// command larger than this still goes, alone.
+pub const MAX_PUSH_PAYLOAD_BYTES: usize = 8 * 1024 * 1024;
 /// The most changes one pull page may carry.
 pub const MAX_PULL_LIMIT: u32 = 5_000;
 
