@@ -44,6 +44,7 @@ fn paper(truth: &GroundTruth) -> BTreeMap<String, (String, String)> {
 /// Works through every field the clerk is asked about, keyboard only, until the screen
 /// says the clerk's part is done. Returns (accepted as read, typed) counts.
 async fn work_through(app: &App, paper: &BTreeMap<String, (String, String)>) -> (usize, usize) {
+    let template = builtin_by_id(TEMPLATE).unwrap();
     let (mut accepted, mut typed) = (0, 0);
     for _ in 0..40 {
         if app
@@ -60,37 +61,37 @@ async fn work_through(app: &App, paper: &BTreeMap<String, (String, String)>) -> 
         };
         let (text, _) = &paper[&field];
         let task = value.attr("data-task").await.unwrap().unwrap_or_default();
-        let shown = value.prop("value").await.unwrap().unwrap_or_default();
         let focused = app.focused().await;
         assert_eq!(
             focused.attr("data-testid").await.unwrap().as_deref(),
             Some("ocr-value"),
             "focus is in the value box"
         );
-        if task == "review" && shown == *text {
-            // Right as read: Enter accepts it.
+        if value.attr("role").await.unwrap().as_deref() == Some("radiogroup") {
+            // Check boxes: the digit of the option ticked on paper, then Enter.
+            let current = value.attr("data-value").await.unwrap().unwrap_or_default();
+            if current != *text {
+                let spec = template.field(&field).unwrap();
+                let i = spec.options.iter().position(|o| o.value == *text).unwrap();
+                app.keys(&(i + 1).to_string()).await.unwrap();
+                typed += 1;
+            } else {
+                accepted += 1;
+            }
             app.keys(&Key::Enter.to_string()).await.unwrap();
-            accepted += 1;
-        } else if task == "choice"
-            || value.attr("role").await.unwrap().as_deref() == Some("radiogroup")
-        {
-            app.keys(&Key::Enter.to_string()).await.unwrap();
-            accepted += 1;
         } else {
-            // Typing starts the edit; Ctrl+A then the value as on paper; Enter confirms.
-            app.keys(
-                text.chars()
-                    .next()
-                    .map(String::from)
-                    .as_deref()
-                    .unwrap_or(" "),
-            )
-            .await
-            .unwrap();
-            app.chord(Key::Control, 'a').await;
-            app.keys(text).await.unwrap();
-            app.keys(&Key::Enter.to_string()).await.unwrap();
-            typed += 1;
+            let shown = value.prop("value").await.unwrap().unwrap_or_default();
+            if task == "review" && shown == *text {
+                // Right as read: Enter accepts it.
+                app.keys(&Key::Enter.to_string()).await.unwrap();
+                accepted += 1;
+            } else {
+                // Typing starts the edit (the reading is selected, so it is replaced);
+                // Enter confirms.
+                app.keys(text).await.unwrap();
+                app.keys(&Key::Enter.to_string()).await.unwrap();
+                typed += 1;
+            }
         }
         // The next field (or the done notice) is shown before the next key.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -179,7 +180,10 @@ async fn a_clerk_corrects_a_scanned_form_keyboard_only_and_the_draft_appears_wit
     let a = App::start_with(&ws, "ocr-tanto", &env).await;
     a.sign_in("tanto", "pass-tanto-1").await;
     a.open("ocr").await;
-    a.choose("ocr-import-template", TEMPLATE).await;
+    a.click(&format!(
+        "[data-testid='ocr-import-template'] option[value='{TEMPLATE}']"
+    ))
+    .await;
     a.find(Locator::Css("[data-testid='ocr-import-file']"))
         .await
         .send_keys(path.to_str().unwrap())
@@ -263,8 +267,8 @@ async fn a_clerk_corrects_a_scanned_form_keyboard_only_and_the_draft_appears_wit
 
     // The draft, prefilled, with where each value came from.
     b.click("[data-testid='ocr-open-draft']").await;
-    let name = &sample.truth.fields["member.name"].value;
-    b.click_row("[data-testid='acq-row']", None, name).await;
+    // Her only 資格取得届: the draft the document became.
+    b.click_row("[data-testid='acq-row']", None, "下書き").await;
     let prov = b
         .wait_text(
             Locator::Css("[data-testid='acq-provenance']"),
@@ -274,6 +278,8 @@ async fn a_clerk_corrects_a_scanned_form_keyboard_only_and_the_draft_appears_wit
     assert!(prov.contains("佐藤 花子・木村 由美"), "{prov}");
     assert!(prov.contains("修正"), "{prov}");
     assert!(prov.contains("scan-0001.pdf"), "{prov}");
+    let name = &sample.truth.fields["member.name"].value;
+    assert!(prov.contains(name.as_str()), "{prov}");
     b.screenshot("ocr-draft-provenance").await;
     b.stop().await;
     server.stop().await;
@@ -330,7 +336,10 @@ async fn bench_enter_to_next_field() {
     let a = App::start_with(&ws, "ocr-bench", &env).await;
     a.sign_in("tanto", "pass-tanto-1").await;
     a.open("ocr").await;
-    a.choose("ocr-import-template", TEMPLATE).await;
+    a.click(&format!(
+        "[data-testid='ocr-import-template'] option[value='{TEMPLATE}']"
+    ))
+    .await;
     a.find(Locator::Css("[data-testid='ocr-import-file']"))
         .await
         .send_keys(path.to_str().unwrap())
