@@ -106,6 +106,8 @@ pub const APP_COMMANDS: &[&str] = &[
     "ocr_to_exceptions",
     "ocr_reopen",
     "ocr_metrics",
+    "ocr_verified_invoices",
+    "ocr_take_invoice",
     "update_check",
     "update_download",
 ];

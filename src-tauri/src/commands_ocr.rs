@@ -6,7 +6,7 @@ use base64::Engine;
 use chrono::Utc;
 use kyosai_app::ocr::{
     self, LeaseBook, OcrDocumentState, OcrDocumentView, OcrEnterInput, OcrImportSummary,
-    OcrMetricsDto, OcrQueueDto,
+    OcrInvoiceChoice, OcrInvoiceImport, OcrMetricsDto, OcrQueueDto,
 };
 use kyosai_app::AppError;
 use kyosai_sync_protocol::ocr::LeaseAction;
@@ -201,4 +201,32 @@ pub async fn ocr_reopen(
 pub async fn ocr_metrics(state: State<'_, AppState>) -> Result<OcrMetricsDto, AppError> {
     let me = me(&state).await?;
     ocr::on_store(state.shared_store()?, me, |s, _| ocr::metrics_on(s)).await
+}
+
+/// The verified invoices a payment order may take, oldest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn ocr_verified_invoices(
+    state: State<'_, AppState>,
+) -> Result<Vec<OcrInvoiceChoice>, AppError> {
+    let me = me(&state).await?;
+    ocr::on_store(state.shared_store()?, me, |s, _| {
+        ocr::verified_invoices_on(s)
+    })
+    .await
+}
+
+/// A verified invoice read into the payment order's form, with its provenance (the
+/// document is handed off only when the order is saved).
+#[tauri::command]
+#[specta::specta]
+pub async fn ocr_take_invoice(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<OcrInvoiceImport, AppError> {
+    let me = me(&state).await?;
+    ocr::on_store(state.shared_store()?, me, move |s, _| {
+        ocr::take_invoice_on(s, &id)
+    })
+    .await
 }

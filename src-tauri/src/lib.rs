@@ -146,6 +146,8 @@ fn app_commands<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         commands_ocr::ocr_to_exceptions,
         commands_ocr::ocr_reopen,
         commands_ocr::ocr_metrics,
+        commands_ocr::ocr_verified_invoices,
+        commands_ocr::ocr_take_invoice,
         commands_update::update_check,
         commands_update::update_download,
     ]

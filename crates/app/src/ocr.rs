@@ -1,6 +1,7 @@
 //! The AI-OCR correction queue: scans read on this PC, the queue shared through the
 //! central service, the correction screen's data, and the hand-off of a verified
-//! 資格取得届 into a prefilled draft.
+//! 資格取得届 into a prefilled draft and of a verified 請求書 into a payment order
+//! (支出命令).
 //!
 //! A read document is two synced records (see `kyosai_ocr::queue`): the document
 //! ([`DOCUMENT_KIND`], updated as people work) and its images ([`SCAN_KIND`], written once).
@@ -15,6 +16,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use kyosai_domain::acquisition::{my_number, AcquisitionForm};
+use kyosai_domain::procurement::document::KIND_PAYMENT_ORDER;
 use kyosai_ocr::checks::{record_json, ReferenceData};
 use kyosai_ocr::metrics;
 use kyosai_ocr::pipeline::Reader;
@@ -32,6 +34,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::approvals::{actor_of, parse_id};
+use crate::procurement::forms::{AccountForm, InvoiceForm, InvoiceLineForm, InvoiceTaxForm};
 use crate::sync::{time_text, with_store};
 use crate::AppError;
 
@@ -58,7 +61,8 @@ pub struct OcrQueueItem {
     pub document_label: String,
     pub imported_at: String,
     pub imported_by: String,
-    /// `open`, `exception`, `handed_off`.
+    /// `open`, `verified` (an invoice with every field decided, waiting for a payment
+    /// order to take it), `exception`, `handed_off`.
     pub status: String,
     pub exception_reason: Option<String>,
     pub exception_by: Option<String>,
@@ -182,7 +186,7 @@ pub struct OcrFieldDto {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct OcrHandOffDto {
-    /// `acquisition`.
+    /// `acquisition`, `payment_order`.
     pub kind: String,
     pub record_id: String,
     pub by: String,
@@ -591,6 +595,7 @@ fn all_documents(store: &mut Store) -> Result<Vec<(LocalRecord, QueueDocument)>,
 /// 保留, and handed off; each group oldest first.
 pub fn queue_on(store: &mut Store, me: &UserInfo) -> Result<OcrQueueDto, AppError> {
     let names: BTreeMap<String, String> = templates().into_iter().map(|t| (t.id, t.name)).collect();
+    let invoices = invoice_template_ids();
     let mut items: Vec<(u8, DateTime<Utc>, OcrQueueItem)> = Vec::new();
     for (r, d) in all_documents(store)? {
         let my_tasks = if d.status == DocumentStatus::Open {
@@ -627,7 +632,11 @@ pub fn queue_on(store: &mut Store, me: &UserInfo) -> Result<OcrQueueDto, AppErro
                 document_label: d.result.document_id.clone(),
                 imported_at: time_text(d.imported_at),
                 imported_by: d.imported_by.name.clone(),
-                status: status_code(&d.status).to_owned(),
+                status: if is_verified_invoice(&d, &invoices) {
+                    "verified".to_owned()
+                } else {
+                    status_code(&d.status).to_owned()
+                },
                 exception_reason,
                 exception_by,
                 my_tasks,
@@ -648,6 +657,21 @@ pub fn queue_on(store: &mut Store, me: &UserInfo) -> Result<OcrQueueDto, AppErro
         mine,
         exceptions,
     })
+}
+
+/// Ids of the templates whose documents are invoices.
+fn invoice_template_ids() -> std::collections::BTreeSet<String> {
+    template::builtin()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|t| t.kind == DocumentKind::Invoice)
+        .map(|t| t.id)
+        .collect()
+}
+
+/// An invoice with every field decided, waiting for a payment order to take it.
+fn is_verified_invoice(d: &QueueDocument, invoices: &std::collections::BTreeSet<String>) -> bool {
+    d.status == DocumentStatus::Open && invoices.contains(&d.result.template_id) && d.is_complete()
 }
 
 /// [`queue_on`] on the shared store.
@@ -931,6 +955,21 @@ pub fn enter_on(
     ))
 }
 
+/// What a record made from a verified document keeps under [`PROVENANCE_KEY`]: the
+/// document, its file, and each value with where it came from.
+fn provenance_json(
+    uuid: Uuid,
+    doc: &QueueDocument,
+    provenance: &[kyosai_ocr::queue::Provenance],
+) -> serde_json::Value {
+    serde_json::json!({
+        "documentId": uuid.to_string(),
+        "documentLabel": doc.result.document_id,
+        "sourceName": doc.source_name,
+        "fields": provenance,
+    })
+}
+
 /// A verified 資格取得届 becomes a draft of the acquisition module in the document's
 /// office, each value carrying its provenance (`ocrProvenance`).
 fn hand_off(
@@ -943,7 +982,8 @@ fn hand_off(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     if template.kind != DocumentKind::Acquisition {
-        // Invoices wait in the queue as verified until the contract module takes them.
+        // Invoices wait in the queue as verified until a payment order takes them
+        // (`take_invoice_on`, then `hand_off_invoice_on` when the order is saved).
         return Ok(());
     }
     let (Some(values), Some(provenance)) = (doc.values(), doc.provenance()) else {
@@ -962,12 +1002,7 @@ fn hand_off(
     if let Some(obj) = body.as_object_mut() {
         obj.insert(
             PROVENANCE_KEY.to_owned(),
-            serde_json::json!({
-                "documentId": uuid.to_string(),
-                "documentLabel": doc.result.document_id,
-                "sourceName": doc.source_name,
-                "fields": provenance,
-            }),
+            provenance_json(uuid, doc, &provenance),
         );
     }
     let office = store
@@ -1212,6 +1247,310 @@ pub fn provenance_view(body: &serde_json::Value) -> Option<ProvenanceView> {
             })
             .collect(),
     })
+}
+
+/// A verified invoice the payment order's editor may take.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OcrInvoiceChoice {
+    /// The queue document's id.
+    pub id: String,
+    /// The document's name within its scan (`20261126-0930-scan-2`).
+    pub document_label: String,
+    pub source_name: String,
+    /// 請求者.
+    pub seller_name: String,
+    /// 請求書番号.
+    pub number: String,
+    /// 請求日, YYYY-MM-DD.
+    pub issue_date: String,
+    /// ご請求金額 with separators (「330,000」), empty when blank on paper.
+    pub payable: String,
+}
+
+/// A verified invoice read into the payment order's form, like [`PintImport`]; with where
+/// each value came from.
+///
+/// [`PintImport`]: crate::procurement::forms::PintImport
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OcrInvoiceImport {
+    /// The invoice (source `ocr`): one line per tax rate with the stated taxable amount,
+    /// the stated tax per rate, the payable amount.
+    pub invoice: InvoiceForm,
+    /// 振込先 as written on the invoice.
+    pub payee: Option<AccountForm>,
+    /// 支払期日 (the 請求書 layout has none: always `None`).
+    pub due_date: Option<String>,
+    pub provenance: ProvenanceView,
+}
+
+/// The decided values of an invoice, as `record_json` shapes them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct ReadInvoice {
+    issue_date: String,
+    number: String,
+    seller_name: String,
+    seller_registration: String,
+    stated_payable: Option<i64>,
+    stated_totals: ReadTotals,
+    payee_account: ReadAccount,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReadTotals {
+    standard: Option<ReadRate>,
+    reduced: Option<ReadRate>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReadRate {
+    taxable: Option<i64>,
+    tax: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct ReadAccount {
+    bank_code: String,
+    branch_code: String,
+    deposit_type: String,
+    account_number: String,
+    name: String,
+}
+
+fn read_invoice(template: &Template, doc: &QueueDocument) -> Result<ReadInvoice, AppError> {
+    let values = doc.values().ok_or_else(|| incomplete(doc))?;
+    serde_json::from_value(record_json(template, &values)).map_err(|e| {
+        AppError::new(
+            "ocr.hand_off_failed",
+            format!("確認した値を請求書にできません（{e}）。IT管理者に連絡してください。"),
+        )
+    })
+}
+
+fn incomplete(doc: &QueueDocument) -> AppError {
+    AppError::new(
+        "ocr.incomplete",
+        format!(
+            "この請求書には未確認の項目が{}件あります。「AI-OCR確認」で確認を終えてから取り込んでください。",
+            doc.undecided()
+        ),
+    )
+}
+
+/// The addressee printed on the association's layout (「東京都職員共済組合 御中」): the
+/// 宛名 of every invoice written on it.
+fn printed_addressee(template: &Template) -> String {
+    template
+        .printed
+        .iter()
+        .find_map(|p| p.text.trim().strip_suffix("御中"))
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn invoice_form_of(template: &Template, read: &ReadInvoice) -> InvoiceForm {
+    let mut lines = Vec::new();
+    let mut taxes = Vec::new();
+    let rates = [
+        (&read.stated_totals.standard, "S", "10%"),
+        (&read.stated_totals.reduced, "AA", "8%"),
+    ];
+    for (rate, category, label) in rates {
+        let Some(rate) = rate else { continue };
+        if let Some(taxable) = rate.taxable {
+            lines.push(InvoiceLineForm {
+                description: format!("請求書記載の合計（{label}対象）"),
+                quantity: String::new(),
+                amount: taxable.to_string(),
+                category: category.to_owned(),
+            });
+        }
+        taxes.push(InvoiceTaxForm {
+            category: category.to_owned(),
+            taxable: rate.taxable.map(|v| v.to_string()).unwrap_or_default(),
+            tax: rate.tax.map(|v| v.to_string()).unwrap_or_default(),
+        });
+    }
+    InvoiceForm {
+        number: read.number.clone(),
+        issue_date: read.issue_date.clone(),
+        seller_name: read.seller_name.clone(),
+        seller_registration: read.seller_registration.clone(),
+        buyer_name: printed_addressee(template),
+        lines,
+        taxes,
+        payable: read
+            .stated_payable
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+        source: "ocr".to_owned(),
+    }
+}
+
+fn account_form_of(a: &ReadAccount) -> Option<AccountForm> {
+    let any = [&a.bank_code, &a.branch_code, &a.account_number, &a.name]
+        .iter()
+        .any(|v| !v.is_empty());
+    any.then(|| AccountForm {
+        bank_code: a.bank_code.clone(),
+        branch_code: a.branch_code.clone(),
+        deposit_type: a.deposit_type.clone(),
+        account_number: a.account_number.clone(),
+        holder_kana: a.name.clone(),
+    })
+}
+
+/// Loads an invoice document of the queue (refuses any other form).
+fn load_invoice(
+    store: &mut Store,
+    id: &str,
+) -> Result<(Uuid, QueueDocument, String, Template), AppError> {
+    let (uuid, doc, title) = load(store, id)?;
+    let template = template_of(&doc.result.template_id)?;
+    if template.kind != DocumentKind::Invoice {
+        return Err(AppError::new(
+            "ocr.not_invoice",
+            format!(
+                "この帳票は「{}」です。支出命令に取り込めるのは請求書だけです。",
+                template.name
+            ),
+        ));
+    }
+    Ok((uuid, doc, title, template))
+}
+
+/// May the invoice go into the payment order `record` (`None`: one not saved yet)? Only
+/// a verified invoice still waiting, or one already handed to that same order (it is
+/// saved again).
+fn check_takeable(doc: &QueueDocument, record: Option<Uuid>) -> Result<(), AppError> {
+    match &doc.status {
+        DocumentStatus::Open if doc.is_complete() => Ok(()),
+        DocumentStatus::Open => Err(incomplete(doc)),
+        DocumentStatus::Exception { by, .. } => Err(AppError::new(
+            "ocr.in_exceptions",
+            format!(
+                "この請求書は{}さんが保留にしています。「AI-OCR確認」で保留を解除してから取り込んでください。",
+                by.name
+            ),
+        )),
+        DocumentStatus::HandedOff { record_id, .. }
+            if record.is_some_and(|r| r.to_string() == *record_id) =>
+        {
+            Ok(())
+        }
+        DocumentStatus::HandedOff { .. } => Err(AppError::new(
+            "ocr.handed_off",
+            "この請求書は既に別の支出命令に取り込まれています。一覧から選び直してください。",
+        )),
+    }
+}
+
+/// The verified invoices of the queue (every field decided, not yet taken by a payment
+/// order), oldest first. The store holds the documents of the user's office only.
+pub fn verified_invoices_on(store: &mut Store) -> Result<Vec<OcrInvoiceChoice>, AppError> {
+    let invoices = invoice_template_ids();
+    let mut out: Vec<(DateTime<Utc>, OcrInvoiceChoice)> = Vec::new();
+    for (r, d) in all_documents(store)? {
+        if !is_verified_invoice(&d, &invoices) {
+            continue;
+        }
+        let template = template_of(&d.result.template_id)?;
+        let read = match read_invoice(&template, &d) {
+            Ok(read) => read,
+            Err(e) => {
+                tracing::warn!(record = %r.id, code = %e.code, "verified invoice unreadable");
+                continue;
+            }
+        };
+        out.push((
+            d.imported_at,
+            OcrInvoiceChoice {
+                id: r.id.to_string(),
+                document_label: d.result.document_id.clone(),
+                source_name: d.source_name.clone(),
+                seller_name: read.seller_name,
+                number: read.number,
+                issue_date: read.issue_date,
+                payable: read
+                    .stated_payable
+                    .map(kyosai_domain::approval::yen)
+                    .unwrap_or_default(),
+            },
+        ));
+    }
+    out.sort_by(|a, b| (a.0, &a.1.id).cmp(&(b.0, &b.1.id)));
+    Ok(out.into_iter().map(|(_, c)| c).collect())
+}
+
+/// A verified invoice read into the payment order's form, with its provenance. Nothing
+/// is written: the document is handed off only when the payment order is saved
+/// ([`hand_off_invoice_on`]), so the clerk may still cancel the editor.
+pub fn take_invoice_on(store: &mut Store, id: &str) -> Result<OcrInvoiceImport, AppError> {
+    let (uuid, doc, _, template) = load_invoice(store, id)?;
+    check_takeable(&doc, None)?;
+    let read = read_invoice(&template, &doc)?;
+    let provenance = doc.provenance().ok_or_else(|| incomplete(&doc))?;
+    let mut body = serde_json::Map::new();
+    body.insert(
+        PROVENANCE_KEY.to_owned(),
+        provenance_json(uuid, &doc, &provenance),
+    );
+    let provenance = provenance_view(&serde_json::Value::Object(body))
+        .ok_or_else(|| AppError::internal("ocr provenance", &"not readable back"))?;
+    Ok(OcrInvoiceImport {
+        invoice: invoice_form_of(&template, &read),
+        payee: account_form_of(&read.payee_account),
+        due_date: None,
+        provenance,
+    })
+}
+
+/// The provenance a payment order keeps (under [`PROVENANCE_KEY`]) when it is saved with
+/// the invoice of document `id`; refused unless the invoice may go to `record` (a
+/// verified invoice still waiting, or one already handed to that order).
+pub fn invoice_provenance_on(
+    store: &mut Store,
+    id: &str,
+    record: Option<Uuid>,
+) -> Result<serde_json::Value, AppError> {
+    let (uuid, doc, _, _) = load_invoice(store, id)?;
+    check_takeable(&doc, record)?;
+    let provenance = doc.provenance().ok_or_else(|| incomplete(&doc))?;
+    Ok(provenance_json(uuid, &doc, &provenance))
+}
+
+/// Marks the invoice of document `id` handed off to the payment order `record`, by the
+/// user `by` (an id; the name is the one remembered at sign-in). Nothing changes when it
+/// already is.
+pub fn hand_off_invoice_on(
+    store: &mut Store,
+    id: &str,
+    record: Uuid,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (uuid, mut doc, title, _) = load_invoice(store, id)?;
+    check_takeable(&doc, Some(record))?;
+    if matches!(doc.status, DocumentStatus::HandedOff { .. }) {
+        return Ok(());
+    }
+    let who = match crate::approvals::remembered_me(store, by)? {
+        Some(me) => person(&me),
+        None => Person {
+            id: by.to_owned(),
+            name: by.to_owned(),
+        },
+    };
+    doc.hand_off(KIND_PAYMENT_ORDER, &record.to_string(), &who, now)
+        .map_err(refused)?;
+    save(store, uuid, &title, &doc)?;
+    tracing::info!(document = %uuid, order = %record, "OCR invoice handed to a payment order");
+    Ok(())
 }
 
 /// Whether the document has not reached the central service yet (imported on this PC and

@@ -182,6 +182,13 @@ export const commands = {
 	ocrReopen: (id: string) => typedError<OcrDocumentState_Serialize, AppError>(__TAURI_INVOKE("ocr_reopen", { id })),
 	/**  The queue's figures. */
 	ocrMetrics: () => typedError<OcrMetricsDto, AppError>(__TAURI_INVOKE("ocr_metrics")),
+	/**  The verified invoices a payment order may take, oldest first. */
+	ocrVerifiedInvoices: () => typedError<OcrInvoiceChoice[], AppError>(__TAURI_INVOKE("ocr_verified_invoices")),
+	/**
+	 *  A verified invoice read into the payment order's form, with its provenance (the
+	 *  document is handed off only when the order is saved).
+	 */
+	ocrTakeInvoice: (id: string) => typedError<OcrInvoiceImport_Serialize, AppError>(__TAURI_INVOKE("ocr_take_invoice", { id })),
 	/**
 	 *  The newer release on offer, `null` when this version is current;
 	 *  `update.disabled` when IT's policy turns the app's updates off.
@@ -1995,7 +2002,7 @@ export type OcrFindingDto = {
 
 /**  The document handed to another module. */
 export type OcrHandOffDto = {
-	/**  `acquisition`. */
+	/**  `acquisition`, `payment_order`. */
 	kind: string,
 	recordId: string,
 	by: string,
@@ -2011,6 +2018,69 @@ export type OcrImportSummary = {
 	/**  Fields that go to people. */
 	toPeople: number,
 	ids: string[],
+};
+
+/**  A verified invoice the payment order's editor may take. */
+export type OcrInvoiceChoice = {
+	/**  The queue document's id. */
+	id: string,
+	/**  The document's name within its scan (`20261126-0930-scan-2`). */
+	documentLabel: string,
+	sourceName: string,
+	/**  請求者. */
+	sellerName: string,
+	/**  請求書番号. */
+	number: string,
+	/**  請求日, YYYY-MM-DD. */
+	issueDate: string,
+	/**  ご請求金額 with separators (「330,000」), empty when blank on paper. */
+	payable: string,
+};
+
+/**
+ *  A verified invoice read into the payment order's form, like [`PintImport`]; with where
+ *  each value came from.
+ * 
+ *  [`PintImport`]: crate::procurement::forms::PintImport
+ */
+export type OcrInvoiceImport = OcrInvoiceImport_Serialize | OcrInvoiceImport_Deserialize;
+
+/**
+ *  A verified invoice read into the payment order's form, like [`PintImport`]; with where
+ *  each value came from.
+ * 
+ *  [`PintImport`]: crate::procurement::forms::PintImport
+ */
+export type OcrInvoiceImport_Deserialize = {
+	/**
+	 *  The invoice (source `ocr`): one line per tax rate with the stated taxable amount,
+	 *  the stated tax per rate, the payable amount.
+	 */
+	invoice: InvoiceForm_Deserialize,
+	/**  振込先 as written on the invoice. */
+	payee?: AccountForm_Deserialize | null,
+	/**  支払期日 (the 請求書 layout has none: always `None`). */
+	dueDate?: string | null,
+	provenance: ProvenanceView_Deserialize,
+};
+
+/**
+ *  A verified invoice read into the payment order's form, like [`PintImport`]; with where
+ *  each value came from.
+ * 
+ *  [`PintImport`]: crate::procurement::forms::PintImport
+ */
+export type OcrInvoiceImport_Serialize = {
+	/**
+	 *  The invoice (source `ocr`): one line per tax rate with the stated taxable amount,
+	 *  the stated tax per rate, the payable amount.
+	 */
+	invoice: InvoiceForm_Serialize,
+	/**  振込先 as written on the invoice. */
+	payee: AccountForm_Serialize | null,
+	/**  支払期日 (the 請求書 layout has none: always `None`). */
+	dueDate: string | null,
+	provenance: ProvenanceView_Serialize,
 };
 
 /**  The queue's figures. */
@@ -2092,7 +2162,10 @@ export type OcrQueueItem_Deserialize = {
 	documentLabel: string,
 	importedAt: string,
 	importedBy: string,
-	/**  `open`, `exception`, `handed_off`. */
+	/**
+	 *  `open`, `verified` (an invoice with every field decided, waiting for a payment
+	 *  order to take it), `exception`, `handed_off`.
+	 */
 	status: string,
 	exceptionReason?: string | null,
 	exceptionBy?: string | null,
@@ -2117,7 +2190,10 @@ export type OcrQueueItem_Serialize = {
 	documentLabel: string,
 	importedAt: string,
 	importedBy: string,
-	/**  `open`, `exception`, `handed_off`. */
+	/**
+	 *  `open`, `verified` (an invoice with every field decided, waiting for a payment
+	 *  order to take it), `exception`, `handed_off`.
+	 */
 	status: string,
 	exceptionReason: string | null,
 	exceptionBy: string | null,
@@ -2261,6 +2337,13 @@ export type PaymentOrderForm_Deserialize = {
 	correctedReceivedOn?: string,
 	paymentDate?: string,
 	payee?: AccountForm_Deserialize,
+	/**
+	 *  The AI-OCR queue document whose verified invoice was taken into this form in the
+	 *  editor (`kyosai_app::ocr::take_invoice_on`): saving hands the document off to
+	 *  this payment order. Never read back from a saved order (its body keeps the
+	 *  provenance instead).
+	 */
+	ocrDocumentId?: string | null,
 };
 
 /**  支出命令 with its invoice. */
@@ -2271,6 +2354,13 @@ export type PaymentOrderForm_Serialize = {
 	correctedReceivedOn: string,
 	paymentDate: string,
 	payee: AccountForm_Serialize,
+	/**
+	 *  The AI-OCR queue document whose verified invoice was taken into this form in the
+	 *  editor (`kyosai_app::ocr::take_invoice_on`): saving hands the document off to
+	 *  this payment order. Never read back from a saved order (its body keeps the
+	 *  provenance instead).
+	 */
+	ocrDocumentId: string | null,
 };
 
 /**  One earlier pension membership. */
@@ -2390,6 +2480,11 @@ export type ProcurementStepView_Deserialize = {
 	/**  検査期限 / 支払期限 with how it stands, for inspections and payment orders. */
 	deadline?: DeadlineView | null,
 	updatedAt?: string | null,
+	/**
+	 *  A payment order whose invoice was taken from the AI-OCR queue: where each value
+	 *  came from.
+	 */
+	ocrProvenance?: ProvenanceView_Deserialize | null,
 };
 
 /**
@@ -2430,6 +2525,11 @@ export type ProcurementStepView_Serialize = {
 	/**  検査期限 / 支払期限 with how it stands, for inspections and payment orders. */
 	deadline: DeadlineView | null,
 	updatedAt: string | null,
+	/**
+	 *  A payment order whose invoice was taken from the AI-OCR queue: where each value
+	 *  came from.
+	 */
+	ocrProvenance: ProvenanceView_Serialize | null,
 };
 
 /**

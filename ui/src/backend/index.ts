@@ -115,6 +115,12 @@ export type OcrEnterInput = Parameters<Commands["ocrEnter"]>[0];
 export type OcrMetricsView = Ok<"ocrMetrics">;
 export type OcrFieldAccuracy = OcrMetricsView["perField"][number];
 export type OcrOperator = OcrMetricsView["operators"][number];
+/** A verified 請求書 of the queue that a 支出命令 may take. */
+export type OcrInvoiceChoice = Ok<"ocrVerifiedInvoices">[number];
+/** A verified 請求書 read for the 支出命令's form, like a JP PINT import, with its provenance. */
+export type OcrInvoiceImport = Ok<"ocrTakeInvoice">;
+/** Where each value of a form made from a read paper form came from. */
+export type OcrProvenanceView = OcrInvoiceImport["provenance"];
 
 /** What `sync-status-changed` carries (tauri-specta sends the newtype's inner value). */
 type SyncStatusPayload = Parameters<Parameters<typeof events.syncStatusChanged.listen>[0]>[0]["payload"];
@@ -285,6 +291,10 @@ const rawApi = {
   ocrToExceptions: (id: string, reason: string): Promise<OcrDocumentState> => unwrap(() => commands.ocrToExceptions(id, reason)),
   ocrReopen: (id: string): Promise<OcrDocumentState> => unwrap(() => commands.ocrReopen(id)),
   ocrMetrics: (): Promise<OcrMetricsView> => unwrap(() => commands.ocrMetrics()),
+  /** The verified 請求書 waiting for a 支出命令, oldest first. */
+  ocrVerifiedInvoices: (): Promise<OcrInvoiceChoice[]> => unwrap(() => commands.ocrVerifiedInvoices()),
+  /** A verified 請求書 read for the 支出命令's form; nothing is stored (saving the order with `ocrDocumentId` hands the document off). */
+  ocrTakeInvoice: (id: string): Promise<OcrInvoiceImport> => unwrap(() => commands.ocrTakeInvoice(id)),
 
   /** Calls `callback` with the progress of a running import; returns a function that stops listening. */
   onImportProgress: (callback: (progress: ImportProgress) => void): (() => void) => {

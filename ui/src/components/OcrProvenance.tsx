@@ -9,10 +9,11 @@ import { t } from "../i18n";
 
 type Provenance = NonNullable<AcquisitionView["ocrProvenance"]>;
 
-export function OcrProvenance({ provenance }: { provenance: Provenance }) {
+/** `title` names the paper (「紙の届書から…」 by default; the 支出命令 says 請求書). */
+export function OcrProvenance({ provenance, title, testId = "acq-provenance" }: { provenance: Provenance; title?: string; testId?: string }) {
   return (
-    <details className="mt-6 rounded-8 border border-solid-gray-420 p-4" data-testid="acq-provenance" open>
-      <summary className="cursor-pointer text-std-17B-170">{t("acq.provenance.title")}</summary>
+    <details className="mt-6 rounded-8 border border-solid-gray-420 p-4" data-testid={testId} open>
+      <summary className="cursor-pointer text-std-17B-170">{title ?? t("acq.provenance.title")}</summary>
       <p className="mt-2 text-dns-14N-130 text-solid-gray-700">
         {t("acq.provenance.source", { source: provenance.sourceName, label: provenance.documentLabel })}
       </p>

@@ -50,6 +50,7 @@ const approvedRequest: ProcurementStepView = {
   pending: false,
   deadline: null,
   updatedAt: "2026-11-01T01:00:00Z",
+  ocrProvenance: null,
 };
 
 const contractDraft: ProcurementStepView = {
@@ -206,6 +207,7 @@ describe("ProcurementCase: JP PINT into the 支出命令", () => {
     correctedReceivedOn: "",
     paymentDate: "",
     payee: emptyPayee,
+    ocrDocumentId: null,
   };
   const paymentDraft: ProcurementStepView = {
     ...approvedRequest,

@@ -493,6 +493,7 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
             readOnly={!canEdit}
             vendors={vendors}
             budgets={budgets}
+            ocrProvenance={currentStep?.ocrProvenance ?? null}
           />
           <div className="sticky bottom-0 -mx-6 mt-8 flex flex-wrap items-center justify-end gap-4 border-t border-solid-gray-420 bg-white px-6 pt-4">
             <span className="mr-auto text-dns-14N-130 text-solid-gray-700">{t("procurement.shortcutHint")}</span>

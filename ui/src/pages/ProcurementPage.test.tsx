@@ -81,6 +81,7 @@ const approvedRequest: ProcurementStepView = {
   pending: false,
   deadline: null,
   updatedAt: "2026-11-01T01:00:00Z",
+  ocrProvenance: null,
 };
 
 function caseView(steps: ProcurementStepView[]): ProcurementCaseView {

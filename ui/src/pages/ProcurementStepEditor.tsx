@@ -2,16 +2,28 @@
  * The fields of one step's form, by kind (調達依頼 / 契約 / 検収・検査 / 支出命令), with
  * the findings from Rust beside their fields. Items, quotes and invoice lines are small
  * tables with 行を追加 / 削除. Dates use the 和暦 field; it reports YYYY-MM-DD.
- * The 支出命令 can read its invoice from a JP PINT (XML) file.
+ * The 支出命令 can read its invoice from a JP PINT (XML) file, or take a 請求書 read and
+ * verified in the AI-OCR queue (its provenance shown under the invoice).
  */
-import { useEffect, useRef, useState, type ChangeEvent } from "react";
-import { api, type Finding, type ProcurementBudgetView, type ProcurementPintImport, type ProcurementStepForm } from "../backend";
+import { useEffect, useRef, useState, type ChangeEvent, type KeyboardEvent as ReactKeyboardEvent } from "react";
+import {
+  api,
+  type Finding,
+  type OcrInvoiceChoice,
+  type OcrInvoiceImport,
+  type OcrProvenanceView,
+  type ProcurementBudgetView,
+  type ProcurementPintImport,
+  type ProcurementStepForm,
+} from "../backend";
 import { Button } from "../components/Button";
 import { Notice } from "../components/Notice";
+import { OcrProvenance } from "../components/OcrProvenance";
 import { labelClass } from "../components/styles";
 import { WarekiDateField } from "../components/WarekiDateField";
 import { t } from "../i18n";
 import { readFileBase64 } from "../lib/file";
+import { isComposing } from "../lib/ime";
 import {
   CATEGORIES,
   DEPOSIT_TYPES,
@@ -64,6 +76,8 @@ interface Props {
   vendors: readonly { id: string; name: string }[];
   /** The registered budget lines, offered in the 調達依頼's budget chooser. */
   budgets?: readonly ProcurementBudgetView[];
+  /** A saved 支出命令 whose invoice came from the AI-OCR queue: where its values came from. */
+  ocrProvenance?: OcrProvenanceView | null;
 }
 
 function replaceAt<T>(list: readonly T[], i: number, value: T): T[] {
@@ -83,7 +97,7 @@ function DateField({ id, label, value, onChange, findings, keys }: { id: string;
   );
 }
 
-export function ProcurementStepEditor({ form, onChange, findings, readOnly, vendors, budgets = [] }: Props) {
+export function ProcurementStepEditor({ form, onChange, findings, readOnly, vendors, budgets = [], ocrProvenance = null }: Props) {
   switch (form.kind) {
     case "procurement":
       return <RequestFields form={form} onChange={onChange} findings={findings} readOnly={readOnly} budgets={budgets} vendors={vendors} />;
@@ -92,7 +106,7 @@ export function ProcurementStepEditor({ form, onChange, findings, readOnly, vend
     case "inspection":
       return <InspectionFields form={form} onChange={onChange} findings={findings} readOnly={readOnly} />;
     case "payment_order":
-      return <PaymentFields form={form} onChange={onChange} findings={findings} readOnly={readOnly} />;
+      return <PaymentFields form={form} onChange={onChange} findings={findings} readOnly={readOnly} savedProvenance={ocrProvenance} />;
   }
 }
 
@@ -319,7 +333,17 @@ export function withPintInvoice(form: PaymentF, read: ProcurementPintImport): Pa
     invoice: read.invoice,
     payee: read.payee && payeeEmpty(form.payee) ? read.payee : form.payee,
     paymentDate: read.dueDate && form.paymentDate.trim() === "" ? read.dueDate : form.paymentDate,
+    // The invoice is no longer the one read on paper: no AI-OCR document is handed off.
+    ocrDocumentId: null,
   };
+}
+
+/**
+ * The form with a verified AI-OCR invoice taken in, exactly as a JP PINT import fills it;
+ * the document's id goes with the save, which hands the document off to this 支出命令.
+ */
+export function withOcrInvoice(form: PaymentF, read: OcrInvoiceImport, documentId: string): PaymentF {
+  return { ...withPintInvoice(form, read), ocrDocumentId: documentId };
 }
 
 type PintNotice = { kind: "success" | "error"; text: string } | null;
@@ -388,7 +412,166 @@ function PintImport({ form, onChange }: { form: PaymentF; onChange: (f: PaymentF
   );
 }
 
-function PaymentFields({ form, onChange, findings, readOnly }: { form: PaymentF; onChange: (f: PaymentF) => void; findings: readonly Finding[]; readOnly: boolean }) {
+type OcrList = { kind: "closed" } | { kind: "loading" } | { kind: "open"; choices: OcrInvoiceChoice[] };
+
+/**
+ * 「AI-OCRで確認した請求書から」: lists the verified 請求書 of the queue (↑↓ to move,
+ * Enter or a click to take one, Esc to close); what is taken goes into the form as it
+ * stands then, and its provenance is handed to `onTaken`.
+ */
+function OcrInvoiceTake({ form, onChange, onTaken }: { form: PaymentF; onChange: (f: PaymentF) => void; onTaken: (p: OcrProvenanceView) => void }) {
+  const [list, setList] = useState<OcrList>({ kind: "closed" });
+  const [taking, setTaking] = useState<string | null>(null);
+  const [notice, setNotice] = useState<PintNotice>(null);
+  const latest = useRef({ form, onChange, onTaken });
+  const mounted = useRef(true);
+  const opener = useRef<HTMLButtonElement>(null);
+  const items = useRef<(HTMLButtonElement | null)[]>([]);
+  useEffect(() => {
+    latest.current = { form, onChange, onTaken };
+  }, [form, onChange, onTaken]);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+  const openChoices = list.kind === "open" ? list.choices : null;
+  useEffect(() => {
+    if (openChoices && openChoices.length > 0) items.current[0]?.focus();
+  }, [openChoices]);
+
+  async function open() {
+    if (list.kind === "loading") return;
+    setList({ kind: "loading" });
+    setNotice(null);
+    try {
+      const choices = await api.ocrVerifiedInvoices();
+      if (mounted.current) setList({ kind: "open", choices });
+    } catch (err) {
+      if (!mounted.current) return;
+      setList({ kind: "closed" });
+      setNotice({ kind: "error", text: t("procurement.ocr.failed", { message: describe(err) }) });
+    }
+  }
+
+  function close() {
+    setList({ kind: "closed" });
+    opener.current?.focus();
+  }
+
+  async function take(choice: OcrInvoiceChoice) {
+    if (taking) return;
+    setTaking(choice.id);
+    setNotice(null);
+    try {
+      const read = await api.ocrTakeInvoice(choice.id);
+      if (!mounted.current) return;
+      latest.current.onChange(withOcrInvoice(latest.current.form, read, choice.id));
+      latest.current.onTaken(read.provenance);
+      setList({ kind: "closed" });
+      setNotice({ kind: "success", text: t("procurement.ocr.done", { number: read.invoice.number }) });
+      opener.current?.focus();
+    } catch (err) {
+      if (mounted.current) setNotice({ kind: "error", text: t("procurement.ocr.failed", { message: describe(err) }) });
+    } finally {
+      if (mounted.current) setTaking(null);
+    }
+  }
+
+  function onListKeyDown(event: ReactKeyboardEvent<HTMLElement>) {
+    if (isComposing(event)) return;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      close();
+      return;
+    }
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    const buttons = items.current.filter((b): b is HTMLButtonElement => b !== null);
+    const i = buttons.findIndex((b) => b === document.activeElement);
+    if (i < 0) return;
+    event.preventDefault();
+    buttons[event.key === "ArrowDown" ? Math.min(i + 1, buttons.length - 1) : Math.max(i - 1, 0)]?.focus();
+  }
+
+  return (
+    <div className="flex flex-col gap-2" data-testid="ocr-invoice-take">
+      <div>
+        <Button ref={opener} busy={list.kind === "loading"} onClick={() => void open()} aria-describedby="ocr-invoice-help" aria-expanded={list.kind === "open"} data-testid="ocr-invoice-open">
+          {t("procurement.ocr.open")}
+        </Button>
+      </div>
+      <p id="ocr-invoice-help" className="text-dns-14N-130 text-solid-gray-700">
+        {list.kind === "loading" ? t("procurement.ocr.loading") : taking ? t("procurement.ocr.taking") : t("procurement.ocr.help")}
+      </p>
+      {list.kind === "open" ? (
+        <section aria-labelledby="ocr-invoice-list-title" className="flex flex-col gap-2 rounded-8 border border-solid-gray-420 p-3" onKeyDown={onListKeyDown} data-testid="ocr-invoice-list">
+          <h4 id="ocr-invoice-list-title" className="text-std-16B-170">
+            {t("procurement.ocr.listLabel")}
+          </h4>
+          {list.choices.length === 0 ? (
+            <Notice kind="info" role="status" testId="ocr-invoice-empty">
+              {t("procurement.ocr.empty")}
+            </Notice>
+          ) : (
+            <>
+              <p className="text-dns-14N-130 text-solid-gray-700">{t("procurement.ocr.listHint")}</p>
+              <ul className="flex flex-col gap-2">
+                {list.choices.map((c, i) => (
+                  <li key={c.id}>
+                    <button
+                      type="button"
+                      ref={(el) => {
+                        items.current[i] = el;
+                      }}
+                      onClick={() => void take(c)}
+                      aria-busy={taking === c.id || undefined}
+                      data-testid="ocr-invoice-choice"
+                      data-id={c.id}
+                      className="flex w-full flex-col items-start gap-1 rounded-8 border border-solid-gray-420 bg-white p-3 text-left hover:bg-solid-gray-50 focus-visible:bg-blue-50"
+                    >
+                      <span className="text-std-16B-170">{t("procurement.ocr.choice", { seller: c.sellerName, number: c.number, date: c.issueDate, payable: c.payable })}</span>
+                      <span className="text-dns-14N-130 text-solid-gray-700">{t("procurement.ocr.choiceSource", { source: c.sourceName, label: c.documentLabel })}</span>
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <div>
+            <Button size="compact" onClick={close} data-testid="ocr-invoice-close">
+              {t("procurement.ocr.close")}
+            </Button>
+          </div>
+        </section>
+      ) : null}
+      {notice ? (
+        <Notice kind={notice.kind} role={notice.kind === "error" ? "alert" : "status"} testId={`ocr-invoice-${notice.kind}`}>
+          {notice.text}
+        </Notice>
+      ) : null}
+    </div>
+  );
+}
+
+function PaymentFields({
+  form,
+  onChange,
+  findings,
+  readOnly,
+  savedProvenance,
+}: {
+  form: PaymentF;
+  onChange: (f: PaymentF) => void;
+  findings: readonly Finding[];
+  readOnly: boolean;
+  savedProvenance: OcrProvenanceView | null;
+}) {
+  /** The provenance of an invoice taken in this editor (before it is saved). */
+  const [taken, setTaken] = useState<OcrProvenanceView | null>(null);
+  // Shown while the invoice is still the one read on paper (a JP PINT import replaces it).
+  const provenance = form.invoice.source === "ocr" ? (taken ?? savedProvenance) : null;
   const set = (patch: Partial<PaymentF>) => onChange({ ...form, ...patch });
   const inv = form.invoice;
   const setInv = (patch: Partial<PaymentF["invoice"]>) => set({ invoice: { ...inv, ...patch } });
@@ -398,7 +581,12 @@ function PaymentFields({ form, onChange, findings, readOnly }: { form: PaymentF;
   return (
     <div className="flex flex-col gap-6">
       <Section title={t("procurement.pay.invoice")} testId="pay-invoice">
-        {readOnly ? null : <PintImport form={form} onChange={onChange} />}
+        {readOnly ? null : (
+          <div className="flex flex-col gap-4 md:flex-row md:items-start md:gap-8">
+            <PintImport form={form} onChange={onChange} />
+            <OcrInvoiceTake form={form} onChange={onChange} onTaken={setTaken} />
+          </div>
+        )}
         <FindingList id="pay-invoice-all" findings={findingsFor(findings, ["invoice", "taxTotal", "invoice.taxTotal", "lines", "invoice.lines"])} />
         <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
           <TextField id="inv-number" label={t("procurement.inv.number")} value={inv.number} onChange={(v) => setInv({ number: v })} keys={k("number")} findings={findings} readOnly={readOnly} />
@@ -449,6 +637,7 @@ function PaymentFields({ form, onChange, findings, readOnly }: { form: PaymentF;
             </Button>
           </div>
         )}
+        {provenance ? <OcrProvenance provenance={provenance} title={t("procurement.ocr.provenanceTitle")} testId="pay-ocr-provenance" /> : null}
       </Section>
       <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
         <DateField id="pay-received-on" label={t("procurement.pay.receivedOn")} value={form.invoiceReceivedOn} onChange={(v) => set({ invoiceReceivedOn: v })} findings={findings} keys={["invoiceReceivedOn"]} />

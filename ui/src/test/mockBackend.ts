@@ -118,6 +118,8 @@ export const mockApi = {
   ocrToExceptions: vi.fn<Api["ocrToExceptions"]>(),
   ocrReopen: vi.fn<Api["ocrReopen"]>(),
   ocrMetrics: vi.fn<Api["ocrMetrics"]>(),
+  ocrVerifiedInvoices: vi.fn<Api["ocrVerifiedInvoices"]>(),
+  ocrTakeInvoice: vi.fn<Api["ocrTakeInvoice"]>(),
   onImportProgress: vi.fn<Api["onImportProgress"]>(),
   onSyncStatus: vi.fn<Api["onSyncStatus"]>(),
 } satisfies Api;
@@ -248,6 +250,8 @@ export function resetMockApi(): void {
   mockApi.ocrToExceptions.mockRejectedValue(notSetUp("ocrToExceptions"));
   mockApi.ocrReopen.mockRejectedValue(notSetUp("ocrReopen"));
   mockApi.ocrMetrics.mockRejectedValue(notSetUp("ocrMetrics"));
+  mockApi.ocrVerifiedInvoices.mockResolvedValue([]);
+  mockApi.ocrTakeInvoice.mockRejectedValue(notSetUp("ocrTakeInvoice"));
   mockApi.onImportProgress.mockImplementation(() => () => {});
   mockApi.onSyncStatus.mockImplementation((listener) => {
     syncListeners.add(listener);

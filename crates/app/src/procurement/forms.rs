@@ -154,6 +154,11 @@ pub struct PaymentOrderForm {
     pub corrected_received_on: String,
     pub payment_date: String,
     pub payee: AccountForm,
+    /// The AI-OCR queue document whose verified invoice was taken into this form in the
+    /// editor (`kyosai_app::ocr::take_invoice_on`): saving hands the document off to
+    /// this payment order. Never read back from a saved order (its body keeps the
+    /// provenance instead).
+    pub ocr_document_id: Option<String>,
 }
 
 /// A step's form, by record kind.
@@ -537,6 +542,7 @@ pub fn payment_order_form(b: &PaymentOrderBody) -> PaymentOrderForm {
         corrected_received_on: date_text(b.corrected_received_on),
         payment_date: date_text(b.payment_date),
         payee: account_form(&b.payee),
+        ocr_document_id: None,
     }
 }
 

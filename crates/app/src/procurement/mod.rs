@@ -95,6 +95,9 @@ pub struct StepView {
     /// 検査期限 / 支払期限 with how it stands, for inspections and payment orders.
     pub deadline: Option<DeadlineView>,
     pub updated_at: Option<String>,
+    /// A payment order whose invoice was taken from the AI-OCR queue: where each value
+    /// came from.
+    pub ocr_provenance: Option<crate::ocr::ProvenanceView>,
 }
 
 /// A deadline and how it stands today.
@@ -458,6 +461,7 @@ fn step_view(
             .and_then(|d| d.updated_at)
             .or_else(|| r.server.as_ref().and_then(|s| s.updated_at))
             .map(time_text),
+        ocr_provenance: crate::ocr::provenance_view(&r.body),
     })
 }
 
@@ -667,6 +671,7 @@ pub fn save_on(
         )]));
     }
     let parent = parent_for(&steps, this, input)?;
+    let ocr_document = ocr_document_of(&input.form);
     let id = match this {
         Some(id) => {
             let r = steps.records.get(&id).ok_or_else(not_found)?;
@@ -692,6 +697,15 @@ pub fn save_on(
             if let Some(a) = amends_of(r) {
                 body[AMENDS_KEY] = serde_json::Value::String(a);
             }
+            let provenance = match ocr_document {
+                Some(d) => Some(crate::ocr::invoice_provenance_on(store, d, Some(id))?),
+                // Kept while the invoice is still the one read (not replaced by JP PINT).
+                None if invoice_from_ocr(&input.form) => {
+                    r.body.get(crate::ocr::PROVENANCE_KEY).cloned()
+                }
+                None => None,
+            };
+            set_provenance(&mut body, provenance);
             store.sync().record_update_local(id, title, &body)?;
             id
         }
@@ -715,14 +729,44 @@ pub fn save_on(
                 let original = check_original(&steps, kind, parent_id.as_deref(), a)?;
                 body[AMENDS_KEY] = serde_json::Value::String(original.to_string());
             }
+            let provenance = ocr_document
+                .map(|d| crate::ocr::invoice_provenance_on(store, d, None))
+                .transpose()?;
+            set_provenance(&mut body, provenance);
             store
                 .sync()
                 .record_create_local(kind, &office, title, &body)?
                 .0
         }
     };
+    if let Some(d) = ocr_document {
+        crate::ocr::hand_off_invoice_on(store, d, id, me, now)?;
+    }
     tracing::info!(record = %id, kind, "procurement step saved");
     case_of(store, &id.to_string(), me, now)
+}
+
+/// The invoice still is the one read by the AI-OCR queue.
+fn invoice_from_ocr(form: &StepForm) -> bool {
+    matches!(form, StepForm::PaymentOrder(f) if f.invoice.source == "ocr")
+}
+
+/// The AI-OCR document whose invoice the payment order's form took (and still holds).
+fn ocr_document_of(form: &StepForm) -> Option<&str> {
+    match form {
+        StepForm::PaymentOrder(f) if invoice_from_ocr(form) => f
+            .ocr_document_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty()),
+        _ => None,
+    }
+}
+
+fn set_provenance(body: &mut serde_json::Value, provenance: Option<serde_json::Value>) {
+    if let (Some(obj), Some(p)) = (body.as_object_mut(), provenance) {
+        obj.insert(crate::ocr::PROVENANCE_KEY.to_string(), p);
+    }
 }
 
 /// 決裁に回す: the step must have no error findings, and (after the request) its parent

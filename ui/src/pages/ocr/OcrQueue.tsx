@@ -13,6 +13,12 @@ import { formatDateTime } from "../../lib/time";
 import { itemStatus } from "./format";
 
 const th = "px-3 py-2 text-left text-dns-14B-120 whitespace-nowrap";
+
+/** The 状態 column; a verified 請求書 waits for a 支出命令 to take it, not for a person here. */
+function queueStatus(item: OcrQueueItem): ReturnType<typeof itemStatus> {
+  if (item.status === "verified") return { text: t("ocr.status.verifiedInvoice"), tone: "info" };
+  return itemStatus(item);
+}
 const td = "px-3 py-2 align-top text-std-16N-170";
 
 export function OcrQueueTable({ items, opening, onOpen }: { items: OcrQueueItem[]; opening: string | null; onOpen: (id: string) => void }) {
@@ -62,7 +68,7 @@ export function OcrQueueTable({ items, opening, onOpen }: { items: OcrQueueItem[
               </tr>
             ) : null}
             {items.map((item) => {
-              const status = itemStatus(item);
+              const status = queueStatus(item);
               return (
                 <tr
                   key={item.id}
