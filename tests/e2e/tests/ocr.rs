@@ -289,6 +289,15 @@ async fn a_clerk_corrects_a_scanned_form_keyboard_only_and_the_draft_appears_wit
         )
         .await;
     b.screenshot("ocr-draft-provenance").await;
+
+    // 集計: both clerks' work counted.
+    b.open("ocr").await;
+    b.click("[data-testid='ocr-tab-metrics']").await;
+    let ops = b
+        .wait_text(Locator::Css("[data-testid='ocr-metrics']"), "木村 由美")
+        .await;
+    assert!(ops.contains("佐藤 花子"), "{ops}");
+    b.screenshot("ocr-metrics").await;
     b.stop().await;
     server.stop().await;
 }
