@@ -176,6 +176,7 @@ enum Op {
     ConflictResolve,
     Directory,
     OcrLease,
+    UpdateCheck,
 }
 
 /// One rule: an operation, what it is, why, and the outcome for each actor of [`ACTORS`].
@@ -270,6 +271,10 @@ const MATRIX: &[Rule] = &[
     // it but do not correct it; another office and IT do not learn that it exists.
     Rule { op: Op::OcrLease, what: "`POST /sync/v1/ocr/{id}/lease` 取込帳票（OCR）の編集リースを取得", why: "自所属所の担当者・所長だけが帳票を確認・修正する",
         cells: [OK, OK, OK, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND] },
+    // Updates (issue #9): every signed-in PC asks for the release of its channel; an
+    // update holds no business record.
+    Rule { op: Op::UpdateCheck, what: "`GET /updates/v1/{channel}/{target}` 更新の確認", why: "サインインした全員（業務の記録を含まない）",
+        cells: [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK] },
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -873,6 +878,12 @@ impl World {
                 got
             }
             Op::Directory => Got::of_reply(&self.api.get("/sync/v1/directory", Some(&token)).await),
+            Op::UpdateCheck => Got::of_reply(
+                &self
+                    .api
+                    .get("/updates/v1/stable/windows-x86_64?current=0.1.0", Some(&token))
+                    .await,
+            ),
             Op::OcrLease => {
                 // A fresh document per cell: a lease taken in one cell would refuse the next.
                 let id = self.ocr_document().await;
