@@ -9,6 +9,7 @@
 mod acquisition;
 mod audit;
 mod dates;
+mod db;
 mod grade;
 mod logs;
 mod ocr;
@@ -83,6 +84,44 @@ enum Command {
     Ocr {
         #[command(subcommand)]
         command: OcrCommand,
+    },
+    /// このPCのデータベース（プロファイルごと）のバックアップと復元
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DbCommand {
+    /// プロファイルのデータベースを、共済デスクを使ったままバックアップします（SQLite のオンラインバックアップ）。
+    Backup {
+        /// プロファイル名
+        #[arg(long)]
+        profile: String,
+        /// データの保存先フォルダ（省略時は KYOSAI_DATA_DIR、なければ共済デスクの既定の場所）
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// バックアップを書き出すファイル（既にあるファイルは上書きしません）
+        #[arg(long)]
+        out: PathBuf,
+        /// パスフレーズを入れた環境変数の名前。付けると別のPCでも復元できるバックアップになります
+        #[arg(long)]
+        passphrase_env: Option<String>,
+    },
+    /// バックアップからプロファイルのデータベースを復元します。共済デスクを終了してから実行します。それまでのデータベースは別名で残します。
+    Restore {
+        /// プロファイル名
+        #[arg(long)]
+        profile: String,
+        /// データの保存先フォルダ（省略時は KYOSAI_DATA_DIR、なければ共済デスクの既定の場所）
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// バックアップのファイル（同じ名前に .json を付けた説明ファイルが隣に必要です）
+        file: PathBuf,
+        /// パスフレーズを入れた環境変数の名前（パスフレーズ付きのバックアップのとき）
+        #[arg(long)]
+        passphrase_env: Option<String>,
     },
 }
 
@@ -259,6 +298,13 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
+        Command::Db { command } => match run_db(command) {
+            Ok(out) => out,
+            Err(db::Unreadable(message)) => {
+                eprintln!("{message}");
+                return ExitCode::from(2);
+            }
+        },
     };
     #[allow(clippy::print_stdout)]
     {
@@ -268,6 +314,31 @@ fn main() -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+fn run_db(command: DbCommand) -> Result<Output, db::Unreadable> {
+    match command {
+        DbCommand::Backup {
+            profile,
+            data_dir,
+            out,
+            passphrase_env,
+        } => db::backup(&db::BackupArgs {
+            target: db::Target { profile, data_dir },
+            out,
+            passphrase_env,
+        }),
+        DbCommand::Restore {
+            profile,
+            data_dir,
+            file,
+            passphrase_env,
+        } => db::restore(&db::RestoreArgs {
+            target: db::Target { profile, data_dir },
+            file,
+            passphrase_env,
+        }),
     }
 }
 

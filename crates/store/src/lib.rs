@@ -18,6 +18,10 @@
 //! ([`read_unsent_summary`]) says what starting afresh would lose, and the [`Vault`]
 //! seals the other files the app keeps (scans, PDFs).
 //!
+//! The [`backup`] module takes online backups of a profile's database (SQLite's backup
+//! API, keyed with the PC user's key or a passphrase) and restores them, keeping the
+//! database it replaces.
+//!
 //! The [`audit`] module keeps the local, hash-chained audit log (`kyosai-audit`): rows
 //! are only ever added, in the same transaction as the action they record where there is
 //! one.
@@ -28,6 +32,7 @@
 //! - an encrypted database without its key.
 
 pub mod audit;
+pub mod backup;
 mod cipher;
 mod diagnostics;
 mod error;
@@ -44,6 +49,10 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 pub use audit::AuditRepo;
+pub use backup::{
+    backup_to, backup_with_passphrase, restore_from, BackupError, BackupHeader, BackupSummary,
+    RestoreSummary,
+};
 pub use cipher::{file_kind, set_aside, FileKind, SetAside, PLAIN_HEADER};
 pub use diagnostics::IntegrityReport;
 pub use error::StoreError;
