@@ -122,6 +122,16 @@ export type OcrInvoiceImport = Ok<"ocrTakeInvoice">;
 /** Where each value of a form made from a read paper form came from. */
 export type OcrProvenanceView = OcrInvoiceImport["provenance"];
 
+// App updates from the central service (crates/app/src/update.rs).
+/** A newer release on this PC's channel: its version and release notes. */
+export type UpdateOffer = NonNullable<Ok<"updateCheck">>;
+/** A downloaded release whose signature verified: the file and what to do with it (Japanese). */
+export type DownloadedUpdate = Ok<"updateDownload">;
+/** The machine policy's `updateChannel` (`stable` / `beta`). */
+export type UpdateChannel = NonNullable<SettingsView["updateChannel"]>;
+/** The machine policy's `updates` (`auto` / `off`). */
+export type UpdatesMode = NonNullable<SettingsView["updates"]>;
+
 /** What `sync-status-changed` carries (tauri-specta sends the newtype's inner value). */
 type SyncStatusPayload = Parameters<Parameters<typeof events.syncStatusChanged.listen>[0]>[0]["payload"];
 // The event and `syncStatus()` must describe the same thing; this line stops compiling if
@@ -295,6 +305,15 @@ const rawApi = {
   ocrVerifiedInvoices: (): Promise<OcrInvoiceChoice[]> => unwrap(() => commands.ocrVerifiedInvoices()),
   /** A verified 請求書 read for the 支出命令's form; nothing is stored (saving the order with `ocrDocumentId` hands the document off). */
   ocrTakeInvoice: (id: string): Promise<OcrInvoiceImport> => unwrap(() => commands.ocrTakeInvoice(id)),
+
+  // App updates. `update.disabled` when IT's policy turns them off (`updates: off`).
+  /** The newer release on this PC's channel, `null` when this version is current. */
+  updateCheck: (): Promise<UpdateOffer | null> => unwrap(() => commands.updateCheck()),
+  /**
+   * Downloads the newer release and verifies its signature (a refused file is deleted:
+   * `update.signature_invalid` / `update.signature_missing`).
+   */
+  updateDownload: (): Promise<DownloadedUpdate> => unwrap(() => commands.updateDownload()),
 
   /** Calls `callback` with the progress of a running import; returns a function that stops listening. */
   onImportProgress: (callback: (progress: ImportProgress) => void): (() => void) => {

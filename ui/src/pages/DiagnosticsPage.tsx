@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from "react";
 import type { ReactNode } from "react";
-import { api, BackendError, type AuditLogView, type IntegrityReport } from "../backend";
+import { api, BackendError, type AuditLogView, type DownloadedUpdate, type IntegrityReport, type UpdateOffer } from "../backend";
 import { Button } from "../components/Button";
+import { CopyButton } from "../components/CopyButton";
 import { Notice } from "../components/Notice";
 import { PageHeading } from "../components/PageHeading";
 import { sectionClass } from "../components/styles";
@@ -38,6 +39,28 @@ type AuditRun =
   | { kind: "running"; what: "check" | "export" }
   | { kind: "done"; what: "check" | "export"; view: AuditLogView }
   | { kind: "failed"; message: string };
+
+/** The manual update check. */
+type UpdateCheck =
+  | { kind: "idle" }
+  | { kind: "checking" }
+  | { kind: "upToDate" }
+  | { kind: "offer"; offer: UpdateOffer }
+  | { kind: "disabled"; message: string }
+  | { kind: "failed"; message: string };
+
+/** Downloading the offered release and verifying its signature. */
+type UpdateDownload =
+  | { kind: "idle" }
+  | { kind: "downloading" }
+  | { kind: "verified"; update: DownloadedUpdate }
+  | { kind: "refused"; message: string }
+  | { kind: "notNeeded"; message: string }
+  | { kind: "failed"; message: string };
+
+const UPDATE_DISABLED = "update.disabled";
+const UPDATE_UP_TO_DATE = "update.up_to_date";
+const SIGNATURE_REFUSED: ReadonlySet<string> = new Set(["update.signature_invalid", "update.signature_missing"]);
 
 function failure(err: unknown): string {
   return err instanceof BackendError ? errorMessage(err) : errorMessage({ code: "ipc.failed", message: String(err) });
@@ -93,6 +116,8 @@ export function DiagnosticsPage() {
         )}
       </section>
 
+      <UpdateSection />
+
       <section aria-labelledby="diag-integrity-heading" className={`${sectionClass} mb-6`}>
         <h2 id="diag-integrity-heading" className="mb-2 text-std-20B-150 text-solid-gray-900">
           {t("diag.integrity.heading")}
@@ -116,6 +141,173 @@ export function DiagnosticsPage() {
       </section>
 
       <AuditSection />
+    </div>
+  );
+}
+
+/**
+ * アプリの更新: ask the central service for a newer version, then download it and verify
+ * its signature (Rust deletes a file that does not verify). Installing is the installer's
+ * job: the answer says which file and what to do with it.
+ */
+function UpdateSection() {
+  const { appInfo, settings } = useAppState();
+  const [check, setCheck] = useState<UpdateCheck>({ kind: "idle" });
+  const [download, setDownload] = useState<UpdateDownload>({ kind: "idle" });
+  const resultRef = useRef<HTMLDivElement>(null);
+  const version = appInfo?.version ?? "";
+
+  useEffect(() => {
+    if (check.kind !== "idle" && check.kind !== "checking") resultRef.current?.scrollIntoView?.({ block: "nearest" });
+  }, [check.kind, download.kind]);
+
+  function runCheck() {
+    if (check.kind === "checking" || download.kind === "downloading") return;
+    setCheck({ kind: "checking" });
+    setDownload({ kind: "idle" });
+    api.updateCheck().then(
+      (offer) => setCheck(offer ? { kind: "offer", offer } : { kind: "upToDate" }),
+      (err: unknown) =>
+        setCheck(
+          err instanceof BackendError && err.code === UPDATE_DISABLED
+            ? { kind: "disabled", message: errorMessage(err) }
+            : { kind: "failed", message: failure(err) },
+        ),
+    );
+  }
+
+  function runDownload() {
+    if (download.kind === "downloading") return;
+    setDownload({ kind: "downloading" });
+    api.updateDownload().then(
+      (update) => setDownload({ kind: "verified", update }),
+      (err: unknown) => {
+        const code = err instanceof BackendError ? err.code : null;
+        const message = failure(err);
+        if (code === UPDATE_DISABLED) setCheck({ kind: "disabled", message });
+        setDownload(
+          code !== null && SIGNATURE_REFUSED.has(code)
+            ? { kind: "refused", message }
+            : code === UPDATE_UP_TO_DATE
+              ? { kind: "notNeeded", message }
+              : code === UPDATE_DISABLED
+                ? { kind: "idle" }
+                : { kind: "failed", message },
+        );
+      },
+    );
+  }
+
+  const channel = settings?.updateChannel === "beta" ? t("settings.policy.updateChannel.beta") : t("settings.policy.updateChannel.stable");
+  // IT's policy turns the app's updates off: say so instead of offering a check that Rust refuses.
+  const offByPolicy = settings?.updates === "off";
+  const checking = check.kind === "checking";
+  const downloading = download.kind === "downloading";
+  return (
+    <section aria-labelledby="diag-update-heading" className={`${sectionClass} mb-6`} data-testid="diag-update">
+      <h2 id="diag-update-heading" className="mb-2 text-std-20B-150 text-solid-gray-900">
+        {t("diag.update.heading")}
+      </h2>
+      <p className="mb-4 text-std-16N-170 text-solid-gray-700">{t("diag.update.help")}</p>
+      <dl className="mb-4">
+        <Row label="diag.update.current" testId="diag-update-current">
+          {version || t("common.loading")}
+        </Row>
+        <Row label="diag.update.channel" testId="diag-update-channel">
+          {channel}
+        </Row>
+      </dl>
+      {offByPolicy ? (
+        <Notice kind="info" title={t("diag.update.disabled")} testId="diag-update-policy-off">
+          {t("diag.update.disabledByPolicy")}
+        </Notice>
+      ) : (
+        <div className="flex justify-end">
+          <Button busy={checking} aria-disabled={downloading || undefined} onClick={runCheck} data-testid="diag-update-check">
+          {checking ? t("diag.update.checking") : t("diag.update.check")}
+          </Button>
+        </div>
+      )}
+      <div ref={resultRef}>
+        <div role="status" className="mt-4 empty:hidden" data-testid="diag-update-status">
+          {check.kind === "upToDate" ? (
+            <Notice kind="success" testId="diag-update-uptodate">
+              {t("diag.update.upToDate", { version })}
+            </Notice>
+          ) : check.kind === "disabled" ? (
+            <Notice kind="info" title={t("diag.update.disabled")} testId="diag-update-disabled">
+              {check.message}
+            </Notice>
+          ) : check.kind === "offer" ? (
+            <UpdateOfferView offer={check.offer} />
+          ) : null}
+          {download.kind === "verified" ? <VerifiedUpdate update={download.update} /> : null}
+          {download.kind === "notNeeded" ? (
+            <Notice kind="info" className="mt-4" testId="diag-update-not-needed">
+              {download.message}
+            </Notice>
+          ) : null}
+        </div>
+        {check.kind === "offer" ? (
+          <div className="mt-4 flex justify-end">
+            <Button variant="primary" busy={downloading} onClick={runDownload} data-testid="diag-update-download">
+              {downloading ? t("diag.update.downloading") : t("diag.update.download")}
+            </Button>
+          </div>
+        ) : null}
+        {check.kind === "failed" ? (
+          <Notice kind="error" role="alert" className="mt-4" testId="diag-update-error">
+            {t("diag.update.checkFailed", { message: check.message })}
+          </Notice>
+        ) : null}
+        {download.kind === "refused" ? (
+          <Notice kind="error" role="alert" title={t("diag.update.signatureRefused")} className="mt-4" testId="diag-update-refused">
+            {download.message}
+          </Notice>
+        ) : null}
+        {download.kind === "failed" ? (
+          <Notice kind="error" role="alert" className="mt-4" testId="diag-update-download-error">
+            {t("diag.update.downloadFailed", { message: download.message })}
+          </Notice>
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
+function UpdateOfferView({ offer }: { offer: UpdateOffer }) {
+  return (
+    <div data-testid="diag-update-offer">
+      <Notice kind="info" title={t("diag.update.offer", { version: offer.version })}>
+        {offer.notes ? (
+          <>
+            <span className="font-bold">{t("diag.update.notes")}：</span>
+            <span className="whitespace-pre-line select-text" data-testid="diag-update-notes">
+              {offer.notes}
+            </span>
+          </>
+        ) : null}
+      </Notice>
+    </div>
+  );
+}
+
+function VerifiedUpdate({ update }: { update: DownloadedUpdate }) {
+  return (
+    <div className="mt-4" data-testid="diag-update-verified">
+      <Notice kind="success" title={t("diag.update.verified", { version: update.version })}>
+        <span data-testid="diag-update-instruction">{update.instruction}</span>
+      </Notice>
+      <dl className="mt-4">
+        <Row label="diag.update.file">
+          <span className="flex flex-wrap items-center gap-3">
+            <span className="font-mono select-text" data-testid="diag-update-path">
+              {update.path}
+            </span>
+            <CopyButton text={update.path} label={t("diag.update.file")} testId="diag-update-copy" />
+          </span>
+        </Row>
+      </dl>
     </div>
   );
 }

@@ -67,6 +67,56 @@ describe("SettingsPage", () => {
     expect(centralUrl).toHaveValue("https://sync.kyosai.example.lg.jp/");
   });
 
+  it("shows the policy's update and log keys read-only under IT管理者が設定している項目, without the grey-field notice", async () => {
+    mockApi.getSettings.mockResolvedValue({
+      ...savedSettings,
+      managed: ["updateChannel", "updates", "logRetentionDays"],
+      policyPath: "C:\\ProgramData\\KyosaiDesk\\policy.json",
+      updateChannel: "beta",
+      updates: "off",
+      logRetentionDays: 90,
+    });
+    const { centralUrl, rootCaPath, proxyUrl, officeCode } = await renderPage();
+    const block = screen.getByRole("region", { name: "IT管理者が設定している項目" });
+    expect(block).toHaveAttribute("data-testid", "settings-policy");
+    expect(within(block).getByTestId("settings-policy-source")).toHaveTextContent("C:\\ProgramData\\KyosaiDesk\\policy.json");
+    expect(within(block).getByTestId("settings-policy-updateChannel")).toHaveTextContent("先行版");
+    expect(within(block).getByText("更新の配信チャネル")).toBeInTheDocument();
+    expect(within(block).getByTestId("settings-policy-updates")).toHaveTextContent("しない");
+    expect(within(block).getByText("自動更新")).toBeInTheDocument();
+    expect(within(block).getByTestId("settings-policy-logRetentionDays")).toHaveTextContent("90日");
+    expect(within(block).getByText("ログの保存日数")).toBeInTheDocument();
+    // Nothing on the form is grey, so the grey-field notice would point at nothing.
+    expect(screen.queryByTestId("settings-managed")).toBeNull();
+    for (const input of [centralUrl, rootCaPath, proxyUrl, officeCode]) expect(input).not.toHaveAttribute("readonly");
+    // Nothing to type into in the block.
+    expect(within(block).queryByRole("textbox")).toBeNull();
+  });
+
+  it("shows only the keys the policy sets, next to the grey fields and their notice", async () => {
+    mockApi.getSettings.mockResolvedValue({
+      ...savedSettings,
+      managed: ["centralUrl", "updateChannel"],
+      policyPath: "/etc/kyosai-desk/policy.json",
+      updateChannel: "stable",
+    });
+    const { centralUrl } = await renderPage();
+    expect(centralUrl).toHaveAttribute("readonly");
+    expect(screen.getByTestId("settings-managed")).toHaveTextContent("/etc/kyosai-desk/policy.json");
+    const block = screen.getByTestId("settings-policy");
+    expect(within(block).getByTestId("settings-policy-updateChannel")).toHaveTextContent("安定版");
+    expect(within(block).queryByTestId("settings-policy-updates")).toBeNull();
+    expect(within(block).queryByTestId("settings-policy-logRetentionDays")).toBeNull();
+  });
+
+  it("shows no policy block and no notice on a PC without a policy", async () => {
+    mockApi.getSettings.mockResolvedValue(savedSettings);
+    await renderPage();
+    expect(screen.queryByTestId("settings-policy")).toBeNull();
+    expect(screen.queryByText("IT管理者が設定している項目")).toBeNull();
+    expect(screen.queryByTestId("settings-managed")).toBeNull();
+  });
+
   it("checks the whole draft when a field loses focus and shows that field's findings beside it", async () => {
     mockApi.checkSettings.mockResolvedValue([centralUrlNotHttps, officeCodeUnset]);
     const { user, centralUrl, officeCode } = await renderPage();

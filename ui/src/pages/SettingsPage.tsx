@@ -3,10 +3,21 @@
  * Checks come from Rust (`checkSettings` with the whole draft) whenever a
  * field loses focus; 保存 (or Ctrl+S) checks again and saves. Nothing the
  * clerk typed is lost when saving fails.
+ * What IT's machine policy sets is read-only: the form's fields in grey, and the keys the
+ * form has no field for (update channel, automatic updates, log retention) in a block of
+ * their own, both with the policy file's path.
  */
 import { useEffect, useEffectEvent, useRef, useState } from "react";
 import type { FocusEvent, FormEvent } from "react";
-import { api, BackendError, type Finding, type SettingsDraft, type SettingsView } from "../backend";
+import {
+  api,
+  BackendError,
+  type Finding,
+  type SettingsDraft,
+  type SettingsView,
+  type UpdateChannel,
+  type UpdatesMode,
+} from "../backend";
 import { Button } from "../components/Button";
 import { FieldMessage, Notice } from "../components/Notice";
 import { PageHeading } from "../components/PageHeading";
@@ -53,6 +64,21 @@ function formatWhen(iso: string): string {
   return new Intl.DateTimeFormat("ja-JP", { dateStyle: "long", timeStyle: "short" }).format(date);
 }
 
+/** The policy keys that have no field on the form; each present only when the policy sets it. */
+interface PolicyOnly {
+  updateChannel?: UpdateChannel;
+  updates?: UpdatesMode;
+  logRetentionDays?: number;
+}
+
+function policyOnly(view: SettingsView): PolicyOnly {
+  const keys: PolicyOnly = {};
+  if (view.updateChannel) keys.updateChannel = view.updateChannel;
+  if (view.updates) keys.updates = view.updates;
+  if (typeof view.logRetentionDays === "number") keys.logRetentionDays = view.logRetentionDays;
+  return keys;
+}
+
 type Banner = { kind: "error"; text: string } | { kind: "saved" } | null;
 
 export function SettingsPage() {
@@ -61,6 +87,7 @@ export function SettingsPage() {
   const [updatedAt, setUpdatedAt] = useState<string | null>(null);
   // Fields IT's machine policy sets: shown read-only, never saved from here.
   const [managed, setManaged] = useState<{ fields: readonly string[]; path: string | null }>({ fields: [], path: null });
+  const [policy, setPolicy] = useState<PolicyOnly>({});
   const [loading, setLoading] = useState(true);
   const [findings, setFindings] = useState<Finding[]>([]);
   const [touched, setTouched] = useState<ReadonlySet<SettingsField>>(new Set());
@@ -79,6 +106,7 @@ export function SettingsPage() {
         setDraft((current) => (current === EMPTY ? toDraft(view) : current));
         setUpdatedAt(view.updatedAt);
         setManaged({ fields: view.managed, path: view.policyPath });
+        setPolicy(policyOnly(view));
         setLoading(false);
       },
       (err: unknown) => {
@@ -144,6 +172,8 @@ export function SettingsPage() {
   }
 
   const actionsRef = useRef<HTMLDivElement>(null);
+  // The grey-field notice only when a grey field is on the page.
+  const greyFields = SETTINGS_FIELDS.some((f) => managed.fields.includes(f.key));
 
   /** Keeps the focused field (and its focus ring) clear of the sticky 保存 bar. */
   function keepClearOfActions(event: FocusEvent<HTMLFormElement>) {
@@ -192,8 +222,8 @@ export function SettingsPage() {
 
         {loading ? <p className="mb-4 text-std-16N-170 text-solid-gray-700">{t("common.loading")}</p> : null}
 
-        {managed.fields.length > 0 ? (
-          <Notice kind="info" testId="settings-managed">
+        {greyFields ? (
+          <Notice kind="info" className="mb-6" testId="settings-managed">
             {t("settings.managedNotice", { path: managed.path ?? "" })}
           </Notice>
         ) : null}
@@ -252,6 +282,8 @@ export function SettingsPage() {
           })}
         </div>
 
+        <PolicyBlock policy={policy} path={managed.path} />
+
         {/* Kept in view at the bottom of the page so 保存 and its outcome are always visible. */}
         <div ref={actionsRef} className="sticky bottom-0 -mx-4 mt-8 flex flex-wrap items-center justify-end gap-4 border-t border-solid-gray-420 bg-white px-4 py-4">
           <p className="mr-auto text-std-16N-170 text-solid-gray-700">
@@ -267,5 +299,53 @@ export function SettingsPage() {
         </div>
       </form>
     </div>
+  );
+}
+
+function PolicyRow({ label, children, testId }: { label: MessageId; children: string; testId: string }) {
+  return (
+    <div className="grid grid-cols-[12rem_minmax(0,1fr)] gap-4 border-b border-solid-gray-200 py-2 last:border-b-0">
+      <dt className="text-std-16B-170 text-solid-gray-700">{t(label)}</dt>
+      <dd className="text-std-16N-170 text-solid-gray-700" data-testid={testId}>
+        {children}
+      </dd>
+    </div>
+  );
+}
+
+/** 「IT管理者が設定している項目」: the policy keys the form has no field for, read-only (grey). */
+function PolicyBlock({ policy, path }: { policy: PolicyOnly; path: string | null }) {
+  const { updateChannel, updates, logRetentionDays } = policy;
+  if (updateChannel === undefined && updates === undefined && logRetentionDays === undefined) return null;
+  return (
+    <section
+      aria-labelledby="settings-policy-heading"
+      data-testid="settings-policy"
+      className="mt-8 rounded-8 border border-solid-gray-420 bg-solid-gray-50 px-4 py-3"
+    >
+      <h2 id="settings-policy-heading" className="text-std-16B-170 text-solid-gray-900">
+        {t("settings.policy.heading")}
+      </h2>
+      <p className="mb-2 text-std-16N-170 text-solid-gray-700" data-testid="settings-policy-source">
+        {path ? t("settings.policy.source", { path }) : t("settings.policy.sourceUnknown")}
+      </p>
+      <dl>
+        {updateChannel !== undefined ? (
+          <PolicyRow label="settings.policy.updateChannel" testId="settings-policy-updateChannel">
+            {t(updateChannel === "beta" ? "settings.policy.updateChannel.beta" : "settings.policy.updateChannel.stable")}
+          </PolicyRow>
+        ) : null}
+        {updates !== undefined ? (
+          <PolicyRow label="settings.policy.updates" testId="settings-policy-updates">
+            {t(updates === "off" ? "settings.policy.updates.off" : "settings.policy.updates.auto")}
+          </PolicyRow>
+        ) : null}
+        {logRetentionDays !== undefined ? (
+          <PolicyRow label="settings.policy.logRetentionDays" testId="settings-policy-logRetentionDays">
+            {t("settings.policy.days", { n: logRetentionDays })}
+          </PolicyRow>
+        ) : null}
+      </dl>
+    </section>
   );
 }

@@ -5,6 +5,8 @@
  * The sync part changes all day (every cycle flips 「同期中…」), so the bar
  * itself is not a live region; a hidden one announces only what a clerk must
  * hear: the connection going up or down and new conflicts or refusals.
+ * A newer app version found by the automatic check (./useUpdateCheck) is a quiet link to
+ * 診断・バージョン情報, where the clerk downloads it.
  */
 import { useId, useRef, useState } from "react";
 import type { FocusEvent, KeyboardEvent } from "react";
@@ -16,6 +18,7 @@ import { isComposing } from "../lib/ime";
 import { hrefFor } from "../lib/router";
 import { formatDateTime, formatShortTime } from "../lib/time";
 import { useAppState } from "./appState";
+import { useUpdateCheck } from "./useUpdateCheck";
 
 /** The host of the central service URL, or the text as typed if it is not a URL. */
 export function centralHost(url: string): string {
@@ -79,6 +82,7 @@ function describe(err: unknown): string {
 export function StatusBar() {
   const { appInfo, settings, settingsLoaded, sync, syncLoaded, session, signedInUser } = useAppState();
   const [syncing, setSyncing] = useState(false);
+  const updateOffer = useUpdateCheck();
   /** A failed 「今すぐ同期」, with the last sync time it was shown against. */
   const [syncFailure, setSyncFailure] = useState<{ text: string; lastSyncAt: string | null } | null>(null);
 
@@ -246,7 +250,20 @@ export function StatusBar() {
           </span>
         ) : null}
 
-        <span className={`${item} ml-auto`}>
+        {updateOffer ? (
+          <a
+            href={hrefFor("diagnostics")}
+            data-testid="status-update"
+            className="ml-auto inline-flex items-center gap-1.5 whitespace-nowrap text-white underline underline-offset-[calc(3/16*1rem)] visited:text-white hover:text-yellow-200 hover:decoration-[calc(3/16*1rem)] focus-visible:outline-yellow-300"
+          >
+            <span aria-hidden="true" className="inline-flex size-4 items-center justify-center rounded-full bg-blue-100 text-dns-14B-120 text-blue-1000">
+              i
+            </span>
+            {t("status.updateOffer", { version: updateOffer.version })}
+          </a>
+        ) : null}
+
+        <span className={`${item} ${updateOffer ? "" : "ml-auto"}`}>
           <span className={label}>{t("status.version")}</span>
           <span data-testid="status-version">{appInfo?.version ?? "—"}</span>
         </span>

@@ -120,6 +120,8 @@ export const mockApi = {
   ocrMetrics: vi.fn<Api["ocrMetrics"]>(),
   ocrVerifiedInvoices: vi.fn<Api["ocrVerifiedInvoices"]>(),
   ocrTakeInvoice: vi.fn<Api["ocrTakeInvoice"]>(),
+  updateCheck: vi.fn<Api["updateCheck"]>(),
+  updateDownload: vi.fn<Api["updateDownload"]>(),
   onImportProgress: vi.fn<Api["onImportProgress"]>(),
   onSyncStatus: vi.fn<Api["onSyncStatus"]>(),
 } satisfies Api;
@@ -252,6 +254,8 @@ export function resetMockApi(): void {
   mockApi.ocrMetrics.mockRejectedValue(notSetUp("ocrMetrics"));
   mockApi.ocrVerifiedInvoices.mockResolvedValue([]);
   mockApi.ocrTakeInvoice.mockRejectedValue(notSetUp("ocrTakeInvoice"));
+  mockApi.updateCheck.mockResolvedValue(null);
+  mockApi.updateDownload.mockRejectedValue(notSetUp("updateDownload"));
   mockApi.onImportProgress.mockImplementation(() => () => {});
   mockApi.onSyncStatus.mockImplementation((listener) => {
     syncListeners.add(listener);
