@@ -1198,6 +1198,17 @@ fn resolution_label(code: &str) -> &'static str {
     }
 }
 
+/// A check box's value as printed on the form (「男」 for `male`); other values as they are.
+fn shown_value(field: &str, value: &str) -> String {
+    static TEMPLATES: std::sync::OnceLock<Vec<Template>> = std::sync::OnceLock::new();
+    let templates = TEMPLATES.get_or_init(|| template::builtin().unwrap_or_default());
+    templates
+        .iter()
+        .find_map(|t| t.field(field))
+        .and_then(|spec| spec.options.iter().find(|o| o.value == value))
+        .map_or_else(|| value.to_owned(), |o| o.label.clone())
+}
+
 /// The provenance kept in a draft's body by the hand-off, for the editor.
 pub fn provenance_view(body: &serde_json::Value) -> Option<ProvenanceView> {
     let p = body.get(PROVENANCE_KEY)?;
@@ -1215,7 +1226,7 @@ pub fn provenance_view(body: &serde_json::Value) -> Option<ProvenanceView> {
                 .collect();
             format!("●●●● ●●●● {tail}")
         } else {
-            v.to_owned()
+            shown_value(field, v)
         }
     };
     let text = |k: &str| {

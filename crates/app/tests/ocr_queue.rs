@@ -217,6 +217,9 @@ async fn a_read_form_is_corrected_by_two_clerks_and_becomes_a_prefilled_draft() 
         .find(|f| f.field == "member.myNumber")
         .unwrap();
     assert!(mn.value.starts_with("●●●● ●●●● "), "{}", mn.value);
+    // Check boxes as printed on the form.
+    let sex = p.fields.iter().find(|f| f.field == "member.sex").unwrap();
+    assert!(sex.value == "男" || sex.value == "女", "{}", sex.value);
     let saved = a
         .with(|s| {
             kyosai_app::acquisitions::save_on(

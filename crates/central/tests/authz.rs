@@ -881,7 +881,10 @@ impl World {
             Op::UpdateCheck => Got::of_reply(
                 &self
                     .api
-                    .get("/updates/v1/stable/windows-x86_64?current=0.1.0", Some(&token))
+                    .get(
+                        "/updates/v1/stable/windows-x86_64?current=0.1.0",
+                        Some(&token),
+                    )
                     .await,
             ),
             Op::OcrLease => {

@@ -21,7 +21,7 @@ describe("OcrProvenance", () => {
               engine: "tesseract 5.3.0",
               confidence: 62,
               by: ["佐藤 花子"],
-              at: "2026-11-26 09:31",
+              at: "2026-11-26T00:31:00Z",
             },
             {
               field: "office.code",
@@ -48,6 +48,8 @@ describe("OcrProvenance", () => {
     expect(name.getByText("62%")).toBeInTheDocument();
     expect(name.getByText("修正")).toBeInTheDocument();
     expect(name.getByText("佐藤 花子")).toBeInTheDocument();
+    // The time as a clerk reads it (local time), not the wire format.
+    expect(name.getByText(/2026年11月26日/)).toBeInTheDocument();
     expect(within(rows[1]!).getByText("読取どおり（自動）")).toBeInTheDocument();
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { AcquisitionView } from "../backend";
 import { t } from "../i18n";
+import { formatDateTime } from "../lib/time";
 
 type Provenance = NonNullable<AcquisitionView["ocrProvenance"]>;
 
@@ -39,7 +40,7 @@ export function OcrProvenance({ provenance, title, testId = "acq-provenance" }: 
                 <td className="py-1 pr-3 text-right tabular-nums">{f.confidence}%</td>
                 <td className="py-1 pr-3">{f.resolutionLabel}</td>
                 <td className="py-1 pr-3">{f.by.length > 0 ? f.by.join("・") : t("acq.provenance.nobody")}</td>
-                <td className="py-1">{f.at ?? t("acq.provenance.nobody")}</td>
+                <td className="py-1">{f.at ? formatDateTime(f.at) : t("acq.provenance.nobody")}</td>
               </tr>
             ))}
           </tbody>
