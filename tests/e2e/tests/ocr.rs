@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 //! The AI-OCR correction queue in the real app, against the real central service (TLS on
 //! 127.0.0.1): a clerk reads a scanned 資格取得届 (a PDF, as the office's scanner makes
 //! it) with the local engine, then — keyboard only — accepts the values that are right,
