@@ -72,28 +72,25 @@ fn work_through(pc: &Pc, id: &str, truth: &kyosai_ocr::samples::GroundTruth) -> 
     done
 }
 
-#[tokio::test]
-async fn a_read_form_is_corrected_by_two_clerks_and_becomes_a_prefilled_draft() {
+/// The central service with 新宿区役所 and its staff `(id, name, role)`.
+async fn office_with(staff: &[(&str, &str, Role)]) -> TestServer {
     let server = TestServer::start(TestBackend::Sqlite).await;
     server.add_office("1203", "新宿区役所").await;
+    for (id, name, role) in staff {
+        server
+            .add_user(id, name, &[*role], Some("1203"), PASSWORD)
+            .await;
+    }
     server
-        .add_user(
-            "tanto",
-            "佐藤 花子",
-            &[Role::OfficeClerk],
-            Some("1203"),
-            PASSWORD,
-        )
-        .await;
-    server
-        .add_user(
-            "tanto2",
-            "木村 由美",
-            &[Role::OfficeClerk],
-            Some("1203"),
-            PASSWORD,
-        )
-        .await;
+}
+
+#[tokio::test]
+async fn a_read_form_is_corrected_by_two_clerks_and_becomes_a_prefilled_draft() {
+    let server = office_with(&[
+        ("tanto", "佐藤 花子", Role::OfficeClerk),
+        ("tanto2", "木村 由美", Role::OfficeClerk),
+    ])
+    .await;
     let a = Pc::sign_in(&server, "tanto").await;
     let b = Pc::sign_in(&server, "tanto2").await;
 
@@ -263,26 +260,11 @@ async fn a_read_form_is_corrected_by_two_clerks_and_becomes_a_prefilled_draft() 
 
 #[tokio::test]
 async fn an_office_head_cannot_open_a_form_showing_a_my_number() {
-    let server = TestServer::start(TestBackend::Sqlite).await;
-    server.add_office("1203", "新宿区役所").await;
-    server
-        .add_user(
-            "tanto",
-            "佐藤 花子",
-            &[Role::OfficeClerk],
-            Some("1203"),
-            PASSWORD,
-        )
-        .await;
-    server
-        .add_user(
-            "shocho",
-            "鈴木 一郎",
-            &[Role::OfficeHead],
-            Some("1203"),
-            PASSWORD,
-        )
-        .await;
+    let server = office_with(&[
+        ("tanto", "佐藤 花子", Role::OfficeClerk),
+        ("shocho", "鈴木 一郎", Role::OfficeHead),
+    ])
+    .await;
     let a = Pc::sign_in(&server, "tanto").await;
     let head = Pc::sign_in(&server, "shocho").await;
     let template = builtin_by_id(TEMPLATE).unwrap();

@@ -133,42 +133,58 @@ async fn timings(app: &App) -> Vec<f64> {
     serde_json::from_str(&json).unwrap_or_default()
 }
 
-#[tokio::test]
-async fn a_clerk_corrects_a_scanned_form_keyboard_only_and_the_draft_appears_with_provenance() {
+/// The central service with 新宿区役所 and its clerks `(id, name, password)`.
+async fn office_with(clerks: &[(&str, &str, &str)]) -> TestServer {
     let server = TestServer::start(TestBackend::Sqlite).await;
     server.add_office(OFFICE, "新宿区役所").await;
+    for (id, name, password) in clerks {
+        server
+            .add_user(id, name, &[Role::OfficeClerk], Some(OFFICE), password)
+            .await;
+    }
     server
-        .add_user(
-            "tanto",
-            "佐藤 花子",
-            &[Role::OfficeClerk],
-            Some(OFFICE),
-            "pass-tanto-1",
-        )
-        .await;
-    server
-        .add_user(
-            "tanto2",
-            "木村 由美",
-            &[Role::OfficeClerk],
-            Some(OFFICE),
-            "pass-tanto-2",
-        )
-        .await;
+}
 
-    // The scan: a generated 資格取得届 (seed 2026, its first form: the フリガナ reads badly,
-    // the 住所 is handwritten), as a PDF of the scanned JPEG page.
-    let ws = Workspace::new();
+/// The first `n` generated 資格取得届 of seed 2026 (the first: the フリガナ reads badly, the
+/// 住所 is handwritten).
+fn forms(n: usize) -> Vec<kyosai_ocr::samples::SampleDocument> {
     let fonts = Fonts::system().unwrap();
-    let samples = generate(
+    generate(
         &SampleOptions {
             seed: 2026,
-            acquisitions: 1,
+            acquisitions: n,
             invoices: 0,
         },
         &fonts,
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// On 「AI-OCR確認」: picks the 資格取得届 template and the scan file, and reads it.
+async fn read_scan_in_app(app: &App, path: &std::path::Path) {
+    app.open("ocr").await;
+    app.click(&format!(
+        "[data-testid='ocr-import-template'] option[value='{TEMPLATE}']"
+    ))
+    .await;
+    app.find(Locator::Css("[data-testid='ocr-import-file']"))
+        .await
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    app.click("[data-testid='ocr-import-run']").await;
+}
+
+#[tokio::test]
+async fn a_clerk_corrects_a_scanned_form_keyboard_only_and_the_draft_appears_with_provenance() {
+    let server = office_with(&[
+        ("tanto", "佐藤 花子", "pass-tanto-1"),
+        ("tanto2", "木村 由美", "pass-tanto-2"),
+    ])
+    .await;
+    // The scan: the first generated form, as a PDF of its scanned JPEG page.
+    let ws = Workspace::new();
+    let samples = forms(1);
     let sample = &samples[0];
     let pdf = encode_scan_pdf(&sample.jpeg_pages).unwrap();
     let path = ws.path().join("scan-0001.pdf");
@@ -179,17 +195,7 @@ async fn a_clerk_corrects_a_scanned_form_keyboard_only_and_the_draft_appears_wit
     let env = [("KYOSAI_POLICY", policy.to_str().unwrap())];
     let a = App::start_with(&ws, "ocr-tanto", &env).await;
     a.sign_in("tanto", "pass-tanto-1").await;
-    a.open("ocr").await;
-    a.click(&format!(
-        "[data-testid='ocr-import-template'] option[value='{TEMPLATE}']"
-    ))
-    .await;
-    a.find(Locator::Css("[data-testid='ocr-import-file']"))
-        .await
-        .send_keys(path.to_str().unwrap())
-        .await
-        .unwrap();
-    a.click("[data-testid='ocr-import-run']").await;
+    read_scan_in_app(&a, &path).await;
     let result = a
         .wait_text(Locator::Css("[data-testid='ocr-import-result']"), "1件")
         .await;
@@ -310,28 +316,9 @@ async fn a_clerk_corrects_a_scanned_form_keyboard_only_and_the_draft_appears_wit
 #[tokio::test]
 #[ignore = "benchmark: scripts/bench-ocr-queue"]
 async fn bench_enter_to_next_field() {
-    let server = TestServer::start(TestBackend::Sqlite).await;
-    server.add_office(OFFICE, "新宿区役所").await;
-    server
-        .add_user(
-            "tanto",
-            "佐藤 花子",
-            &[Role::OfficeClerk],
-            Some(OFFICE),
-            "pass-tanto-1",
-        )
-        .await;
+    let server = office_with(&[("tanto", "佐藤 花子", "pass-tanto-1")]).await;
     let ws = Workspace::new();
-    let fonts = Fonts::system().unwrap();
-    let samples = generate(
-        &SampleOptions {
-            seed: 2026,
-            acquisitions: 6,
-            invoices: 0,
-        },
-        &fonts,
-    )
-    .unwrap();
+    let samples = forms(6);
     let pages: Vec<image::GrayImage> = samples
         .iter()
         .map(|s| {
@@ -352,17 +339,7 @@ async fn bench_enter_to_next_field() {
     let env = [("KYOSAI_POLICY", policy.to_str().unwrap())];
     let a = App::start_with(&ws, "ocr-bench", &env).await;
     a.sign_in("tanto", "pass-tanto-1").await;
-    a.open("ocr").await;
-    a.click(&format!(
-        "[data-testid='ocr-import-template'] option[value='{TEMPLATE}']"
-    ))
-    .await;
-    a.find(Locator::Css("[data-testid='ocr-import-file']"))
-        .await
-        .send_keys(path.to_str().unwrap())
-        .await
-        .unwrap();
-    a.click("[data-testid='ocr-import-run']").await;
+    read_scan_in_app(&a, &path).await;
     // Six pages take a while in the debug build the tests drive.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
     loop {
