@@ -12,12 +12,12 @@
  * the current one is being done, so 「次の帳票へ」 shows it at once.
  */
 import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
-import type { KeyboardEvent as ReactKeyboardEvent } from "react";
 import { api, type OcrDocumentView, type OcrQueueItem, type OcrQueueView } from "../backend";
 import { Badge } from "../components/Badge";
 import { Button } from "../components/Button";
 import { Notice } from "../components/Notice";
 import { PageHeading } from "../components/PageHeading";
+import { TabList } from "../components/TabList";
 import { t, type MessageId } from "../i18n";
 import { useAfterSync } from "../shell/useAfterSync";
 import { EnterTimings, preloadImages } from "./ocr/correction";
@@ -96,7 +96,6 @@ export function OcrPage() {
   const [reopening, setReopening] = useState<string | null>(null);
   const [doc, setDoc] = useState<OcrDocumentView | null>(null);
   const [leaseError, setLeaseError] = useState<string | null>(null);
-  const tabRefs = useRef<Partial<Record<Tab, HTMLButtonElement | null>>>({});
   const startRef = useRef<HTMLButtonElement>(null);
   const focusStart = useRef(false);
   const seq = useRef(0);
@@ -175,15 +174,6 @@ export function OcrPage() {
     }
   }
 
-  function onTabKeyDown(event: ReactKeyboardEvent<HTMLDivElement>) {
-    if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
-    event.preventDefault();
-    const i = TABS.findIndex((x) => x.id === tab);
-    const next = TABS[(i + (event.key === "ArrowRight" ? 1 : TABS.length - 1)) % TABS.length];
-    if (!next) return;
-    setTab(next.id);
-    tabRefs.current[next.id]?.focus();
-  }
 
   if (doc) {
     return (
@@ -241,30 +231,13 @@ export function OcrPage() {
           </Button>
         </div>
       </div>
-      <div role="tablist" aria-label={t("ocr.tabs.label")} className="mb-6 flex gap-2 border-b border-solid-gray-420" onKeyDown={onTabKeyDown}>
-        {TABS.map((x) => (
-          <button
-            key={x.id}
-            ref={(el) => {
-              tabRefs.current[x.id] = el;
-            }}
-            type="button"
-            role="tab"
-            id={`ocr-tab-${x.id}`}
-            aria-selected={tab === x.id}
-            aria-controls={`ocr-panel-${x.id}`}
-            tabIndex={tab === x.id ? 0 : -1}
-            data-testid={`ocr-tab-${x.id}`}
-            onClick={() => setTab(x.id)}
-            className={[
-              "-mb-px min-h-12 border-b-4 px-4 py-2 text-std-16B-170",
-              tab === x.id ? "border-blue-900 text-blue-1000" : "border-transparent text-solid-gray-700 hover:text-solid-gray-900",
-            ].join(" ")}
-          >
-            {x.id === "exceptions" ? t("ocr.tab.exceptionsCount", { n: exceptions.length }) : t(x.label)}
-          </button>
-        ))}
-      </div>
+      <TabList
+        tabs={TABS.map((x) => ({ id: x.id, label: x.id === "exceptions" ? t("ocr.tab.exceptionsCount", { n: exceptions.length }) : t(x.label) }))}
+        selected={tab}
+        onSelect={setTab}
+        idPrefix="ocr"
+        label={t("ocr.tabs.label")}
+      />
       <div role="tabpanel" id={`ocr-panel-${tab}`} aria-labelledby={`ocr-tab-${tab}`} className="flex flex-col gap-6">
         {tab === "queue" ? (
           <>

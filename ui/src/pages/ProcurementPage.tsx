@@ -10,6 +10,7 @@ import { Badge } from "../components/Badge";
 import { Button } from "../components/Button";
 import { Notice } from "../components/Notice";
 import { PageHeading } from "../components/PageHeading";
+import { TabList } from "../components/TabList";
 import { t, type MessageId } from "../i18n";
 import { isPlainEnter } from "../lib/ime";
 import { useAfterSync } from "../shell/useAfterSync";
@@ -30,45 +31,18 @@ const TABS: readonly { id: Tab; label: MessageId }[] = [
 
 export function ProcurementPage() {
   const [tab, setTab] = useState<Tab>("cases");
-  const tabRefs = useRef<Partial<Record<Tab, HTMLButtonElement | null>>>({});
 
-  function onTabKeyDown(event: ReactKeyboardEvent<HTMLDivElement>) {
-    if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
-    event.preventDefault();
-    const i = TABS.findIndex((x) => x.id === tab);
-    const next = TABS[(i + (event.key === "ArrowRight" ? 1 : TABS.length - 1)) % TABS.length];
-    if (!next) return;
-    setTab(next.id);
-    tabRefs.current[next.id]?.focus();
-  }
 
   return (
     <div className="max-w-6xl">
       <PageHeading>{t("nav.procurement")}</PageHeading>
-      <div role="tablist" aria-label={t("procurement.tabs.label")} className="mb-6 flex gap-2 border-b border-solid-gray-420" onKeyDown={onTabKeyDown}>
-        {TABS.map((x) => (
-          <button
-            key={x.id}
-            ref={(el) => {
-              tabRefs.current[x.id] = el;
-            }}
-            type="button"
-            role="tab"
-            id={`procurement-tab-${x.id}`}
-            aria-selected={tab === x.id}
-            aria-controls={`procurement-panel-${x.id}`}
-            tabIndex={tab === x.id ? 0 : -1}
-            data-testid={`procurement-tab-${x.id}`}
-            onClick={() => setTab(x.id)}
-            className={[
-              "-mb-px min-h-12 border-b-4 px-4 py-2 text-std-16B-170",
-              tab === x.id ? "border-blue-900 text-blue-1000" : "border-transparent text-solid-gray-700 hover:text-solid-gray-900",
-            ].join(" ")}
-          >
-            {t(x.label)}
-          </button>
-        ))}
-      </div>
+      <TabList
+        tabs={TABS.map((x) => ({ id: x.id, label: t(x.label) }))}
+        selected={tab}
+        onSelect={setTab}
+        idPrefix="procurement"
+        label={t("procurement.tabs.label")}
+      />
       <div role="tabpanel" id={`procurement-panel-${tab}`} aria-labelledby={`procurement-tab-${tab}`}>
         {tab === "cases" ? <CasesTab /> : tab === "vendors" ? <ProcurementVendors /> : tab === "budgets" ? <ProcurementBudgets /> : <ProcurementTransfer />}
       </div>
