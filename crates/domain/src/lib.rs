@@ -27,6 +27,8 @@
 //!   引上げ / 後閲 / 差戻し / 却下 / 取下げ, and the content hash an approval is bound to;
 //! - [`acquisition`]: the 組合員資格取得届 — record model, checks (as typed and before
 //!   submission), acknowledged warnings, and the workflow from draft to registration;
+//! - [`flow`]: 業務の見える化 — time per step (waiting and working), volumes, backlog,
+//!   deadlines, the 業務フロー table and before/after comparisons;
 //! - [`procurement`]: 調達・契約・支払 — tax per rate, JP PINT invoices, bank business
 //!   days and 支払遅延防止法 deadlines, contract methods, bank master data, vendors and the
 //!   全銀 総合振込 file.
@@ -46,6 +48,7 @@ pub mod date_input;
 pub mod dependants;
 pub mod finding;
 pub mod fiscal;
+pub mod flow;
 pub mod grades;
 pub mod ids;
 pub mod kana;
