@@ -18,6 +18,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 /// How long to wait for something to appear on screen.
 pub const UI_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long creating or closing a WebDriver session (starting or stopping the app) may take.
+const SESSION_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -193,12 +195,19 @@ impl App {
             "tauri:options".into(),
             serde_json::json!({ "application": app_binary(), "args": [] }),
         );
-        let client = ClientBuilder::rustls()
+        // Bounded: an app that never comes up (e.g. handed over to an old instance still
+        // exiting) must fail this test with the driver's log, not wedge the whole run.
+        let connect = ClientBuilder::rustls()
             .expect("TLS roots")
             .capabilities(caps)
-            .connect(&url)
-            .await
-            .expect("WebDriver session for the app");
+            .connect(&url);
+        let client = match tokio::time::timeout(SESSION_TIMEOUT, connect).await {
+            Ok(c) => c.expect("WebDriver session for the app"),
+            Err(_) => panic!(
+                "{profile}: no WebDriver session within {SESSION_TIMEOUT:?}; tauri-driver log:\n{}",
+                log_tail(&home.join(format!("tauri-driver-{profile}.log")))
+            ),
+        };
         let app = App {
             client,
             driver,
@@ -310,11 +319,21 @@ impl App {
     /// Closes the session (the app exits) and stops tauri-driver with SIGTERM, which
     /// also stops WebKitWebDriver; SIGKILL would orphan it with the port held.
     pub async fn stop(mut self) {
-        let _ = self.client.clone().close().await;
+        let close = self.client.clone().close();
+        if tokio::time::timeout(SESSION_TIMEOUT, close).await.is_err() {
+            println!("{}: closing the WebDriver session timed out", self.name);
+        }
         terminate(&mut self.driver);
         // The next start of the same profile must not meet this one still holding its
-        // single-instance lock while it exits.
-        wait_for_app_exit(&self.data_dir).await;
+        // single-instance lock while it exits (the new one would hand over to it and never
+        // open a window): an app still running after the grace period is killed.
+        if !wait_for_app_exit(&self.data_dir).await {
+            println!("{}: the app did not exit; killing it", self.name);
+            kill_apps(&self.data_dir);
+            if !wait_for_app_exit(&self.data_dir).await {
+                panic!("{}: the app survived SIGKILL", self.name);
+            }
+        }
     }
 
     /// Opens a work area from the navigation menu.
@@ -657,25 +676,51 @@ async fn wait_bus_name_free(name: &str) {
     }
 }
 
-/// Waits (up to 10 s) until no process runs with `KYOSAI_DATA_DIR=data_dir`.
-async fn wait_for_app_exit(data_dir: &Path) {
+/// The processes started with `KYOSAI_DATA_DIR=data_dir` (the app and its WebKit helpers).
+fn app_pids(data_dir: &Path) -> Vec<u32> {
     let needle = format!("KYOSAI_DATA_DIR={}", data_dir.display());
+    std::fs::read_dir("/proc")
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter_map(|e| {
+                    let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+                    let env = std::fs::read(e.path().join("environ")).ok()?;
+                    env.split(|b| *b == 0)
+                        .any(|kv| kv == needle.as_bytes())
+                        .then_some(pid)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Waits (up to 10 s) until no process runs with `KYOSAI_DATA_DIR=data_dir`; false if one
+/// still does.
+async fn wait_for_app_exit(data_dir: &Path) -> bool {
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
-        let running = std::fs::read_dir("/proc")
-            .map(|rd| {
-                rd.filter_map(Result::ok).any(|e| {
-                    std::fs::read(e.path().join("environ"))
-                        .map(|env| env.split(|b| *b == 0).any(|kv| kv == needle.as_bytes()))
-                        .unwrap_or(false)
-                })
-            })
-            .unwrap_or(false);
-        if !running {
-            return;
+        if app_pids(data_dir).is_empty() {
+            return true;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    false
+}
+
+/// SIGKILLs every process of the app that uses `data_dir`.
+fn kill_apps(data_dir: &Path) {
+    for pid in app_pids(data_dir) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+}
+
+/// The last 4 KB of a log file, for a failure message.
+fn log_tail(path: &Path) -> String {
+    let text = std::fs::read(path).unwrap_or_default();
+    let start = text.len().saturating_sub(4096);
+    String::from_utf8_lossy(&text[start..]).into_owned()
 }
 
 fn terminate(driver: &mut Child) {
@@ -715,10 +760,15 @@ async fn http_get(url: &str) -> std::io::Result<String> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let rest = url.trim_start_matches("http://");
     let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let mut s = tokio::net::TcpStream::connect(host).await?;
-    s.write_all(format!("GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n").as_bytes())
-        .await?;
-    let mut buf = String::new();
-    s.read_to_string(&mut buf).await?;
-    Ok(buf)
+    let get = async {
+        let mut s = tokio::net::TcpStream::connect(host).await?;
+        s.write_all(format!("GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n").as_bytes())
+            .await?;
+        let mut buf = String::new();
+        s.read_to_string(&mut buf).await?;
+        Ok(buf)
+    };
+    tokio::time::timeout(Duration::from_secs(5), get)
+        .await
+        .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()))
 }

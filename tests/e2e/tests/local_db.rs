@@ -10,11 +10,15 @@ use fantoccini::Locator;
 use kyosai_e2e::{App, Workspace};
 
 const PROFILE: &str = "keylost";
-const CENTRAL: &str = "https://central.kyosai.example:8443";
+// Any valid setting will do; a closed loopback port keeps the app's sync attempts off DNS.
+const CENTRAL: &str = "https://127.0.0.1:9";
 
 fn secret_tool(action: &str) -> std::process::Output {
-    Command::new("secret-tool")
+    // Bounded: a Secret Service that prompts would otherwise wait forever.
+    Command::new("timeout")
         .args([
+            "30",
+            "secret-tool",
             action,
             "service",
             "jp.kyosai.desk",
