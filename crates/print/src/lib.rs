@@ -16,6 +16,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod documents;
+pub mod flow_table;
 pub mod procurement;
 
 use kyosai_domain::approval::{ApprovalState, Filled, Status};
