@@ -199,6 +199,21 @@ pub struct RegistrationBatch {
     pub file_name: String,
 }
 
+/// One work session an app reported (`work.time`): a case open at one step and being
+/// worked on, idle excluded. `office_code` and `kind` are the case's when received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkSessionRow {
+    pub session_id: Uuid,
+    pub record_id: Uuid,
+    pub kind: String,
+    /// `draft` or the approval step's label (`kyosai_domain::flow::step_key`).
+    pub step: String,
+    pub user_id: String,
+    pub office_code: String,
+    pub started_at: DateTime<Utc>,
+    pub active_seconds: u32,
+}
+
 /// One change-log row with the record as it is now.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangeRow {
@@ -694,5 +709,19 @@ impl Storage {
         cancelled: kyosai_audit::NewEntry,
     ) -> Result<bool, StorageError> {
         dispatch!(self.cancel_absence(user_id, id, now, cancelled))
+    }
+
+    /// Every work session (of one office, or of all), oldest first.
+    pub async fn work_sessions(
+        &self,
+        office: Option<&str>,
+    ) -> Result<Vec<WorkSessionRow>, StorageError> {
+        dispatch!(self.work_sessions(office))
+    }
+
+    /// Inserts work sessions whose id is not stored yet (demo data, imports); returns how
+    /// many were new. Their `received_at` is now.
+    pub async fn insert_work_sessions(&self, rows: &[WorkSessionRow]) -> Result<u64, StorageError> {
+        dispatch!(self.insert_work_sessions(rows))
     }
 }

@@ -23,6 +23,7 @@ use super::{grace_key, GRACE_PREFIX};
 use super::{
     resolution_str, AccessLookup, AdminError, ChangeRow, Device, LoginUser, NewTokens, NewUser,
     Office, PushOutcome, RefreshOutcome, ResolveOutcome, StorageError, StoredConflict, UserSummary,
+    WorkSessionRow,
 };
 use crate::model::{parse_role, role_str, Actor, ChangeOp, Scope};
 
@@ -31,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("postgres_schema_2.sql"),
     include_str!("postgres_schema_3.sql"),
     include_str!("postgres_schema_4.sql"),
+    include_str!("postgres_schema_5.sql"),
 ];
 
 mod approval;
@@ -1114,6 +1116,93 @@ impl PgStorage {
         tx.commit().await?;
         Ok(true)
     }
+
+    pub async fn work_sessions(
+        &self,
+        office: Option<&str>,
+    ) -> Result<Vec<WorkSessionRow>, StorageError> {
+        let c = self.client().await?;
+        let rows = c
+            .query(
+                "SELECT session_id, record_id, kind, step, user_id, office_code, started_at, \
+                     active_seconds \
+                 FROM work_sessions WHERE $1::TEXT IS NULL OR office_code = $1 \
+                 ORDER BY started_at, session_id",
+                &[&office],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let seconds: i32 = r.try_get(7)?;
+                Ok(WorkSessionRow {
+                    session_id: r.try_get(0)?,
+                    record_id: r.try_get(1)?,
+                    kind: r.try_get(2)?,
+                    step: r.try_get(3)?,
+                    user_id: r.try_get(4)?,
+                    office_code: r.try_get(5)?,
+                    started_at: r.try_get(6)?,
+                    active_seconds: u32::try_from(seconds).map_err(|_| {
+                        StorageError::Corrupt(format!("work_sessions: {seconds} seconds"))
+                    })?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn insert_work_sessions(&self, rows: &[WorkSessionRow]) -> Result<u64, StorageError> {
+        let c = self.client().await?;
+        insert_work_sessions(&c, rows, Utc::now()).await
+    }
+}
+
+/// Inserts the work sessions whose id is not stored yet, in one statement; how many were.
+async fn insert_work_sessions<C: GenericClient>(
+    c: &C,
+    rows: &[WorkSessionRow],
+    received_at: DateTime<Utc>,
+) -> Result<u64, StorageError> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let stmt = c
+        .prepare_cached(
+            "INSERT INTO work_sessions (session_id, record_id, kind, step, user_id, office_code, \
+                 started_at, active_seconds, received_at) \
+             SELECT *, $9::TIMESTAMPTZ FROM UNNEST($1::UUID[], $2::UUID[], $3::TEXT[], \
+                 $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TIMESTAMPTZ[], $8::INTEGER[]) \
+             ON CONFLICT (session_id) DO NOTHING",
+        )
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|w| w.session_id).collect();
+    let records: Vec<Uuid> = rows.iter().map(|w| w.record_id).collect();
+    let kinds: Vec<&str> = rows.iter().map(|w| w.kind.as_str()).collect();
+    let steps: Vec<&str> = rows.iter().map(|w| w.step.as_str()).collect();
+    let users: Vec<&str> = rows.iter().map(|w| w.user_id.as_str()).collect();
+    let offices: Vec<&str> = rows.iter().map(|w| w.office_code.as_str()).collect();
+    let started: Vec<DateTime<Utc>> = rows.iter().map(|w| w.started_at).collect();
+    let seconds = rows
+        .iter()
+        .map(|w| i32::try_from(w.active_seconds))
+        .collect::<Result<Vec<i32>, _>>()
+        .map_err(|_| StorageError::Internal("work session seconds out of range".into()))?;
+    let n = c
+        .execute(
+            &stmt,
+            &[
+                &ids,
+                &records,
+                &kinds,
+                &steps,
+                &users,
+                &offices,
+                &started,
+                &seconds,
+                &received_at,
+            ],
+        )
+        .await?;
+    Ok(n)
 }
 
 /// The push transaction. Reads are answered from what [`PgPushTx::lock_and_load`] loaded

@@ -22,6 +22,7 @@ use super::{grace_key, GRACE_PREFIX};
 use super::{
     resolution_str, AccessLookup, AdminError, ChangeRow, Device, LoginUser, NewTokens, NewUser,
     Office, PushOutcome, RefreshOutcome, ResolveOutcome, StorageError, StoredConflict, UserSummary,
+    WorkSessionRow,
 };
 use crate::model::{parse_role, role_str, Actor, ChangeOp, Scope};
 
@@ -30,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sqlite_schema_2.sql"),
     include_str!("sqlite_schema_3.sql"),
     include_str!("sqlite_schema_4.sql"),
+    include_str!("sqlite_schema_5.sql"),
 ];
 
 mod approval;
@@ -1251,6 +1253,81 @@ impl SqliteStorage {
         })
         .await
     }
+
+    pub async fn work_sessions(
+        &self,
+        office: Option<&str>,
+    ) -> Result<Vec<WorkSessionRow>, StorageError> {
+        let office = office.map(str::to_string);
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT session_id, record_id, kind, step, user_id, office_code, started_at, \
+                     active_seconds \
+                 FROM work_sessions WHERE ?1 IS NULL OR office_code = ?1 \
+                 ORDER BY started_at, session_id",
+            )?;
+            let mut rows = stmt.query(params![office])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let seconds: i64 = r.get(7)?;
+                out.push(WorkSessionRow {
+                    session_id: uuid(&r.get::<_, String>(0)?)?,
+                    record_id: uuid(&r.get::<_, String>(1)?)?,
+                    kind: r.get(2)?,
+                    step: r.get(3)?,
+                    user_id: r.get(4)?,
+                    office_code: r.get(5)?,
+                    started_at: from_ts(r.get(6)?)?,
+                    active_seconds: u32::try_from(seconds).map_err(|_| {
+                        StorageError::Corrupt(format!("work_sessions: {seconds} seconds"))
+                    })?,
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    pub async fn insert_work_sessions(&self, rows: &[WorkSessionRow]) -> Result<u64, StorageError> {
+        let rows = rows.to_vec();
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now = Utc::now();
+            let mut n = 0;
+            for row in &rows {
+                n += insert_work_session(&tx, row, now)?;
+            }
+            tx.commit()?;
+            Ok(n)
+        })
+        .await
+    }
+}
+
+/// Inserts one work session unless its id is stored already; 1 if inserted.
+fn insert_work_session(
+    c: &Connection,
+    w: &WorkSessionRow,
+    received_at: DateTime<Utc>,
+) -> Result<u64, StorageError> {
+    let n = c
+        .prepare_cached(
+            "INSERT INTO work_sessions (session_id, record_id, kind, step, user_id, office_code, \
+                 started_at, active_seconds, received_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (session_id) DO NOTHING",
+        )?
+        .execute(params![
+            w.session_id.to_string(),
+            w.record_id.to_string(),
+            w.kind,
+            w.step,
+            w.user_id,
+            w.office_code,
+            ts(w.started_at),
+            i64::from(w.active_seconds),
+            ts(received_at),
+        ])?;
+    Ok(n as u64)
 }
 
 fn read_record(c: &Connection, id: Uuid) -> Result<Option<Record>, StorageError> {
