@@ -38,6 +38,8 @@ pub const SYNC_COMMAND: &str = "sync.command";
 /// A whole push refused before any command was looked at (client id of another user or
 /// device, a sequence number reused for another command).
 pub const SYNC_PUSH: &str = "sync.push";
+/// An app reported working time on a case (`work.time@1`; detail: step and seconds).
+pub const WORK_TIME: &str = "work.time";
 /// The head of a client's own audit chain, as its app reported it with a push.
 pub const CLIENT_HEAD: &str = "audit.client_head";
 
@@ -54,6 +56,7 @@ pub const SERVER_ACTIONS: &[&str] = &[
     SYNC_COMMAND,
     SYNC_PUSH,
     CLIENT_HEAD,
+    WORK_TIME,
 ];
 
 /// `action` refused.
@@ -150,6 +153,23 @@ pub(crate) fn command(
             .target(cmd.record_id.to_string())
             .detail(detail),
     )
+}
+
+/// What a kept work session leaves in the log: the command's entry plus the step and
+/// the seconds (nothing else of the payload).
+pub(crate) fn work_time(
+    actor: &crate::model::Actor,
+    client_id: Uuid,
+    cmd: &CommandEnvelope,
+    outcome: &Outcome,
+    step: &str,
+    seconds: u32,
+    now: DateTime<Utc>,
+) -> NewEntry {
+    let mut e = command(actor, client_id, cmd, WORK_TIME, None, outcome, None, now);
+    e.detail["step"] = json!(step);
+    e.detail["seconds"] = json!(seconds);
+    safe(e)
 }
 
 /// The head of the client's own audit log, sent with a push: kept as a checkpoint

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use kyosai_domain::approval::{self as appr, ApprovalError};
 use kyosai_domain::procurement::document as procurement;
 use kyosai_domain::Coded as _;
-use kyosai_sync_protocol::{approval, codes, record, CommandEnvelope, Record, Role};
+use kyosai_sync_protocol::{approval, codes, record, work, CommandEnvelope, Record, Role};
 use serde::Deserialize as _;
 
 use crate::model::{Actor, ApprovalView, ChangeOp};
@@ -25,6 +25,8 @@ pub(crate) enum Intent {
     ApprovalSubmit(approval::Submit),
     /// 承認, 差戻し, 却下, 代決, 引上げ, 取下げ, 後閲.
     ApprovalAct(appr::Action),
+    /// Working time on the case (見える化): changes nothing in it.
+    WorkTime(work::TimePayload),
 }
 
 impl Intent {
@@ -51,7 +53,10 @@ impl Intent {
         match self {
             Intent::Create(c) => Some(&c.office_code),
             Intent::Transfer(t) => Some(&t.office_code),
-            Intent::Update(_) | Intent::ApprovalSubmit(_) | Intent::ApprovalAct(_) => None,
+            Intent::Update(_)
+            | Intent::ApprovalSubmit(_)
+            | Intent::ApprovalAct(_)
+            | Intent::WorkTime(_) => None,
         }
     }
 }
@@ -65,6 +70,7 @@ impl Intent {
             Intent::Create(_) => (a::RECORD_CREATE, None),
             Intent::Update(_) => (a::RECORD_UPDATE, None),
             Intent::Transfer(_) => (a::RECORD_TRANSFER, None),
+            Intent::WorkTime(_) => (crate::audit::WORK_TIME, None),
             Intent::ApprovalSubmit(_) => (a::RECORD_SUBMIT, None),
             Intent::ApprovalAct(action) => match action {
                 appr::Action::Approve { .. } => (a::RECORD_APPROVE, Some("approve")),
@@ -155,6 +161,9 @@ fn parse_submit(v: &serde_json::Value) -> Result<Intent, serde_json::Error> {
 fn parse_act(v: &serde_json::Value) -> Result<Intent, serde_json::Error> {
     appr::Action::deserialize(v).map(Intent::ApprovalAct)
 }
+fn parse_work(v: &serde_json::Value) -> Result<Intent, serde_json::Error> {
+    work::TimePayload::deserialize(v).map(Intent::WorkTime)
+}
 
 /// Every command this server knows, by name and version. A module adds its commands
 /// here (and an [`Intent`] for each).
@@ -164,6 +173,7 @@ const REGISTRY: &[(&str, u32, Parser)] = &[
     (record::TRANSFER, 1, parse_transfer),
     (approval::SUBMIT, 1, parse_submit),
     (approval::ACT, 1, parse_act),
+    (work::TIME, 1, parse_work),
 ];
 
 /// Whether deciding `name` needs the [`ApprovalView`] (the push handler loads it once per
@@ -207,6 +217,9 @@ pub(crate) fn parse(cmd: &CommandEnvelope) -> Result<Intent, Rejection> {
         ));
     };
     parser(&cmd.payload).map_err(|_| {
+        if cmd.name == work::TIME {
+            return work_invalid("作業時間の記録の形式が正しくありません。");
+        }
         reject(
             codes::INVALID_PAYLOAD,
             format!(
@@ -233,6 +246,12 @@ pub(crate) enum Decision {
         message: String,
     },
     Reject(Rejection),
+    /// Keep this work session; the case itself is unchanged (answered with its
+    /// `version`).
+    Work {
+        session: Box<crate::storage::WorkSessionRow>,
+        version: i64,
+    },
 }
 
 fn not_permitted() -> Decision {
@@ -441,6 +460,67 @@ fn approval_refused(e: &ApprovalError) -> Decision {
     }
 }
 
+fn work_invalid(what: &str) -> Rejection {
+    reject(
+        work::codes::INVALID,
+        format!("{what}作業時間は記録されませんでした（入力した内容には影響ありません）。"),
+    )
+}
+
+/// A work session is kept for a case the sender may see (read or pull it); nothing else
+/// is asked of them: it changes nothing in the case, so it never conflicts either. A
+/// case the sender may not see is answered like one that does not exist.
+fn decide_work(
+    actor: &Actor,
+    p: work::TimePayload,
+    current: Option<&Record>,
+    now: DateTime<Utc>,
+) -> Decision {
+    let Some(current) = visible(actor, current) else {
+        return Decision::Reject(reject(
+            work::codes::NOT_PERMITTED,
+            "この案件の作業時間を記録する権限がありません（案件がないか、参照できない所属所のものです）。"
+                .to_string(),
+        ));
+    };
+    if p.active_seconds == 0 || p.active_seconds > work::MAX_ACTIVE_SECONDS {
+        return Decision::Reject(work_invalid(&format!(
+            "作業時間は1秒から{}秒（8時間）までです（送信された値: {}秒）。",
+            work::MAX_ACTIVE_SECONDS,
+            p.active_seconds
+        )));
+    }
+    let step = p.step.trim();
+    if step.is_empty()
+        || step.chars().count() > work::MAX_STEP_CHARS
+        || step.chars().any(char::is_control)
+    {
+        return Decision::Reject(work_invalid(
+            "作業した段階（起案・承認の段）が正しくありません。",
+        ));
+    }
+    // The app's clock may run a little ahead; a session that starts well in the future
+    // is not a measurement.
+    if p.started_at > now + chrono::Duration::minutes(10) {
+        return Decision::Reject(work_invalid(
+            "作業の開始時刻が未来になっています。パソコンの時計を確認してください。",
+        ));
+    }
+    Decision::Work {
+        session: Box::new(crate::storage::WorkSessionRow {
+            session_id: p.session_id,
+            record_id: current.id,
+            kind: current.kind.clone(),
+            step: step.to_string(),
+            user_id: actor.user_id.clone(),
+            office_code: current.office_code.clone(),
+            started_at: p.started_at,
+            active_seconds: p.active_seconds,
+        }),
+        version: current.version,
+    }
+}
+
 /// Decides one command against the record as it is now (`current`). `office_exists`
 /// tells whether [`Intent::named_office`] is a registered office.
 pub(crate) fn decide(
@@ -453,6 +533,7 @@ pub(crate) fn decide(
     now: DateTime<Utc>,
 ) -> Decision {
     match intent {
+        Intent::WorkTime(p) => decide_work(actor, p, current, now),
         Intent::Create(c) => {
             if !may_write(actor, &c.office_code) {
                 return not_permitted();
@@ -733,7 +814,7 @@ mod tests {
 
     fn code(d: &Decision) -> &'static str {
         match d {
-            Decision::Apply { .. } => "applied",
+            Decision::Apply { .. } | Decision::Work { .. } => "applied",
             Decision::Conflict { .. } => codes::VERSION_CONFLICT,
             Decision::Reject(r) => r.code,
         }
@@ -868,7 +949,8 @@ mod tests {
                 "record.update@1",
                 "record.transfer@1",
                 "approval.submit@1",
-                "approval.act@1"
+                "approval.act@1",
+                "work.time@1"
             ]
         );
     }

@@ -501,6 +501,7 @@ pub mod acquisition {
 }
 
 pub mod ocr;
+pub mod work;
 
 #[cfg(test)]
 mod tests {

@@ -1227,6 +1227,9 @@ struct PgPushTx<'a, 'c> {
     pending_index: HashMap<Uuid, usize>,
     changes: Vec<(Uuid, ChangeOp, String, DateTime<Utc>)>,
     conflicts: Vec<(Conflict, String)>,
+    /// Work sessions to keep, and when they were received (the push's time).
+    work: Vec<WorkSessionRow>,
+    work_received: Option<DateTime<Utc>>,
     results: Vec<PendingResult>,
     last_seq: Option<(Uuid, u64)>,
     /// The last audit entry, read with the audit lock in [`PgPushTx::lock_and_load`]
@@ -1265,6 +1268,8 @@ impl<'a, 'c> PgPushTx<'a, 'c> {
             pending_index: HashMap::new(),
             changes: Vec::new(),
             conflicts: Vec::new(),
+            work: Vec::new(),
+            work_received: None,
             results: Vec::new(),
             last_seq: None,
             audit_last: None,
@@ -1560,6 +1565,13 @@ impl<'a, 'c> PgPushTx<'a, 'c> {
         Ok(())
     }
 
+    async fn insert_work(&self) -> Result<(), StorageError> {
+        match self.work_received {
+            Some(at) => insert_work_sessions(self.tx, &self.work, at).await.map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
     async fn write_last_seq(&self) -> Result<(), StorageError> {
         if let Some((client_id, seq)) = self.last_seq {
             self.tx
@@ -1574,6 +1586,17 @@ impl<'a, 'c> PgPushTx<'a, 'c> {
 }
 
 impl PushTx for PgPushTx<'_, '_> {
+    /// Deferred to [`PushTx::flush`].
+    async fn save_work_session(
+        &mut self,
+        session: &WorkSessionRow,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        self.work.push(session.clone());
+        self.work_received = Some(now);
+        Ok(())
+    }
+
     async fn client(&mut self, client_id: Uuid) -> Result<Option<ClientBinding>, StorageError> {
         if let Some(binding) = self.binding.take() {
             return Ok(binding);
@@ -1732,6 +1755,9 @@ impl PushTx for PgPushTx<'_, '_> {
         if let Some((c, user_id)) = w.conflict {
             self.conflicts.push((c.clone(), user_id.to_string()));
         }
+        if let Some(session) = w.work {
+            self.save_work_session(session, w.now).await?;
+        }
         self.results.push(PendingResult {
             client_id: w.client_id,
             seq: seq_i64(w.command.seq)?,
@@ -1773,15 +1799,16 @@ impl PushTx for PgPushTx<'_, '_> {
         Ok(())
     }
 
-    /// The deferred writes: at most six statements, pipelined on the connection
+    /// The deferred writes: at most eight statements, pipelined on the connection
     /// (tokio-postgres sends them back to back; PostgreSQL runs them in order).
     async fn flush(&mut self) -> Result<Option<i64>, StorageError> {
-        let ((), (), newest, (), (), (), ()) = tokio::try_join!(
+        let ((), (), newest, (), (), (), (), ()) = tokio::try_join!(
             self.insert_records(),
             self.update_records(),
             self.insert_changes(),
             self.insert_results(),
             self.insert_conflicts(),
+            self.insert_work(),
             self.write_last_seq(),
             audit::insert(self.tx, &self.audit),
         )?;
@@ -1790,6 +1817,8 @@ impl PushTx for PgPushTx<'_, '_> {
         self.pending_index.clear();
         self.changes.clear();
         self.conflicts.clear();
+        self.work.clear();
+        self.work_received = None;
         self.results.clear();
         self.last_seq = None;
         Ok(newest)

@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use kyosai_sync_protocol::{CommandEnvelope, CommandResult, Conflict, Outcome, Record};
 use uuid::Uuid;
 
-use super::{PushOutcome, StorageError};
+use super::{PushOutcome, StorageError, WorkSessionRow};
 use crate::commands::{self, Decision};
 use crate::model::{Actor, ChangeOp};
 
@@ -97,6 +97,12 @@ pub(crate) trait PushTx {
         now: DateTime<Utc>,
     ) -> Result<(), StorageError>;
     async fn set_last_seq(&mut self, client_id: Uuid, seq: u64) -> Result<(), StorageError>;
+    /// Keeps a work session unless its id is stored already.
+    async fn save_work_session(
+        &mut self,
+        session: &WorkSessionRow,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
     /// Appends the push's audit entries, in order, to the audit log (called once, after
     /// the last command and before [`PushTx::flush`]; a backend may defer the writes to
     /// the flush).
@@ -119,6 +125,9 @@ pub(crate) trait PushTx {
         if let Some((conflict, user_id)) = w.conflict {
             self.save_conflict(conflict, user_id).await?;
         }
+        if let Some(session) = w.work {
+            self.save_work_session(session, w.now).await?;
+        }
         self.save_result(w.client_id, w.command, w.outcome_json, w.now)
             .await?;
         Ok(newest)
@@ -137,6 +146,8 @@ pub(crate) struct CommandWrite<'a> {
     pub changes: &'a [(ChangeOp, String)],
     /// A conflict and the user it belongs to.
     pub conflict: Option<(&'a Conflict, &'a str)>,
+    /// A work session to keep (`work.time`; the record is unchanged).
+    pub work: Option<&'a WorkSessionRow>,
 }
 
 /// Checks a batch's seqs before touching anything: they must be consecutive, start at 1
@@ -303,6 +314,7 @@ async fn apply_one<T: PushTx>(
         record: None,
         changes: &[],
         conflict: None,
+        work: None,
     };
     let mut audit_action = (crate::audit::SYNC_COMMAND, None);
     let decision = match commands::parse(cmd) {
@@ -378,6 +390,26 @@ async fn apply_one<T: PushTx>(
                 now,
             );
             Ok((outcome, newest, entry))
+        }
+        Decision::Work { session, version } => {
+            let outcome = Outcome::Applied {
+                record_id: cmd.record_id,
+                version,
+            };
+            let json = outcome_json(&outcome)?;
+            write.outcome_json = &json;
+            write.work = Some(&session);
+            tx.write_command(&write).await?;
+            let entry = crate::audit::work_time(
+                actor,
+                client_id,
+                cmd,
+                &outcome,
+                &session.step,
+                session.active_seconds,
+                now,
+            );
+            Ok((outcome, None, entry))
         }
         Decision::Conflict { code, message } => {
             let conflict = Conflict {

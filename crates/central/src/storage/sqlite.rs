@@ -1346,6 +1346,14 @@ struct SqlitePushTx<'a, 'c> {
 }
 
 impl PushTx for SqlitePushTx<'_, '_> {
+    async fn save_work_session(
+        &mut self,
+        session: &WorkSessionRow,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        insert_work_session(self.tx, session, now).map(|_| ())
+    }
+
     async fn append_audit(
         &mut self,
         entries: Vec<kyosai_audit::NewEntry>,
