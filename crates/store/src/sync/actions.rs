@@ -19,9 +19,13 @@ use crate::StoreError;
 /// Command names starting with this act on a record without changing its content.
 pub const APPROVAL_PREFIX: &str = "approval.";
 
+/// Command names starting with this report on a record (working time, `work.time`)
+/// without changing it: content-free like the approval actions.
+pub(crate) const WORK_PREFIX: &str = "work.";
+
 /// Whether a command is a content-free action (its answer never labels the draft).
 pub(super) fn is_action(name: &str) -> bool {
-    name.starts_with(APPROVAL_PREFIX)
+    name.starts_with(APPROVAL_PREFIX) || name.starts_with(WORK_PREFIX)
 }
 
 /// One approval command of this profile and where it stands.
