@@ -26,6 +26,7 @@ pub mod session_lock;
 pub mod settings;
 pub mod sync;
 pub mod update;
+pub mod worktime;
 
 pub use error::AppError;
 pub use findings::{FindingDto, SeverityDto};
