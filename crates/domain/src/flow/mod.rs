@@ -23,6 +23,13 @@
 //!   分/件 × 件/年 ÷ 60 = 時間/年 holds), and 件/年 is the period's count scaled to 365
 //!   days.
 
+pub mod dashboard;
+pub mod stats;
+pub mod timeline;
 pub mod types;
 
+#[cfg(test)]
+mod tests;
+
+pub use dashboard::dashboard;
 pub use types::*;
