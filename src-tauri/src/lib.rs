@@ -7,6 +7,7 @@ mod commands;
 mod commands_acquisition;
 mod commands_acquisition_review;
 mod commands_audit;
+mod commands_dashboard;
 mod commands_import;
 mod commands_local_db;
 mod commands_lock;
@@ -150,6 +151,9 @@ fn app_commands<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         commands_ocr::ocr_take_invoice,
         commands_update::update_check,
         commands_update::update_download,
+        commands_dashboard::dashboard_load,
+        commands_dashboard::dashboard_export_csv::<tauri::Wry>,
+        commands_dashboard::dashboard_export_pdf::<tauri::Wry>,
     ]
 }
 

@@ -11,6 +11,7 @@ pub mod acquisition_review;
 pub mod acquisitions;
 pub mod approvals;
 pub mod audit;
+pub mod dashboard;
 pub mod dates;
 pub mod diagnostics;
 pub mod error;

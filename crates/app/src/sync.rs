@@ -725,6 +725,20 @@ impl SyncService {
         .await
     }
 
+    /// The 見える化 figures (`GET /analytics/v1/dashboard`; see [`crate::dashboard`]).
+    pub async fn analytics_dashboard(
+        &self,
+        params: kyosai_sync_client::DashboardParams,
+    ) -> Result<kyosai_domain::flow::Dashboard, SyncError> {
+        let auth = self.signed_in_auth().await?;
+        let api = auth.api().clone();
+        auth.call(move |t: String| {
+            let (api, params) = (api.clone(), params.clone());
+            async move { api.analytics_dashboard(&t, &params).await }
+        })
+        .await
+    }
+
     /// Downloads the published update file of `channel`/`target` into `dest` (created
     /// or truncated); returns its length and the name the server gives it. Nothing here
     /// verifies it: see [`crate::update::download_and_verify`].

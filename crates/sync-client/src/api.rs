@@ -17,6 +17,10 @@ use serde::Serialize;
 use url::Url;
 use uuid::Uuid;
 
+mod analytics;
+
+pub use analytics::DashboardParams;
+
 use crate::config::ClientConfig;
 use crate::error::{local_codes, ErrorKind, SyncError};
 

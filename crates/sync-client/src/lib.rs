@@ -64,7 +64,7 @@ use std::sync::{Arc, Mutex};
 
 use kyosai_store::{Store, StoreError};
 
-pub use api::Api;
+pub use api::{Api, DashboardParams};
 pub use auth::Auth;
 pub use backoff::Backoff;
 pub use config::{check_base_url, ClientConfig, Timeouts};

@@ -199,6 +199,17 @@ export const commands = {
 	 *  signature; returns the verified file and what to do with it.
 	 */
 	updateDownload: () => typedError<DownloadedUpdate, AppError>(__TAURI_INVOKE("update_download")),
+	/**
+	 *  Queues the active time counted on a case. `false` when nothing was queued (too short,
+	 *  or a case this PC does not hold).
+	 */
+	workTimeRecord: (request: WorkTimeRequest) => typedError<boolean, AppError>(__TAURI_INVOKE("work_time_record", { request })),
+	/**  The dashboard of a period (and office, and comparison day) for the signed-in user. */
+	dashboardLoad: (query: DashboardQueryDto_Deserialize) => typedError<DashboardView_Serialize, AppError>(__TAURI_INVOKE("dashboard_load", { query })),
+	/**  Writes the 業務フロー table as CSV (UTF-8 with BOM) into the download folder. */
+	dashboardExportCsv: (query: DashboardQueryDto_Deserialize) => typedError<DashboardExport, AppError>(__TAURI_INVOKE("dashboard_export_csv", { query })),
+	/**  Writes the 業務フロー table as an A4 landscape PDF into the download folder. */
+	dashboardExportPdf: (query: DashboardQueryDto_Deserialize) => typedError<DashboardExport, AppError>(__TAURI_INVOKE("dashboard_export_pdf", { query })),
 };
 
 /** Events */
@@ -1057,6 +1068,213 @@ export type ContractForm_Serialize = {
 	document: string,
 	signedOn: string,
 	note: string,
+};
+
+/**  Cases waiting at a step now. */
+export type DashboardBacklog = {
+	process: string,
+	processLabel: string,
+	step: string,
+	stepLabel: string,
+	open: number,
+	oldestHours: number | null,
+};
+
+/**  One step before and after the comparison day. */
+export type DashboardCompareRow = DashboardCompareRow_Serialize | DashboardCompareRow_Deserialize;
+
+/**  One step before and after the comparison day. */
+export type DashboardCompareRow_Deserialize = {
+	process: string,
+	processLabel: string,
+	step: string,
+	stepLabel: string,
+	beforeCases: number,
+	afterCases: number,
+	beforeWorkMinutesMedian: number | null,
+	afterWorkMinutesMedian: number | null,
+	beforeElapsedHoursMedian: number | null,
+	afterElapsedHoursMedian: number | null,
+	workChangePercent?: number | null,
+};
+
+/**  One step before and after the comparison day. */
+export type DashboardCompareRow_Serialize = {
+	process: string,
+	processLabel: string,
+	step: string,
+	stepLabel: string,
+	beforeCases: number,
+	afterCases: number,
+	beforeWorkMinutesMedian: number | null,
+	afterWorkMinutesMedian: number | null,
+	beforeElapsedHoursMedian: number | null,
+	afterElapsedHoursMedian: number | null,
+	workChangePercent: number | null,
+};
+
+/**  Where an export went. */
+export type DashboardExport = {
+	path: string,
+	/**  The rows of the table written. */
+	rows: number,
+};
+
+/**  One row of the 業務フロー table. */
+export type DashboardFlowRow = {
+	order: number,
+	process: string,
+	processLabel: string,
+	step: string,
+	stepLabel: string,
+	actorLabel: string,
+	means: string,
+	minutesPerCase: number | null,
+	casesPerYear: number | null,
+	hoursPerYear: number | null,
+};
+
+/**  Cases of one process in one month. */
+export type DashboardMonth = {
+	/**  `2026-04`. */
+	month: string,
+	/**  `acquisition` … */
+	process: string,
+	processLabel: string,
+	started: number,
+	finished: number,
+	openAtEnd: number,
+};
+
+/**  AI-OCR straight-through processing. */
+export type DashboardOcr = {
+	documents: number,
+	fields: number,
+	autoAccepted: number,
+	/**  0..1. */
+	straightThroughRate: number | null,
+};
+
+/**  An office the filter offers. */
+export type DashboardOffice = {
+	code: string,
+	/**  The office's name when known, else its code. */
+	label: string,
+};
+
+/**  A case past its deadline. */
+export type DashboardOverdue = DashboardOverdue_Serialize | DashboardOverdue_Deserialize;
+
+/**  A case past its deadline. */
+export type DashboardOverdue_Deserialize = {
+	caseId: string,
+	process: string,
+	processLabel: string,
+	title: string,
+	office: string,
+	ruleLabel: string,
+	/**  `YYYY-MM-DD`. */
+	due: string,
+	met?: string | null,
+	daysLate: number,
+};
+
+/**  A case past its deadline. */
+export type DashboardOverdue_Serialize = {
+	caseId: string,
+	process: string,
+	processLabel: string,
+	title: string,
+	office: string,
+	ruleLabel: string,
+	/**  `YYYY-MM-DD`. */
+	due: string,
+	met: string | null,
+	daysLate: number,
+};
+
+/**  The filters of the dashboard: dates as `YYYY-MM-DD` (inclusive). */
+export type DashboardQueryDto = DashboardQueryDto_Serialize | DashboardQueryDto_Deserialize;
+
+/**  The filters of the dashboard: dates as `YYYY-MM-DD` (inclusive). */
+export type DashboardQueryDto_Deserialize = {
+	from: string,
+	to: string,
+	/**  An office code; empty or absent for every office the user may see. */
+	office?: string | null,
+	/**  The improvement's first day for a before/after comparison. */
+	compareAt?: string | null,
+};
+
+/**  The filters of the dashboard: dates as `YYYY-MM-DD` (inclusive). */
+export type DashboardQueryDto_Serialize = {
+	from: string,
+	to: string,
+	/**  An office code; empty or absent for every office the user may see. */
+	office: string | null,
+	/**  The improvement's first day for a before/after comparison. */
+	compareAt: string | null,
+};
+
+/**  Time per case at one step. */
+export type DashboardStep = {
+	process: string,
+	processLabel: string,
+	step: string,
+	stepLabel: string,
+	actorLabel: string,
+	order: number,
+	cases: number,
+	workMinutesMean: number | null,
+	workMinutesMedian: number | null,
+	workMinutesP90: number | null,
+	waitHoursMedian: number | null,
+	waitHoursP90: number | null,
+};
+
+/**  Everything the dashboard page shows. */
+export type DashboardView = DashboardView_Serialize | DashboardView_Deserialize;
+
+/**  Everything the dashboard page shows. */
+export type DashboardView_Deserialize = {
+	from: string,
+	to: string,
+	office?: string | null,
+	compareAt?: string | null,
+	/**  RFC 3339 UTC: the moment the figures describe. */
+	asOf: string,
+	months: DashboardMonth[],
+	steps: DashboardStep[],
+	backlog: DashboardBacklog[],
+	deadlineCases: number,
+	overdue: DashboardOverdue_Deserialize[],
+	ocr: DashboardOcr,
+	flowTable: DashboardFlowRow[],
+	comparison: DashboardCompareRow_Deserialize[],
+	/**  Whether the user may pick another office (事務局審査担当, 決裁権者). */
+	mayChooseOffice: boolean,
+	offices: DashboardOffice[],
+};
+
+/**  Everything the dashboard page shows. */
+export type DashboardView_Serialize = {
+	from: string,
+	to: string,
+	office: string | null,
+	compareAt: string | null,
+	/**  RFC 3339 UTC: the moment the figures describe. */
+	asOf: string,
+	months: DashboardMonth[],
+	steps: DashboardStep[],
+	backlog: DashboardBacklog[],
+	deadlineCases: number,
+	overdue: DashboardOverdue_Serialize[],
+	ocr: DashboardOcr,
+	flowTable: DashboardFlowRow[],
+	comparison: DashboardCompareRow_Serialize[],
+	/**  Whether the user may pick another office (事務局審査担当, 決裁権者). */
+	mayChooseOffice: boolean,
+	offices: DashboardOffice[],
 };
 
 /**  A valid date in both calendars, ready to show. */
@@ -3218,6 +3436,15 @@ export type WarekiInput = {
 	year: number,
 	month: number,
 	day: number,
+};
+
+/**  What the editor hands over. */
+export type WorkTimeRequest = {
+	/**  The case's record id. */
+	recordId: string,
+	/**  When the counted stretch began (RFC 3339). */
+	startedAt: string,
+	activeSeconds: number,
 };
 
 /* Tauri Specta runtime */
