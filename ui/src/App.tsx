@@ -16,6 +16,8 @@ import { hrefFor, navigate, ROUTES, useRoute, type RouteDef, type RouteId } from
 import { AcquisitionImportPage } from "./pages/AcquisitionImportPage";
 import { AcquisitionsPage } from "./pages/AcquisitionsPage";
 import { ConflictsPage } from "./pages/ConflictsPage";
+import { DashboardPage } from "./pages/DashboardPage";
+import { mayOpenDashboard } from "./pages/dashboard/model";
 import { DiagnosticsPage } from "./pages/DiagnosticsPage";
 import { HomePage } from "./pages/HomePage";
 import { InboxPage } from "./pages/InboxPage";
@@ -95,6 +97,8 @@ function Page({ route }: { route: RouteId }) {
       return <ProcurementPage />;
     case "ocr":
       return <OcrPage />;
+    case "dashboard":
+      return <DashboardPage />;
   }
 }
 
@@ -105,11 +109,17 @@ function routeLabel(route: RouteDef, signedIn: boolean): MessageId {
 
 function Shell() {
   const route = useRoute();
-  const { appInfo, appInfoError, sync, signedInUser } = useAppState();
+  const { appInfo, appInfoError, sync, signedInUser, session } = useAppState();
   const signedIn = signedInUser !== null;
   const problems = sync ? sync.conflicted + sync.rejected : 0;
   // 競合の確認 is in the menu while there is something to settle (and while it is open).
-  const routes = ROUTES.filter((r) => r.id !== "acquisitionImport" && (r.id !== "conflicts" || problems > 0 || route === "conflicts"));
+  // 見える化 only for the roles that may see it.
+  const routes = ROUTES.filter(
+    (r) =>
+      r.id !== "acquisitionImport" &&
+      (r.id !== "conflicts" || problems > 0 || route === "conflicts") &&
+      (r.id !== "dashboard" || mayOpenDashboard(session)),
+  );
   const readySent = useRef(false);
   const shownRoute = useRef<RouteId>(route);
 

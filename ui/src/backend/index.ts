@@ -132,6 +132,14 @@ export type UpdateChannel = NonNullable<SettingsView["updateChannel"]>;
 /** The machine policy's `updates` (`auto` / `off`). */
 export type UpdatesMode = NonNullable<SettingsView["updates"]>;
 
+// 見える化 from the central service (crates/app/src/dashboard.rs).
+/** The filters of the dashboard (dates YYYY-MM-DD, inclusive). */
+export type DashboardQuery = Parameters<Commands["dashboardLoad"]>[0];
+/** The figures of the dashboard, as the central service computed them. */
+export type DashboardView = Ok<"dashboardLoad">;
+/** Where an export of the 業務フロー table went. */
+export type DashboardExport = Ok<"dashboardExportCsv">;
+
 /** What `sync-status-changed` carries (tauri-specta sends the newtype's inner value). */
 type SyncStatusPayload = Parameters<Parameters<typeof events.syncStatusChanged.listen>[0]>[0]["payload"];
 // The event and `syncStatus()` must describe the same thing; this line stops compiling if
@@ -314,6 +322,13 @@ const rawApi = {
    * `update.signature_invalid` / `update.signature_missing`).
    */
   updateDownload: (): Promise<DownloadedUpdate> => unwrap(() => commands.updateDownload()),
+
+  // 見える化 (online only: `analytics.offline`; `analytics.forbidden` for other roles).
+  dashboardLoad: (query: DashboardQuery): Promise<DashboardView> => unwrap(() => commands.dashboardLoad(query)),
+  /** Writes the 業務フロー table as CSV into the download folder. */
+  dashboardExportCsv: (query: DashboardQuery): Promise<DashboardExport> => unwrap(() => commands.dashboardExportCsv(query)),
+  /** Writes the 業務フロー table as PDF into the download folder. */
+  dashboardExportPdf: (query: DashboardQuery): Promise<DashboardExport> => unwrap(() => commands.dashboardExportPdf(query)),
 
   /** Calls `callback` with the progress of a running import; returns a function that stops listening. */
   onImportProgress: (callback: (progress: ImportProgress) => void): (() => void) => {

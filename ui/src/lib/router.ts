@@ -18,7 +18,8 @@ export type RouteId =
   | "acquisitionImport"
   | "conflicts"
   | "procurement"
-  | "ocr";
+  | "ocr"
+  | "dashboard";
 
 export interface RouteDef {
   id: RouteId;
@@ -42,6 +43,8 @@ export const ROUTES: readonly RouteDef[] = [
   { id: "procurement", hash: "#/procurement", label: "nav.procurement", shortcut: "0" },
   // Alt+0..9 are all taken: reached from the menu.
   { id: "ocr", hash: "#/ocr", label: "nav.ocr" },
+  // For 事務局審査担当, 決裁権者 and 所属所長 only (see App).
+  { id: "dashboard", hash: "#/dashboard", label: "nav.dashboard" },
   // Reached from 資格取得届 (「CSVから一括取込」); not in the menu.
   { id: "acquisitionImport", hash: "#/acquisitions/import", label: "nav.acquisitionImport" },
   // In the menu only while there is something to settle; linked from the status bar.

@@ -122,6 +122,9 @@ export const mockApi = {
   ocrTakeInvoice: vi.fn<Api["ocrTakeInvoice"]>(),
   updateCheck: vi.fn<Api["updateCheck"]>(),
   updateDownload: vi.fn<Api["updateDownload"]>(),
+  dashboardLoad: vi.fn<Api["dashboardLoad"]>(),
+  dashboardExportCsv: vi.fn<Api["dashboardExportCsv"]>(),
+  dashboardExportPdf: vi.fn<Api["dashboardExportPdf"]>(),
   onImportProgress: vi.fn<Api["onImportProgress"]>(),
   onSyncStatus: vi.fn<Api["onSyncStatus"]>(),
 } satisfies Api;
@@ -256,6 +259,9 @@ export function resetMockApi(): void {
   mockApi.ocrTakeInvoice.mockRejectedValue(notSetUp("ocrTakeInvoice"));
   mockApi.updateCheck.mockResolvedValue(null);
   mockApi.updateDownload.mockRejectedValue(notSetUp("updateDownload"));
+  mockApi.dashboardLoad.mockRejectedValue(notSetUp("dashboardLoad"));
+  mockApi.dashboardExportCsv.mockRejectedValue(notSetUp("dashboardExportCsv"));
+  mockApi.dashboardExportPdf.mockRejectedValue(notSetUp("dashboardExportPdf"));
   mockApi.onImportProgress.mockImplementation(() => () => {});
   mockApi.onSyncStatus.mockImplementation((listener) => {
     syncListeners.add(listener);
