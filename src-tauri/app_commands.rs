@@ -110,6 +110,7 @@ pub const APP_COMMANDS: &[&str] = &[
     "ocr_take_invoice",
     "update_check",
     "update_download",
+    "work_time_record",
     "dashboard_load",
     "dashboard_export_csv",
     "dashboard_export_pdf",

@@ -14,6 +14,7 @@ mod commands_lock;
 mod commands_ocr;
 mod commands_procurement;
 mod commands_update;
+mod commands_worktime;
 mod events;
 mod lock;
 pub mod profile;
@@ -151,6 +152,7 @@ fn app_commands<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         commands_ocr::ocr_take_invoice,
         commands_update::update_check,
         commands_update::update_download,
+        commands_worktime::work_time_record,
         commands_dashboard::dashboard_load,
         commands_dashboard::dashboard_export_csv::<tauri::Wry>,
         commands_dashboard::dashboard_export_pdf::<tauri::Wry>,

@@ -131,6 +131,8 @@ export type DownloadedUpdate = Ok<"updateDownload">;
 export type UpdateChannel = NonNullable<SettingsView["updateChannel"]>;
 /** The machine policy's `updates` (`auto` / `off`). */
 export type UpdatesMode = NonNullable<SettingsView["updates"]>;
+/** Working time counted on a case by an editor (crates/app/src/worktime.rs). */
+export type WorkTimeRequest = Parameters<Commands["workTimeRecord"]>[0];
 
 // 見える化 from the central service (crates/app/src/dashboard.rs).
 /** The filters of the dashboard (dates YYYY-MM-DD, inclusive). */
@@ -322,6 +324,8 @@ const rawApi = {
    * `update.signature_invalid` / `update.signature_missing`).
    */
   updateDownload: (): Promise<DownloadedUpdate> => unwrap(() => commands.updateDownload()),
+  /** Queues working time on a case (見える化); `false` when too short or not a case here. */
+  workTimeRecord: (request: WorkTimeRequest): Promise<boolean> => unwrap(() => commands.workTimeRecord(request)),
 
   // 見える化 (online only: `analytics.offline`; `analytics.forbidden` for other roles).
   dashboardLoad: (query: DashboardQuery): Promise<DashboardView> => unwrap(() => commands.dashboardLoad(query)),

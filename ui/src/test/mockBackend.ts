@@ -122,6 +122,7 @@ export const mockApi = {
   ocrTakeInvoice: vi.fn<Api["ocrTakeInvoice"]>(),
   updateCheck: vi.fn<Api["updateCheck"]>(),
   updateDownload: vi.fn<Api["updateDownload"]>(),
+  workTimeRecord: vi.fn<Api["workTimeRecord"]>(),
   dashboardLoad: vi.fn<Api["dashboardLoad"]>(),
   dashboardExportCsv: vi.fn<Api["dashboardExportCsv"]>(),
   dashboardExportPdf: vi.fn<Api["dashboardExportPdf"]>(),
@@ -259,6 +260,7 @@ export function resetMockApi(): void {
   mockApi.ocrTakeInvoice.mockRejectedValue(notSetUp("ocrTakeInvoice"));
   mockApi.updateCheck.mockResolvedValue(null);
   mockApi.updateDownload.mockRejectedValue(notSetUp("updateDownload"));
+  mockApi.workTimeRecord.mockResolvedValue(true);
   mockApi.dashboardLoad.mockRejectedValue(notSetUp("dashboardLoad"));
   mockApi.dashboardExportCsv.mockRejectedValue(notSetUp("dashboardExportCsv"));
   mockApi.dashboardExportPdf.mockRejectedValue(notSetUp("dashboardExportPdf"));
