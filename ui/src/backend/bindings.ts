@@ -204,11 +204,6 @@ export const commands = {
 	 *  or a case this PC does not hold).
 	 */
 	workTimeRecord: (request: WorkTimeRequest) => typedError<boolean, AppError>(__TAURI_INVOKE("work_time_record", { request })),
-	/**
-	 *  Queues the active time counted on a case. `false` when nothing was queued (too short,
-	 *  or a case this PC does not hold).
-	 */
-	workTimeRecord: (request: WorkTimeRequest) => typedError<boolean, AppError>(__TAURI_INVOKE("work_time_record", { request })),
 	/**  The dashboard of a period (and office, and comparison day) for the signed-in user. */
 	dashboardLoad: (query: DashboardQueryDto_Deserialize) => typedError<DashboardView_Serialize, AppError>(__TAURI_INVOKE("dashboard_load", { query })),
 	/**  Writes the 業務フロー table as CSV (UTF-8 with BOM) into the download folder. */
@@ -3441,15 +3436,6 @@ export type WarekiInput = {
 	year: number,
 	month: number,
 	day: number,
-};
-
-/**  What the editor hands over. */
-export type WorkTimeRequest = {
-	/**  The case's record id. */
-	recordId: string,
-	/**  When the counted stretch began (RFC 3339). */
-	startedAt: string,
-	activeSeconds: number,
 };
 
 /**  What the editor hands over. */
