@@ -38,6 +38,7 @@ import { errorMessage, t, type MessageId } from "../i18n";
 import { hiraganaToKatakana, KanaTracker } from "../lib/autokana";
 import { isComposing, isPlainEnter } from "../lib/ime";
 import { normalizePostalCode } from "../lib/postal";
+import { useWorkTimer } from "../shell/useWorkTimer";
 import { stageTone } from "./AcquisitionQueue";
 
 export const SECTIONS = ["office", "member", "acquisition", "pay", "pension", "dependants", "certification"] as const;
@@ -188,6 +189,7 @@ export function AcquisitionEditor({ view: initialView, options, onClose, onChang
   const id = view?.item.id ?? null;
   const readOnly = view ? !view.canEdit : false;
   const dirty = JSON.stringify(form) !== stored;
+  useWorkTimer(id ?? undefined);
 
   useEffect(() => {
     headingRef.current?.focus();

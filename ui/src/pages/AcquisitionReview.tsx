@@ -31,6 +31,7 @@ import { sectionClass } from "../components/styles";
 import { errorMessage, hasMessage, t, type MessageId } from "../i18n";
 import { isComposing } from "../lib/ime";
 import { formatDateTime } from "../lib/time";
+import { useWorkTimer } from "../shell/useWorkTimer";
 import { domId, SECTIONS, sectionOf, type Section } from "./AcquisitionEditor";
 import { stageTone } from "./AcquisitionQueue";
 
@@ -129,6 +130,7 @@ export function AcquisitionReview({
   const [wareki, setWareki] = useState<ReadonlyMap<string, string>>(new Map());
   const headingRef = useRef<HTMLHeadingElement>(null);
   const seq = useRef(0);
+  useWorkTimer(id);
 
   // Dates appear with the form and change with it (証明 sets 証明日): convert new ones.
   const dateKey = data ? datesOf(data.view.form).join(",") : "";

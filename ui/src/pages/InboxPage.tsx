@@ -37,6 +37,7 @@ import { hrefFor } from "../lib/router";
 import { formatDateTime } from "../lib/time";
 import { useAppState } from "../shell/appState";
 import { useAfterSync } from "../shell/useAfterSync";
+import { useWorkTimer } from "../shell/useWorkTimer";
 import { AcquisitionReview } from "./AcquisitionReview";
 import {
   firstDir,
@@ -120,6 +121,8 @@ export function InboxPage() {
   const tableRef = useRef<HTMLTableElement>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const loadSeq = useRef(0);
+  // A 資格取得届 is timed by its own review screen.
+  useWorkTimer(detail && detail.kind !== "acquisition" ? detail.id : undefined);
 
   const visible = useMemo(() => (items ? visibleItems(items, view) : []), [items, view]);
   const windowed = visible.length > WINDOW_FROM;

@@ -25,6 +25,7 @@ import { sectionClass } from "../components/styles";
 import { errorMessage, t, type MessageId } from "../i18n";
 import { isComposing } from "../lib/ime";
 import { useAfterSync } from "../shell/useAfterSync";
+import { useWorkTimer } from "../shell/useWorkTimer";
 import { statusTone } from "./ProposalsPage";
 import { DeadlineBadge, describe, TextField } from "./ProcurementFields";
 import { EMPTY_REQUEST, ProcurementStepEditor, shownKeys } from "./ProcurementStepEditor";
@@ -172,6 +173,7 @@ export function ProcurementCase({ caseId, onClose, onSaved }: { caseId: string |
   const currentStep = editing?.input.id ? (view?.steps.find((s) => s.id === editing.input.id) ?? null) : null;
   const canEdit = currentStep ? currentStep.canEdit : editing !== null;
   const canSubmit = canEdit && (currentStep ? currentStep.canSubmit || isDirty(editing) : true);
+  useWorkTimer(editing?.input.id ?? undefined);
 
   function setInput(input: ProcurementStepInput) {
     setEditing((cur) => (cur ? { ...cur, input } : cur));

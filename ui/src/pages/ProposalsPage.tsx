@@ -32,6 +32,7 @@ import { isComposing, isPlainEnter } from "../lib/ime";
 import { hrefFor } from "../lib/router";
 import { useAppState } from "../shell/appState";
 import { useAfterSync } from "../shell/useAfterSync";
+import { useWorkTimer } from "../shell/useWorkTimer";
 
 type Field = "title" | "text" | "amount";
 type Banner = { kind: "error" | "success"; text: string } | null;
@@ -151,6 +152,7 @@ export function ProposalsPage() {
   const [confirmWithdraw, setConfirmWithdraw] = useState(false);
   const [pendingOpen, setPendingOpen] = useState<Target | null>(null);
   const [confirmRestart, setConfirmRestart] = useState(false);
+  useWorkTimer(editor?.id ?? undefined);
   const loadSeq = useRef(0);
   const inFlight = useRef(false);
   const focusTitle = useRef(false);
