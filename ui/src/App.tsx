@@ -6,7 +6,7 @@
  * Locked (idle time; see shell/lock), the lock screen covers the shell, which stays
  * mounted underneath with what was typed.
  */
-import { useEffect, useRef } from "react";
+import { lazy, Suspense, useEffect, useRef } from "react";
 import { api } from "./backend";
 import { Badge } from "./components/Badge";
 import { Notice } from "./components/Notice";
@@ -16,7 +16,6 @@ import { hrefFor, navigate, ROUTES, useRoute, type RouteDef, type RouteId } from
 import { AcquisitionImportPage } from "./pages/AcquisitionImportPage";
 import { AcquisitionsPage } from "./pages/AcquisitionsPage";
 import { ConflictsPage } from "./pages/ConflictsPage";
-import { DashboardPage } from "./pages/DashboardPage";
 import { mayOpenDashboard } from "./pages/dashboard/model";
 import { DiagnosticsPage } from "./pages/DiagnosticsPage";
 import { HomePage } from "./pages/HomePage";
@@ -33,6 +32,9 @@ import { KeyLostScreen } from "./shell/KeyLostScreen";
 import { LockProvider, useLock } from "./shell/lock";
 import { LockScreen, SignedOutNotice } from "./shell/LockScreen";
 import { StatusBar } from "./shell/StatusBar";
+
+// 見える化 carries the charting library: loaded when first opened, not at start.
+const DashboardPage = lazy(() => import("./pages/DashboardPage").then((m) => ({ default: m.DashboardPage })));
 
 export function App() {
   return (
@@ -98,7 +100,11 @@ function Page({ route }: { route: RouteId }) {
     case "ocr":
       return <OcrPage />;
     case "dashboard":
-      return <DashboardPage />;
+      return (
+        <Suspense fallback={<p className="text-std-16N-170 text-solid-gray-700">{t("common.loading")}</p>}>
+          <DashboardPage />
+        </Suspense>
+      );
   }
 }
 
