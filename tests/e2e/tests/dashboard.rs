@@ -74,11 +74,6 @@ async fn api_dashboard(
 ) -> Value {
     http.get(format!("{base}analytics/v1/dashboard?from={from}&to={to}"))
         .bearer_auth(token)
-        .header(
-            kyosai_sync_protocol::HEADER_PROTOCOL,
-            kyosai_sync_protocol::PROTOCOL_VERSION,
-        )
-        .header(kyosai_sync_protocol::HEADER_APP_VERSION, "0.1.0")
         .send()
         .await
         .unwrap()
@@ -163,7 +158,18 @@ async fn the_reviewer_sees_the_figures_of_the_service_and_exports_the_flow_table
     app.sign_in("shinsa", demo::DEMO_PASSWORD).await;
 
     let ca = std::fs::read(server.ca_pem_path()).unwrap();
+    // The protocol headers the service requires of every client.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        kyosai_sync_protocol::HEADER_PROTOCOL,
+        kyosai_sync_protocol::PROTOCOL_VERSION.into(),
+    );
+    headers.insert(
+        kyosai_sync_protocol::HEADER_APP_VERSION,
+        reqwest::header::HeaderValue::from_static(env!("CARGO_PKG_VERSION")),
+    );
     let http = reqwest::Client::builder()
+        .default_headers(headers)
         .tls_certs_merge(reqwest::Certificate::from_pem_bundle(&ca).unwrap())
         .build()
         .unwrap();
