@@ -27,6 +27,7 @@
 //! (`kyosai-sync-client`).
 
 pub mod acquisition;
+pub mod analytics;
 mod api;
 pub mod audit;
 pub mod auth;
