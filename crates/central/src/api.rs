@@ -137,7 +137,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             "/sync/v1/ocr/{id}/lease",
             post(crate::ocr_lease::lease_handler),
         )
-        .route("/analytics/v1/dashboard", get(crate::analytics::dashboard_handler))
+        .route(
+            "/analytics/v1/dashboard",
+            get(crate::analytics::dashboard_handler),
+        )
         .route("/sync/v1/absences", post(add_absence))
         .route(
             "/sync/v1/absences/{id}",

@@ -197,10 +197,9 @@ impl App {
         );
         // Bounded: an app that never comes up (e.g. handed over to an old instance still
         // exiting) must fail this test with the driver's log, not wedge the whole run.
-        let connect = ClientBuilder::rustls()
-            .expect("TLS roots")
-            .capabilities(caps)
-            .connect(&url);
+        let mut builder = ClientBuilder::rustls().expect("TLS roots");
+        builder.capabilities(caps);
+        let connect = builder.connect(&url);
         let client = match tokio::time::timeout(SESSION_TIMEOUT, connect).await {
             Ok(c) => c.expect("WebDriver session for the app"),
             Err(_) => panic!(

@@ -1567,7 +1567,9 @@ impl<'a, 'c> PgPushTx<'a, 'c> {
 
     async fn insert_work(&self) -> Result<(), StorageError> {
         match self.work_received {
-            Some(at) => insert_work_sessions(self.tx, &self.work, at).await.map(|_| ()),
+            Some(at) => insert_work_sessions(self.tx, &self.work, at)
+                .await
+                .map(|_| ()),
             None => Ok(()),
         }
     }
