@@ -74,9 +74,35 @@ pub(crate) fn sibling(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
+/// Waits, once per process, until SQLCipher has finished starting.
+///
+/// SQLite marks itself initialised before it runs SQLCipher's start-up (that runs outside
+/// SQLite's init mutex), so a thread keying a connection while another thread's first
+/// open is still starting SQLCipher gets "An error occurred with PRAGMA key or rekey".
+/// The first caller here keys a throwaway in-memory connection (its open starts SQLite
+/// and SQLCipher in this thread) and retries for up to two seconds if another thread got
+/// there first; everyone else waits for it. If SQLCipher never becomes ready, keying
+/// fails later with SQLite's own message.
+pub(crate) fn ensure_ready() {
+    static READY: std::sync::Once = std::sync::Once::new();
+    READY.call_once(|| {
+        let probe = || -> rusqlite::Result<()> {
+            Connection::open_in_memory()?.execute_batch("PRAGMA key = 'kyosai-probe';")
+        };
+        for _ in 0..400 {
+            if probe().is_ok() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        tracing::error!("SQLCipher did not finish starting within 2 seconds");
+    });
+}
+
 /// Keys `conn` (the first statement on it) and checks that this SQLite is SQLCipher: a
 /// plain SQLite would ignore the key and write the data in clear.
 pub(crate) fn apply_key(conn: &Connection, key: &DbKey) -> Result<(), StoreError> {
+    ensure_ready();
     let pragma = Zeroizing::new(format!("PRAGMA key = \"{}\";", key.sql_literal().as_str()));
     conn.execute_batch(&pragma)?;
     let version: Option<String> = conn
@@ -132,6 +158,7 @@ fn table_counts(conn: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
 
 /// Encrypts the plain database at `path` with `key`, in place (see the module docs).
 pub(crate) fn encrypt_in_place(path: &Path, key: &DbKey) -> Result<(), StoreError> {
+    ensure_ready();
     let tmp = sibling(path, ".encrypting");
     let wipe = sibling(path, ".plain-wipe");
     remove_if_exists(&tmp).map_err(|e| encrypt_error(path, e))?;
