@@ -24,7 +24,7 @@ use kyosai_ocr::queue::{
     build_scan, DocumentStatus, Person, QueueDocument, Resolution, ScanBody, Task, DOCUMENT_KIND,
     SCAN_KIND,
 };
-use kyosai_ocr::routing::{Reason, Route, RoutingPolicy};
+use kyosai_ocr::routing::{Reason, Route};
 use kyosai_ocr::template::{self, DocumentKind, FieldKind, Template};
 use kyosai_store::sync::LocalRecord;
 use kyosai_store::Store;
@@ -709,9 +709,7 @@ pub fn read_scan(
             ),
         ));
     }
-    let mut reader = Reader::with_tesseract(RoutingPolicy::default(), today)
-        .map_err(|e| ocr_error(&e))?
-        .with_reference(ReferenceData::default());
+    let mut reader = local_reader(today)?.with_reference(ReferenceData::default());
     let n = pages.len() / per;
     let mut out = Vec::with_capacity(n);
     for (i, chunk) in pages.chunks(per).enumerate() {
@@ -727,6 +725,22 @@ pub fn read_scan(
         out.push(ReadDocument { result, scan });
     }
     Ok(out)
+}
+
+/// The reader with the local engine of this build.
+#[cfg(feature = "tesseract")]
+fn local_reader(today: chrono::NaiveDate) -> Result<Reader, AppError> {
+    Reader::with_tesseract(kyosai_ocr::routing::RoutingPolicy::default(), today)
+        .map_err(|e| ocr_error(&e))
+}
+
+/// A build without the local engine (the Windows cross-build) says where scans are read.
+#[cfg(not(feature = "tesseract"))]
+fn local_reader(_today: chrono::NaiveDate) -> Result<Reader, AppError> {
+    Err(AppError::new(
+        "ocr.engine_unavailable",
+        "この版の共済デスクにはOCRエンジンが入っていません。スキャンはOCR読取端末（kyosai ocr import）で読み取るか、ベンダーAI-OCRの結果ファイルを取り込んでください。",
+    ))
 }
 
 /// Stores read documents in the queue of `office` (two records each, queued for the
