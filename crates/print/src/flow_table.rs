@@ -8,7 +8,7 @@
 //! under that heading; the note says so).
 
 use kyosai_domain::flow::FlowRow;
-use printpdf::{Mm, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions};
+use printpdf::{Mm, PdfDocument, PdfFontHandle};
 
 use crate::{text_width, wrap, Fonts, Page};
 
@@ -231,28 +231,7 @@ pub fn render_flow_table(doc: &FlowTableDoc, fonts: &Fonts) -> Vec<u8> {
             page.text(MARGIN, y, 8.5, l);
         }
     }
-    let total = pages.len();
-    let pdf_pages: Vec<PdfPage> = pages
-        .into_iter()
-        .enumerate()
-        .map(|(i, mut p)| {
-            p.text_centered(
-                PAGE_W / 2.0,
-                MARGIN - 6.0,
-                8.0,
-                &format!("{} / {}", i + 1, total),
-            );
-            p.text(MARGIN, MARGIN - 6.0, 7.5, &doc.printed_at);
-            PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), p.ops)
-        })
-        .collect();
-    pdf.with_pages(pdf_pages).save(
-        &PdfSaveOptions {
-            subset_fonts: true,
-            ..PdfSaveOptions::default()
-        },
-        &mut Vec::new(),
-    )
+    crate::finish_pages(pdf, pages, &doc.printed_at, PAGE_W, PAGE_H, MARGIN)
 }
 
 #[cfg(test)]

@@ -518,21 +518,35 @@ pub fn render(doc: &PrintDoc, fonts: &Fonts) -> Vec<u8> {
         }
         y -= line_h;
     }
+    finish_pages(pdf, pages, &doc.printed_at, PAGE_W, PAGE_H, MARGIN)
+}
+
+/// Numbers the pages 「n / total」 at the foot, puts the print time at the foot's left,
+/// and saves the document with its fonts subset (only the glyphs used are embedded).
+pub(crate) fn finish_pages(
+    pdf: PdfDocument,
+    pages: Vec<Page>,
+    printed_at: &str,
+    page_w: f32,
+    page_h: f32,
+    margin: f32,
+) -> Vec<u8> {
     let total = pages.len();
     let pdf_pages: Vec<PdfPage> = pages
         .into_iter()
         .enumerate()
         .map(|(i, mut p)| {
             p.text_centered(
-                PAGE_W / 2.0,
-                MARGIN - 6.0,
+                page_w / 2.0,
+                margin - 6.0,
                 8.0,
                 &format!("{} / {}", i + 1, total),
             );
-            p.text(MARGIN, MARGIN - 6.0, 7.5, &doc.printed_at);
-            PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), p.ops)
+            p.text(margin, margin - 6.0, 7.5, printed_at);
+            PdfPage::new(Mm(page_w), Mm(page_h), p.ops)
         })
         .collect();
+    let mut pdf = pdf;
     pdf.with_pages(pdf_pages).save(
         &PdfSaveOptions {
             subset_fonts: true,
