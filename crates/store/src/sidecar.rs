@@ -113,8 +113,8 @@ impl Sidecar {
     /// Reads the counts from `conn` and rewrites the file when they changed.
     pub(crate) fn refresh(&mut self, conn: &Connection) -> Result<(), StoreError> {
         let (unsent, oldest, drafts): (i64, Option<String>, i64) = conn.query_row(
-            "SELECT (SELECT count(*) FROM outbox WHERE state = 'pending'),
-                    (SELECT min(issued_at) FROM outbox WHERE state = 'pending'),
+            "SELECT (SELECT count(*) FROM outbox WHERE state = 'pending' AND name NOT LIKE 'work.%'),
+                    (SELECT min(issued_at) FROM outbox WHERE state = 'pending' AND name NOT LIKE 'work.%'),
                     (SELECT count(*) FROM records WHERE dirty = 1)",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),

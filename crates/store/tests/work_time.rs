@@ -229,3 +229,31 @@ fn refused_time_never_labels_a_draft() {
     assert_eq!(rows[1].state, OutboxState::Rejected);
     assert!(!store.sync().has_unsent_work().unwrap());
 }
+
+#[test]
+fn an_unsent_working_time_report_does_not_hold_back_a_sign_out_nor_count_as_unsent() {
+    let (_dir, mut store) = open();
+    let a = Uuid::new_v4();
+    pull(&mut store, vec![acquisition(a, 4, "資格取得届 山田 太郎")]);
+    store
+        .sync()
+        .record_action_local(a, "work.time", 1, &session(300))
+        .unwrap();
+    // Queued, and still sent with the next push …
+    assert_eq!(store.sync().pending_commands(500).unwrap().len(), 1);
+    // … but neither unsent work for sign-out nor a 未送信 count in the status bar.
+    assert!(!store.sync().has_unsent_work().unwrap());
+    assert_eq!(store.sync().counts().unwrap().pending, 0);
+
+    // A real edit still is.
+    store
+        .sync()
+        .record_update_local(
+            a,
+            "資格取得届 山田 太郎（訂正）",
+            &json!({"member_name": "山田 太朗"}),
+        )
+        .unwrap();
+    assert!(store.sync().has_unsent_work().unwrap());
+    assert_eq!(store.sync().counts().unwrap().pending, 1);
+}

@@ -143,7 +143,7 @@ pub(super) fn last_pending_for(
 
 pub(super) fn has_unsent_work(conn: &Connection) -> Result<bool, StoreError> {
     Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'pending')
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'pending' AND name NOT LIKE 'work.%')
              OR EXISTS (SELECT 1 FROM records WHERE dirty = 1)",
         [],
         |r| r.get(0),
@@ -334,10 +334,14 @@ impl SyncRepo<'_> {
         Ok(done)
     }
 
-    /// The numbers for the status bar.
+    /// The numbers for the status bar. Working-time reports (`work.*`) are not counted
+    /// here nor in [`Self::has_unsent_work`]: they are measurements the clerk never typed,
+    /// they stay queued across a sign-out (the profile's outbox is kept) and go with the
+    /// same user's next sign-in, so they must not hold a sign-out back or show as
+    /// 「未送信」 work.
     pub fn counts(&self) -> Result<SyncCounts, StoreError> {
         let (pending, conflicted, rejected): (i64, i64, i64) = self.conn.query_row(
-            "SELECT (SELECT count(*) FROM outbox WHERE state = 'pending'),
+            "SELECT (SELECT count(*) FROM outbox WHERE state = 'pending' AND name NOT LIKE 'work.%'),
                     (SELECT count(*) FROM records WHERE dirty = 1 AND local_state = 'conflict'),
                     (SELECT count(*) FROM records WHERE dirty = 1 AND local_state = 'rejected')",
             [],
