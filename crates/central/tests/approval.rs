@@ -14,30 +14,6 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(kyosai_central::testing::TestBackend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if super::postgres_skipped(stringify!($name)) {
-                        return;
-                    }
-                    super::$name(kyosai_central::testing::TestBackend::Postgres).await;
-                }
-            )*
-        }
-    };
-}
-
 both_backends!(
     a_proposal_goes_through_its_route,
     two_supervisors_on_one_document_exactly_one_wins,
@@ -112,13 +88,6 @@ fn approve(hash: &str) -> appr::Action {
 
 fn state(record: &Record) -> appr::ApprovalState {
     appr::state_of(&record.body).expect("an approval state in the body")
-}
-
-fn outcome_code(o: &Outcome) -> String {
-    match o {
-        Outcome::Applied { .. } => "applied".into(),
-        Outcome::Conflict { code, .. } | Outcome::Rejected { code, .. } => code.clone(),
-    }
 }
 
 /// Next seq per user in one test.

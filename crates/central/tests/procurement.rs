@@ -9,33 +9,9 @@ mod common;
 use common::*;
 use kyosai_central::testing::{postgres_skipped, TestBackend, TestServer};
 use kyosai_domain::approval::{self as appr, Position};
-use kyosai_sync_protocol::{CommandEnvelope, Outcome, Role};
+use kyosai_sync_protocol::{CommandEnvelope, Role};
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(kyosai_central::testing::TestBackend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if super::postgres_skipped(stringify!($name)) {
-                        return;
-                    }
-                    super::$name(kyosai_central::testing::TestBackend::Postgres).await;
-                }
-            )*
-        }
-    };
-}
 
 both_backends!(
     each_step_starts_from_a_decided_parent,
@@ -44,7 +20,7 @@ both_backends!(
 );
 
 /// A budget line of 1,000,000 yen (2026, 「01-02-03」) registered by the clerk.
-async fn budget_line(f: &mut Flow<'_>, clerk: &User) {
+async fn budget_line(f: &mut Pusher<'_>, clerk: &User) {
     let b = json!({ "fiscalYear": 2026, "code": "01-02-03", "name": "備品購入費", "allocated": 1_000_000 });
     let id = Uuid::new_v4();
     assert_eq!(
@@ -69,23 +45,6 @@ async fn setup_procurement(backend: TestBackend) -> (TestServer, Api) {
         .add_user("keiri", "経理 課長", &[Role::Approver], None, PASSWORD)
         .await;
     (server, api)
-}
-
-struct Flow<'a> {
-    api: &'a Api,
-    seqs: std::collections::HashMap<Uuid, u64>,
-}
-
-impl Flow<'_> {
-    async fn send(&mut self, user: &User, f: impl FnOnce(u64) -> CommandEnvelope) -> String {
-        let n = self.seqs.entry(user.client_id).or_insert(0);
-        *n += 1;
-        let r = self.api.push(user, &[f(*n)]).await;
-        match &r.results[0].outcome {
-            Outcome::Applied { .. } => "applied".into(),
-            Outcome::Conflict { code, .. } | Outcome::Rejected { code, .. } => code.clone(),
-        }
-    }
 }
 
 fn create(seq: u64, id: Uuid, kind: &str, body: &Value) -> CommandEnvelope {
@@ -134,10 +93,7 @@ fn approve(seq: u64, id: Uuid, kind: &str, body: &Value) -> CommandEnvelope {
 
 async fn each_step_starts_from_a_decided_parent(backend: TestBackend) {
     let (server, api) = setup_procurement(backend).await;
-    let mut f = Flow {
-        api: &api,
-        seqs: Default::default(),
-    };
+    let mut f = Pusher::new(&api);
     let clerk = api.login(CLERK_A).await;
     let other = api.login(CLERK_B).await;
     let kacho = api.login(APPROVER).await;
@@ -298,10 +254,7 @@ async fn each_step_starts_from_a_decided_parent(backend: TestBackend) {
 
 async fn an_amendment_names_a_decided_original(backend: TestBackend) {
     let (server, api) = setup_procurement(backend).await;
-    let mut f = Flow {
-        api: &api,
-        seqs: Default::default(),
-    };
+    let mut f = Pusher::new(&api);
     let clerk = api.login(CLERK_A).await;
     let kacho = api.login(APPROVER).await;
     budget_line(&mut f, &clerk).await;
@@ -351,10 +304,7 @@ async fn an_amendment_names_a_decided_original(backend: TestBackend) {
 
 async fn the_server_stops_a_request_beyond_its_budget(backend: TestBackend) {
     let (server, api) = setup_procurement(backend).await;
-    let mut f = Flow {
-        api: &api,
-        seqs: Default::default(),
-    };
+    let mut f = Pusher::new(&api);
     let clerk = api.login(CLERK_A).await;
     let kacho = api.login(APPROVER).await;
     // Not registered yet: refused.

@@ -9,33 +9,9 @@ use chrono::{DateTime, Duration, Utc};
 use common::*;
 use kyosai_central::storage::WorkSessionRow;
 use kyosai_central::testing::{postgres_skipped, TestBackend};
-use kyosai_sync_protocol::{work, CommandEnvelope, Outcome};
-use serde_json::{json, Value};
+use kyosai_sync_protocol::{work, Outcome};
+use serde_json::json;
 use uuid::Uuid;
-
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(kyosai_central::testing::TestBackend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if super::postgres_skipped(stringify!($name)) {
-                        return;
-                    }
-                    super::$name(kyosai_central::testing::TestBackend::Postgres).await;
-                }
-            )*
-        }
-    };
-}
 
 both_backends!(
     stored_sessions_are_inserted_once_and_read_by_office,
@@ -89,19 +65,6 @@ async fn stored_sessions_are_inserted_once_and_read_by_office(backend: TestBacke
     server.stop().await;
 }
 
-fn work_time(seq: u64, record_id: Uuid, payload: Value) -> CommandEnvelope {
-    command(seq, work::TIME, record_id, None, payload)
-}
-
-fn session(id: Uuid, step: &str, started_at: DateTime<Utc>, seconds: i64) -> Value {
-    json!({
-        "sessionId": id,
-        "step": step,
-        "startedAt": started_at,
-        "activeSeconds": seconds,
-    })
-}
-
 fn rejected(o: &Outcome) -> &str {
     match o {
         Outcome::Rejected { code, message } => {
@@ -115,20 +78,15 @@ fn rejected(o: &Outcome) -> &str {
 async fn a_session_is_kept_once_without_touching_the_case(backend: TestBackend) {
     let (server, api) = setup(backend).await;
     let clerk = api.login(CLERK_A).await;
-    let case = Uuid::new_v4();
-    let r = api
-        .push(&clerk, &[create(1, case, "1203", "資格取得届 山田 太郎")])
+    let case = api
+        .new_case(&clerk, 1, "1203", "資格取得届 山田 太郎")
         .await;
-    assert!(matches!(
-        r.results[0].outcome,
-        Outcome::Applied { version: 1, .. }
-    ));
     let (_, cursor) = api.pull_all(&clerk, None).await;
     let before = server.record(case).await.unwrap();
 
     let started = Utc::now() - Duration::minutes(20);
     let sid = Uuid::new_v4();
-    let cmd = work_time(2, case, session(sid, "draft", started, 754));
+    let cmd = work_time(2, case, work_session(sid, "draft", started, 754));
     let r = api.push(&clerk, std::slice::from_ref(&cmd)).await;
     assert_eq!(
         r.results[0].outcome,
@@ -161,7 +119,7 @@ async fn a_session_is_kept_once_without_touching_the_case(backend: TestBackend) 
     let r = api
         .push(
             &clerk,
-            &[work_time(3, case, session(sid, "draft", started, 754))],
+            &[work_time(3, case, work_session(sid, "draft", started, 754))],
         )
         .await;
     assert!(matches!(
@@ -189,7 +147,7 @@ async fn a_session_is_kept_once_without_touching_the_case(backend: TestBackend) 
             &[work_time(
                 1,
                 case,
-                session(Uuid::new_v4(), "所属所長", started, 60),
+                work_session(Uuid::new_v4(), "所属所長", started, 60),
             )],
         )
         .await;
@@ -233,8 +191,8 @@ async fn a_session_is_kept_once_without_touching_the_case(backend: TestBackend) 
 async fn only_people_who_see_the_case_may_report_time_on_it(backend: TestBackend) {
     let (server, api) = setup(backend).await;
     let clerk = api.login(CLERK_A).await;
-    let case = Uuid::new_v4();
-    api.push(&clerk, &[create(1, case, "1203", "資格取得届 山田 太郎")])
+    let case = api
+        .new_case(&clerk, 1, "1203", "資格取得届 山田 太郎")
         .await;
     let started = Utc::now() - Duration::minutes(5);
 
@@ -246,11 +204,11 @@ async fn only_people_who_see_the_case_may_report_time_on_it(backend: TestBackend
             .push(
                 &u,
                 &[
-                    work_time(1, case, session(Uuid::new_v4(), "draft", started, 30)),
+                    work_time(1, case, work_session(Uuid::new_v4(), "draft", started, 30)),
                     work_time(
                         2,
                         Uuid::new_v4(),
-                        session(Uuid::new_v4(), "draft", started, 30),
+                        work_session(Uuid::new_v4(), "draft", started, 30),
                     ),
                 ],
             )
@@ -274,7 +232,7 @@ async fn only_people_who_see_the_case_may_report_time_on_it(backend: TestBackend
             &[work_time(
                 1,
                 case,
-                session(Uuid::new_v4(), "事務局審査担当", started, 200),
+                work_session(Uuid::new_v4(), "事務局審査担当", started, 200),
             )],
         )
         .await;
@@ -296,19 +254,19 @@ async fn only_people_who_see_the_case_may_report_time_on_it(backend: TestBackend
 async fn malformed_sessions_are_refused_with_a_reason(backend: TestBackend) {
     let (server, api) = setup(backend).await;
     let clerk = api.login(CLERK_A).await;
-    let case = Uuid::new_v4();
-    api.push(&clerk, &[create(1, case, "1203", "資格取得届 山田 太郎")])
+    let case = api
+        .new_case(&clerk, 1, "1203", "資格取得届 山田 太郎")
         .await;
     let started = Utc::now() - Duration::minutes(5);
     let id = Uuid::new_v4;
     let payloads = [
-        session(id(), "draft", started, 0),
-        session(id(), "draft", started, 28_801),
-        session(id(), "draft", started, -3),
-        session(id(), "  ", started, 60),
-        session(id(), &"課".repeat(101), started, 60),
-        session(id(), "dra\u{7}ft", started, 60),
-        session(id(), "draft", Utc::now() + Duration::hours(1), 60),
+        work_session(id(), "draft", started, 0),
+        work_session(id(), "draft", started, 28_801),
+        work_session(id(), "draft", started, -3),
+        work_session(id(), "  ", started, 60),
+        work_session(id(), &"課".repeat(101), started, 60),
+        work_session(id(), "dra\u{7}ft", started, 60),
+        work_session(id(), "draft", Utc::now() + Duration::hours(1), 60),
         json!({"sessionId": "not-a-uuid", "step": "draft", "startedAt": started, "activeSeconds": 60}),
         json!({"step": "draft", "startedAt": started, "activeSeconds": 60}),
         json!({"sessionId": id(), "step": "draft", "startedAt": started, "activeSeconds": 60, "note": "x"}),
@@ -327,8 +285,8 @@ async fn malformed_sessions_are_refused_with_a_reason(backend: TestBackend) {
         .push(
             &clerk,
             &[
-                work_time(12, case, session(id(), "draft", started, 1)),
-                work_time(13, case, session(id(), "draft", started, 28_800)),
+                work_time(12, case, work_session(id(), "draft", started, 1)),
+                work_time(13, case, work_session(id(), "draft", started, 28_800)),
             ],
         )
         .await;

@@ -383,3 +383,132 @@ pub fn acquisition_title(form: &AcquisitionForm) -> String {
         form.member.name.clone().unwrap_or_default()
     )
 }
+
+/// `both_backends!(a, b)` runs each `async fn a(backend: TestBackend)` of the file as two
+/// tests, `sqlite::a` and `postgres::a` (the latter skipped with `KYOSAI_SKIP_PG=1`). The
+/// file imports `kyosai_central::testing::postgres_skipped`.
+#[allow(unused_macros)]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(kyosai_central::testing::TestBackend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if super::postgres_skipped(stringify!($name)) {
+                        return;
+                    }
+                    super::$name(kyosai_central::testing::TestBackend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use both_backends;
+
+/// What a pushed command came to: `"applied"`, or the code of its conflict or rejection.
+pub fn outcome_code(o: &kyosai_sync_protocol::Outcome) -> String {
+    use kyosai_sync_protocol::Outcome;
+    match o {
+        Outcome::Applied { .. } => "applied".into(),
+        Outcome::Conflict { code, .. } | Outcome::Rejected { code, .. } => code.clone(),
+    }
+}
+
+/// Pushes one command at a time, each user's commands numbered 1, 2, … as the app's
+/// outbox numbers them.
+pub struct Pusher<'a> {
+    pub api: &'a Api,
+    seqs: std::collections::HashMap<Uuid, u64>,
+}
+
+impl<'a> Pusher<'a> {
+    pub fn new(api: &'a Api) -> Pusher<'a> {
+        Pusher {
+            api,
+            seqs: Default::default(),
+        }
+    }
+
+    /// The user's next seq.
+    pub fn next_seq(&mut self, user: &User) -> u64 {
+        let n = self.seqs.entry(user.client_id).or_insert(0);
+        *n += 1;
+        *n
+    }
+
+    /// Pushes `make(seq)` as `user`; the outcome's code ([`outcome_code`]).
+    pub async fn send(&mut self, user: &User, make: impl FnOnce(u64) -> CommandEnvelope) -> String {
+        let seq = self.next_seq(user);
+        let r = self.api.push(user, &[make(seq)]).await;
+        assert_eq!(r.results.len(), 1);
+        outcome_code(&r.results[0].outcome)
+    }
+
+    /// Like [`Pusher::send`], for a fixture step that must be applied.
+    pub async fn must(&mut self, user: &User, make: impl FnOnce(u64) -> CommandEnvelope) {
+        let seq = self.next_seq(user);
+        let cmd = make(seq);
+        let what = format!("{} on {}", cmd.name, cmd.record_id);
+        let r = self.api.push(user, &[cmd]).await;
+        assert_eq!(
+            outcome_code(&r.results[0].outcome),
+            "applied",
+            "{what} by {}: {:?}",
+            user.session.user.user_id,
+            r.results[0].outcome
+        );
+    }
+}
+
+/// `work.time@1` on `record_id`, as the app's outbox sends it.
+pub fn work_time(seq: u64, record_id: Uuid, payload: Value) -> CommandEnvelope {
+    command(
+        seq,
+        kyosai_sync_protocol::work::TIME,
+        record_id,
+        None,
+        payload,
+    )
+}
+
+/// A `work.time@1` payload (seconds as given, so that out-of-range values can be sent).
+pub fn work_session(
+    id: Uuid,
+    step: &str,
+    started_at: chrono::DateTime<Utc>,
+    seconds: i64,
+) -> Value {
+    json!({
+        "sessionId": id,
+        "step": step,
+        "startedAt": started_at,
+        "activeSeconds": seconds,
+    })
+}
+
+impl Api {
+    /// Pushes `record.create` (seq `seq`) of a 資格取得届 draft of `office` as `user`; the
+    /// new case's id.
+    pub async fn new_case(&self, user: &User, seq: u64, office: &str, title: &str) -> Uuid {
+        let id = Uuid::new_v4();
+        let r = self.push(user, &[create(seq, id, office, title)]).await;
+        assert!(
+            matches!(
+                r.results[0].outcome,
+                kyosai_sync_protocol::Outcome::Applied { version: 1, .. }
+            ),
+            "{:?}",
+            r.results[0].outcome
+        );
+        id
+    }
+}
