@@ -36,6 +36,7 @@ mod commands;
 pub mod config;
 mod cursor;
 pub mod demo;
+pub mod demo_year;
 mod error;
 pub mod model;
 mod ocr_lease;

@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use kyosai_central::certs;
 use kyosai_central::config::Config;
 use kyosai_central::demo;
+use kyosai_central::demo_year;
 use kyosai_central::storage::{NewUser, Storage};
 use kyosai_sync_protocol::Role;
 use uuid::Uuid;
@@ -59,6 +60,15 @@ enum Command {
     Device(DeviceCommand),
     /// デモ用の所属所・ユーザー（各ロール1名、パスワード kyosai-demo）・レコードを登録します。デモ専用。
     DemoData,
+    /// 業務の見える化のデモ用に、1年分の業務（資格取得届・起案・調達・AI-OCR 約3,000件と作業時間）を生成して登録します。デモ専用。2回目以降は何もしません。
+    DemoYear {
+        /// 最終日（YYYY-MM-DD）。省略時は昨日（日本時間）
+        #[arg(long, value_parser = parse_day)]
+        until: Option<chrono::NaiveDate>,
+        /// 乱数の種（同じ種と最終日なら同じデータ）
+        #[arg(long, default_value_t = demo_year::DEFAULT_SEED)]
+        seed: u64,
+    },
     /// 開発・テスト用の CA とサーバー証明書を作ります（本番では使わないでください）。
     DevCert {
         /// 出力先フォルダ（ca.pem, server.pem, server.key）
@@ -409,6 +419,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let storage = open_storage(&config).await?;
             load_demo(&config, &storage).await?;
         }
+        Command::DemoYear { until, seed } => {
+            let config = load_config(config_path)?;
+            let storage = open_storage(&config).await?;
+            load_demo(&config, &storage).await?;
+            load_demo_year(&config, &storage, until, seed).await?;
+        }
         Command::DevCert { out, hosts } => {
             let made = certs::generate(&hosts)?;
             let paths = certs::write(&out, &made)?;
@@ -742,6 +758,66 @@ async fn load_demo(config: &Config, storage: &Storage) -> Result<(), Failure> {
     Ok(())
 }
 
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("日付は YYYY-MM-DD の形で指定してください（受け取った値: {s}）"))
+}
+
+/// Yesterday in Japan time.
+fn yesterday_jst() -> chrono::NaiveDate {
+    let today = kyosai_domain::approval::jst(chrono::Utc::now()).date();
+    today.pred_opt().unwrap_or(today)
+}
+
+async fn load_demo_year(
+    config: &Config,
+    storage: &Storage,
+    until: Option<chrono::NaiveDate>,
+    seed: u64,
+) -> Result<(), Failure> {
+    let until = until.unwrap_or_else(yesterday_jst);
+    let started = std::time::Instant::now();
+    let s = demo_year::load(storage, &config.auth.argon2, until, seed).await?;
+    if !s.loaded {
+        eprintln!(
+            "1年分のデモデータ（種 {seed}）は登録済みです。何も追加しませんでした。別の年を入れるときは --seed を変えてください。"
+        );
+        return Ok(());
+    }
+    let kinds: Vec<String> = s
+        .cases_by_kind
+        .iter()
+        .map(|(k, n)| {
+            let label =
+                kyosai_domain::flow::Process::of_kind(k).map_or(k.as_str(), |p| p.label_ja());
+            format!("{label} {n} 件")
+        })
+        .collect();
+    eprintln!(
+        "1年分のデモデータ（{} 〜 {}、種 {seed}）を登録しました: 案件 {} 件（{}）、作業時間の記録 {} 件、レコード計 {} 件（{:.1} 秒）。",
+        s.from,
+        s.until,
+        s.cases_by_kind.values().sum::<usize>(),
+        kinds.join("、"),
+        s.sessions_added,
+        s.records_added,
+        started.elapsed().as_secs_f64()
+    );
+    if s.users_added > 0 {
+        for u in demo_year::EXTRA_USERS {
+            eprintln!(
+                "  追加ユーザー {:<12} {}（{}{}、パスワード {}）",
+                u.id,
+                u.name,
+                u.role.name_ja(),
+                u.office.map(|o| format!("・{o}")).unwrap_or_default(),
+                demo::DEMO_PASSWORD
+            );
+        }
+    }
+    Ok(())
+}
+
 /// `dev`: a ready-to-use local service with demo data, for trying the app.
 async fn dev(dir: &Path, listen: SocketAddr) -> Result<(), Failure> {
     std::fs::create_dir_all(dir)?;
@@ -763,6 +839,8 @@ async fn dev(dir: &Path, listen: SocketAddr) -> Result<(), Failure> {
     let config = load_config(Some(&config_path))?;
     let storage = open_storage(&config).await?;
     load_demo(&config, &storage).await?;
+    // 業務の見える化: a year of activity up to yesterday (once per database).
+    load_demo_year(&config, &storage, None, demo_year::DEFAULT_SEED).await?;
     drop(storage);
     let server = kyosai_central::serve(config).await?;
     eprintln!(

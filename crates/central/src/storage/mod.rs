@@ -605,6 +605,18 @@ impl Storage {
         dispatch!(self.import_record(record))
     }
 
+    /// Inserts, in one transaction, the records whose id is not stored yet, each with its
+    /// change-log row, and one audit entry for the batch (`record.create`, op
+    /// `import_batch`, `source` and the count) when any was new (demo data). Returns how
+    /// many were new.
+    pub async fn import_records(
+        &self,
+        records: &[Record],
+        source: &str,
+    ) -> Result<u64, StorageError> {
+        dispatch!(self.import_records(records, source))
+    }
+
     /// Replaces a user's positions (課長, 部長, …). `false` when there is no such user.
     pub async fn set_positions(
         &self,
@@ -724,4 +736,12 @@ impl Storage {
     pub async fn insert_work_sessions(&self, rows: &[WorkSessionRow]) -> Result<u64, StorageError> {
         dispatch!(self.insert_work_sessions(rows))
     }
+}
+
+/// The audit entry of a batch of imported records ([`Storage::import_records`]).
+pub(crate) fn records_imported(operator: &str, source: &str, count: u64) -> kyosai_audit::NewEntry {
+    crate::audit::safe(
+        kyosai_audit::NewEntry::now(operator, kyosai_audit::actions::RECORD_CREATE)
+            .detail(serde_json::json!({ "op": "import_batch", "source": source, "count": count })),
+    )
 }

@@ -1117,6 +1117,46 @@ impl PgStorage {
         Ok(true)
     }
 
+    pub async fn import_records(
+        &self,
+        records: &[Record],
+        source: &str,
+    ) -> Result<u64, StorageError> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
+            .await?;
+        let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
+        let stored: std::collections::HashSet<Uuid> = tx
+            .query("SELECT id FROM records WHERE id = ANY($1)", &[&ids])
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+        let mut seen = std::collections::HashSet::new();
+        let fresh: Vec<&Record> = records
+            .iter()
+            .filter(|r| !stored.contains(&r.id) && seen.insert(r.id))
+            .collect();
+        if fresh.is_empty() {
+            return Ok(0);
+        }
+        let n = fresh.len() as u64;
+        let mut ptx = PgPushTx::new(&tx);
+        for r in &fresh {
+            ptx.save_record(r, true).await?;
+            ptx.append_change(r.id, ChangeOp::Upsert, &r.office_code, r.updated_at)
+                .await?;
+        }
+        audit::append(
+            &tx,
+            vec![super::records_imported(&self.operator, source, n)],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     pub async fn work_sessions(
         &self,
         office: Option<&str>,

@@ -1254,6 +1254,46 @@ impl SqliteStorage {
         .await
     }
 
+    pub async fn import_records(
+        &self,
+        records: &[Record],
+        source: &str,
+    ) -> Result<u64, StorageError> {
+        let records = records.to_vec();
+        let operator = self.operator.clone();
+        let source = source.to_string();
+        self.write(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut seen = std::collections::HashSet::new();
+            let mut fresh = Vec::new();
+            {
+                let mut exists = tx.prepare_cached("SELECT 1 FROM records WHERE id = ?1")?;
+                for r in &records {
+                    if seen.insert(r.id) && !exists.exists(params![r.id.to_string()])? {
+                        fresh.push(r);
+                    }
+                }
+            }
+            if fresh.is_empty() {
+                return Ok(0);
+            }
+            let n = fresh.len() as u64;
+            audit::append(&tx, vec![super::records_imported(&operator, &source, n)])?;
+            let mut ptx = SqlitePushTx { tx: &tx };
+            push::complete_now(async {
+                for r in &fresh {
+                    ptx.save_record(r, true).await?;
+                    ptx.append_change(r.id, ChangeOp::Upsert, &r.office_code, r.updated_at)
+                        .await?;
+                }
+                Ok::<(), StorageError>(())
+            })??;
+            tx.commit()?;
+            Ok(n)
+        })
+        .await
+    }
+
     pub async fn work_sessions(
         &self,
         office: Option<&str>,
