@@ -7,9 +7,9 @@
 //! refusal is never the accident of an earlier cell. `docs/authorization.md` holds the
 //! same table; [`the_documented_table_is_the_tested_one`] keeps the two equal.
 //!
-//! Every cell that answers `sync.not_found` is played again on a record that does not
-//! exist, and both answers must be identical: another office's staff (and IT) cannot tell
-//! a record they may not see from one that is not there.
+//! Every cell that answers `sync.not_found` (or `work.not_permitted`) is played again on a
+//! record that does not exist, and both answers must be identical: another office's staff
+//! (and IT) cannot tell a record they may not see from one that is not there.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
@@ -25,30 +25,6 @@ use kyosai_sync_protocol::{codes, CommandEnvelope, ConflictList, Outcome, Role};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(kyosai_central::testing::TestBackend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if super::postgres_skipped(stringify!($name)) {
-                        return;
-                    }
-                    super::$name(kyosai_central::testing::TestBackend::Postgres).await;
-                }
-            )*
-        }
-    };
-}
 
 both_backends!(the_authorisation_matrix_holds);
 
@@ -146,6 +122,10 @@ const NOT_DELEGATE: E = E::No("approval.not_delegate");
 const NOTHING_TO_PULL: E = E::No("approval.nothing_to_pull_up");
 const NOTHING_TO_READ: E = E::No("approval.nothing_to_read");
 const NOT_YOUR_ABSENCE: E = E::No("approval.absence_not_found");
+const NO_ANALYTICS: E = E::No("analytics.forbidden");
+const OTHER_OFFICE_ANALYTICS: E = E::No("analytics.office_forbidden");
+const WORK_NOT_PERMITTED: E = E::No("work.not_permitted");
+const WORK_INVALID: E = E::No("work.invalid");
 
 /// The commands and reads (the matrix's rows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,6 +157,11 @@ enum Op {
     Directory,
     OcrLease,
     UpdateCheck,
+    AnalyticsShinjuku,
+    AnalyticsOtherOffice,
+    AnalyticsAll,
+    WorkTime,
+    WorkTimeForSomeoneElse,
 }
 
 /// One rule: an operation, what it is, why, and the outcome for each actor of [`ACTORS`].
@@ -275,6 +260,20 @@ const MATRIX: &[Rule] = &[
     // update holds no business record.
     Rule { op: Op::UpdateCheck, what: "`GET /updates/v1/{channel}/{target}` 更新の確認", why: "サインインした全員（業務の記録を含まない）",
         cells: [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK] },
+    // 見える化 (issue #10): the secretariat's reviewers and the 決裁権者 see every office;
+    // a 所属所長 their own office only; office clerks and IT nothing.
+    Rule { op: Op::AnalyticsShinjuku, what: "`GET /analytics/v1/dashboard?office=1203` 新宿区役所の見える化", why: "事務局審査担当・決裁権者はどの所属所も、所属所長は自所属所だけ",
+        cells: [NO_ANALYTICS, NO_ANALYTICS, OK, NO_ANALYTICS, OTHER_OFFICE_ANALYTICS, OK, OK, OK, NO_ANALYTICS, NO_ANALYTICS] },
+    Rule { op: Op::AnalyticsOtherOffice, what: "`GET /analytics/v1/dashboard?office=1101` 東京都総務局の見える化", why: "同上（新宿区役所の所長には他所属所）",
+        cells: [NO_ANALYTICS, NO_ANALYTICS, OTHER_OFFICE_ANALYTICS, NO_ANALYTICS, OK, OK, OK, OK, NO_ANALYTICS, NO_ANALYTICS] },
+    // Without an office: every office for who may see them all, the own office for a 所属所長.
+    Rule { op: Op::AnalyticsAll, what: "`GET /analytics/v1/dashboard`（所属所を指定しない）", why: "所属所長には自所属所の数字だけが返る",
+        cells: [NO_ANALYTICS, NO_ANALYTICS, OK, NO_ANALYTICS, OK, OK, OK, OK, NO_ANALYTICS, NO_ANALYTICS] },
+    // Working time is kept for a case its sender may see, always as the sender's own.
+    Rule { op: Op::WorkTime, what: "`work.time@1` 新宿区役所の案件に自分の作業時間を記録", why: "案件を参照できる人だけ（記録は送った本人の名義）",
+        cells: [OK, OK, OK, WORK_NOT_PERMITTED, WORK_NOT_PERMITTED, OK, OK, OK, WORK_NOT_PERMITTED, WORK_NOT_PERMITTED] },
+    Rule { op: Op::WorkTimeForSomeoneElse, what: "`work.time@1` 他の職員の作業時間として記録（userId を付ける）", why: "誰もできない（作業者はトークンの本人）",
+        cells: [WORK_INVALID, WORK_INVALID, WORK_INVALID, WORK_INVALID, WORK_INVALID, WORK_INVALID, WORK_INVALID, WORK_INVALID, WORK_INVALID, WORK_INVALID] },
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -321,8 +320,9 @@ impl Got {
         }
     }
 
+    /// An answer that must not tell a record that exists from one that does not.
     fn is_not_found(&self) -> bool {
-        matches!(self, Got::No { code, .. } if code == codes::NOT_FOUND)
+        matches!(self, Got::No { code, .. } if code == codes::NOT_FOUND || code == "work.not_permitted")
     }
 }
 
@@ -586,6 +586,38 @@ impl World {
             .delete(&format!("/sync/v1/absences/{id}"), Some(token))
             .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    }
+
+    /// `GET /analytics/v1/dashboard` for the last 30 days as `who`; an answer counts as
+    /// done only for the office it should cover (a 所属所長 asking for no office gets their
+    /// own, everyone else who may see it all offices).
+    async fn analytics(&self, who: usize, office: Option<&str>) -> Got {
+        let today = today();
+        let mut path = format!(
+            "/analytics/v1/dashboard?from={}&to={today}",
+            today - Duration::days(30)
+        );
+        if let Some(o) = office {
+            path.push_str(&format!("&office={o}"));
+        }
+        let r = self.api.get(&path, Some(&self.token(who))).await;
+        let got = Got::of_reply(&r);
+        if got == Got::Ok {
+            let d: kyosai_domain::flow::Dashboard = r.parse();
+            let (_, role, own, _) = ACTORS[who];
+            let want = match office {
+                Some(o) => Some(o),
+                None if role == Role::OfficeHead => own,
+                None => None,
+            };
+            if d.query.office.as_deref() != want {
+                return Got::No {
+                    code: "leak: another office's figures".into(),
+                    message: format!("{:?}", d.query),
+                };
+            }
+        }
+        got
     }
 
     fn token(&self, who: usize) -> String {
@@ -878,6 +910,33 @@ impl World {
                 got
             }
             Op::Directory => Got::of_reply(&self.api.get("/sync/v1/directory", Some(&token)).await),
+            Op::AnalyticsShinjuku => self.analytics(who, Some("1203")).await,
+            Op::AnalyticsOtherOffice => self.analytics(who, Some("1101")).await,
+            Op::AnalyticsAll => self.analytics(who, None).await,
+            Op::WorkTime | Op::WorkTimeForSomeoneElse => {
+                let id = self.draft().await;
+                let session = Uuid::new_v4();
+                let mut payload = work_session(session, "draft", Utc::now(), 90);
+                if op == Op::WorkTimeForSomeoneElse {
+                    payload["userId"] = json!(CLERK_A2);
+                }
+                let got = self
+                    .push_cell(who, id, |s, id| work_time(s, id, payload.clone()))
+                    .await;
+                if got == Got::Ok {
+                    // Kept once, under the sender and the case's office.
+                    let rows = self.server.storage().work_sessions(None).await.unwrap();
+                    let kept: Vec<_> = rows.iter().filter(|r| r.session_id == session).collect();
+                    let me = self.people[who].id;
+                    if kept.len() != 1 || kept[0].user_id != me || kept[0].office_code != "1203" {
+                        return Got::No {
+                            code: "kept wrongly".into(),
+                            message: format!("{kept:?}"),
+                        };
+                    }
+                }
+                got
+            }
             Op::UpdateCheck => Got::of_reply(
                 &self
                     .api
