@@ -365,6 +365,13 @@ impl Gen {
             .clamp(20.0, 6.0 * 3600.0) as i64
     }
 
+    /// Waiting (office seconds) drawn from (median minutes, σ): up to 60 working days.
+    fn wait(&mut self, (median, sigma): (f64, f64)) -> i64 {
+        (self.rng.lognormal(median, sigma) * 60.0)
+            .round()
+            .clamp(60.0, 60.0 * 525.0 * 60.0) as i64
+    }
+
     /// Drafting: one or two sessions ending before `submit` is decided. Returns when the
     /// drafter is done (`None` past the horizon).
     fn draft(&mut self, case: &CaseSpec<'_>, start: DateTime<Utc>) -> Option<DateTime<Utc>> {
@@ -373,7 +380,7 @@ impl Gen {
         let end = if self.rng.chance(0.3) {
             let first = total * 6 / 10;
             let end1 = add_work(start, first);
-            let gap = self.work((90.0, 1.0));
+            let gap = self.wait((90.0, 1.0));
             let start2 = add_work(end1, gap);
             let end2 = add_work(start2, total - first);
             if end2 >= self.horizon {
@@ -414,8 +421,13 @@ impl Gen {
         let mut t = case.created_at;
         // Drafting (again after a 差戻し), then 提出.
         'case: while let Some(done) = self.draft(&case, t) {
-            let gap = self.work((15.0, 1.0));
-            let submit_at = add_work(done, gap);
+            // Some drafts are put aside and never submitted (still open).
+            let gap = if self.rng.chance(0.01) {
+                i64::MAX / 4
+            } else {
+                self.wait((15.0, 1.0))
+            };
+            let submit_at = add_work(done, gap.min(400 * 525 * 60));
             if submit_at >= self.horizon {
                 break;
             }
@@ -494,8 +506,10 @@ impl Gen {
                     "決裁者" | "課長" => (0.6, 1.0),
                     _ => (1.0, 1.0),
                 };
+                // Now and then a case lies in someone's tray for weeks.
+                let stalled = if self.rng.chance(0.02) { 40.0 } else { 1.0 };
                 let (wm, ws) = case.pace.wait;
-                let wait = self.work((wm * wait_scale, ws));
+                let wait = self.wait((wm * wait_scale * stalled, ws));
                 let start = add_work(t, wait);
                 let (am, asig) = case.pace.approve;
                 let w = self.work((am * work_scale, asig));
@@ -549,7 +563,7 @@ impl Gen {
                         t = act_at;
                         if returned {
                             // The drafter picks it up again after a while.
-                            let back = self.work((240.0, 1.0));
+                            let back = self.wait((240.0, 1.0));
                             t = add_work(act_at, back);
                             continue 'case;
                         }
@@ -1361,7 +1375,7 @@ fn ocr_documents(g: &mut Gen) {
             let (by, by_name) = clerks[0];
             let mut fields = Vec::new();
             let mut history = Vec::new();
-            let mut t = add_work(imported, g.work((120.0, 1.2)));
+            let mut t = add_work(imported, g.wait((120.0, 1.2)));
             for (field, label) in FIELDS {
                 let accepted = g.rng.chance(accept_p);
                 let route = if accepted {

@@ -344,7 +344,22 @@ async fn a_year_loads_once_and_the_dashboard_matches_an_independent_count(backen
         late.len()
     );
     assert!(!late.is_empty() && late.len() < due_in_period / 2);
-    assert_eq!(board_late, late);
+    for id in board_late.symmetric_difference(&late) {
+        let r = stored["acquisition"]
+            .iter()
+            .find(|r| r.id.to_string() == *id)
+            .unwrap();
+        eprintln!(
+            "differs: {id} board={} mine={} acquired={} status={:?} step={:?} acts={:?}",
+            board_late.contains(id),
+            late.contains(id),
+            r.body["acquisition"]["acquiredOn"],
+            status(r),
+            current_step(r),
+            acts(r)
+        );
+    }
+    assert!(board_late == late, "the overdue 資格取得届 differ");
 
     // 4. AI-OCR straight through.
     let (mut docs, mut fields, mut auto) = (0u32, 0u32, 0u32);
