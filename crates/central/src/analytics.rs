@@ -159,18 +159,31 @@ fn body_without_approval<T: serde::de::DeserializeOwned + Default>(r: &Record) -
     serde_json::from_value(body).unwrap_or_default()
 }
 
-/// The day a step labelled `label` was last left (JST).
+/// The day a step labelled `label` was last passed on forward — approved (or 代決,
+/// 引上げ) to a later step or to the decision — in Japan time; `None` while the case is at
+/// that step, or when it only ever left it backwards (差戻し, 取下げ) or by 却下: a 届
+/// the 所属所長 returned has not been filed.
 fn step_done_on(
     r: &Record,
     approval: Option<&appr::ApprovalState>,
     label: &str,
 ) -> Option<NaiveDate> {
-    timeline(r.created_at, approval)
-        .passes
+    let tl = timeline(r.created_at, approval);
+    if tl.open().is_some_and(|p| p.step == label) {
+        return None;
+    }
+    let approved = approval.is_some_and(|a| a.status == appr::Status::Approved);
+    let passes = &tl.passes;
+    passes
         .iter()
+        .enumerate()
         .rev()
-        .find(|p| p.step == label)
-        .and_then(|p| p.end)
+        .filter(|(_, p)| p.step == label)
+        .find(|(i, p)| match passes.get(i + 1) {
+            Some(next) => next.route_index > p.route_index,
+            None => approved,
+        })
+        .and_then(|(_, p)| p.end)
         .map(jst_date)
 }
 

@@ -292,6 +292,9 @@ struct Made {
     steps: Vec<String>,
     late_filed: Case,
     late_open: Case,
+    /// Returned by the head (in drafting), and returned then resubmitted (at the head).
+    returned: Case,
+    returned_again: Case,
     inspection: Case,
     order: Case,
     /// Japan days: OCR documents' import and verification.
@@ -315,7 +318,9 @@ async fn make_year(server: &TestServer, api: &Api, u: &People) -> Made {
     // A1, A2: through the whole route. A3: acquired 10 days ago, certified today (filed 5
     // days late). A4: returned by the head, resubmitted, certified. A5: acquired 8 days ago,
     // waiting for the head (3 days past its deadline, still open). A6: a draft. A7:
-    // rejected at the decision. B1: 東京都総務局's, waiting for its head.
+    // rejected at the decision. A8: acquired 7 days ago, returned by the head, back in
+    // drafting. A9: acquired 6 days ago, returned by the head, resubmitted, waiting for the
+    // head again. B1: 東京都総務局's, waiting for its head.
     let a1 = acq(
         "山田　太郎",
         "ヤマダ　タロウ",
@@ -359,13 +364,27 @@ async fn make_year(server: &TestServer, api: &Api, u: &People) -> Made {
         shinjuku,
         yesterday,
     );
+    let a8 = acq(
+        "石川　湊斗",
+        "イシカワ　ミナト",
+        "90123456789",
+        shinjuku,
+        today - Duration::days(7),
+    );
+    let a9 = acq(
+        "前田　芽衣",
+        "マエダ　メイ",
+        "11223344556",
+        shinjuku,
+        today - Duration::days(6),
+    );
     let b1 = acq("岡田　陸", "オカダ　リク", "89012345678", somu, yesterday);
 
-    for c in [&a1, &a2, &a3, &a4, &a5, &a6, &a7] {
+    for c in [&a1, &a2, &a3, &a4, &a5, &a6, &a7, &a8, &a9] {
         p.must(&u.clerk, c.create()).await;
     }
     p.must(&u.clerk_b, b1.create()).await;
-    for c in [&a1, &a2, &a3, &a4, &a5, &a7] {
+    for c in [&a1, &a2, &a3, &a4, &a5, &a7, &a8, &a9] {
         p.must(&u.clerk, c.submit()).await;
     }
     p.must(&u.clerk_b, b1.submit()).await;
@@ -377,6 +396,9 @@ async fn make_year(server: &TestServer, api: &Api, u: &People) -> Made {
     // 差戻し and 再提出 of A4: a second pass of drafting and of the head's step.
     p.must(&u.head, a4.give_back()).await;
     p.must(&u.clerk, a4.submit()).await;
+    p.must(&u.head, a8.give_back()).await;
+    p.must(&u.head, a9.give_back()).await;
+    p.must(&u.clerk, a9.submit()).await;
     for c in [&a1, &a2, &a3, &a4, &a7] {
         p.must(&u.head, c.approve()).await;
     }
@@ -398,12 +420,16 @@ async fn make_year(server: &TestServer, api: &Api, u: &People) -> Made {
     worked(&mut p, &u.clerk, &a5, draft, &[50]).await;
     worked(&mut p, &u.clerk, &a6, draft, &[15]).await; // still a draft: not counted
     worked(&mut p, &u.clerk, &a7, draft, &[60]).await;
+    worked(&mut p, &u.clerk, &a8, draft, &[70]).await; // drafting again: not counted
+    worked(&mut p, &u.clerk, &a9, draft, &[80]).await;
     worked(&mut p, &u.clerk_b, &b1, draft, &[100]).await;
     worked(&mut p, &u.head, &a1, s_head, &[3]).await;
     worked(&mut p, &u.head, &a2, s_head, &[5]).await;
     worked(&mut p, &u.head, &a3, s_head, &[7]).await;
     worked(&mut p, &u.head, &a4, s_head, &[4, 5]).await; // both passes: 9
     worked(&mut p, &u.head, &a7, s_head, &[11]).await;
+    worked(&mut p, &u.head, &a8, s_head, &[13]).await;
+    worked(&mut p, &u.head, &a9, s_head, &[17]).await; // at the head again: not counted
     worked(&mut p, &u.reviewer, &a1, s_review, &[20]).await;
     worked(&mut p, &u.reviewer, &a2, s_review, &[40]).await;
     worked(&mut p, &u.reviewer, &a7, s_review, &[30]).await;
@@ -558,6 +584,8 @@ async fn make_year(server: &TestServer, api: &Api, u: &People) -> Made {
         steps,
         late_filed: a3,
         late_open: a5,
+        returned: a8,
+        returned_again: a9,
         inspection,
         order,
         ocr: vec![
@@ -690,22 +718,22 @@ async fn the_figures_match_a_hand_computation(backend: TestBackend) {
 
     // --- Time per step (median, p90 of the working minutes; waiting = elapsed − working).
     let (s_head, s_review, s_decide) = (&m.steps[0], &m.steps[1], &m.steps[2]);
-    // Drafting left by A1..A5 and A7 (A6 is still a draft): 10, 20, 30, 40, 50, 60 →
-    // mean 35, median (30 + 40) / 2 = 35, p90 the ⌈5.4⌉ = 6th = 60. Every pass lasted a
+    // Drafting left by A1..A5, A7 and A9 (A6 and A8 are drafting now): 10, 20, 30, 40,
+    // 50, 60, 80 → mean 290 / 7, median 40, p90 the ⌈6.3⌉ = 7th = 80. Every pass lasted a
     // moment of the test, less than its working time: no waiting.
     check_step(
         &d,
         Process::Acquisition,
         "draft",
-        (6, 35.0, 35.0, 60.0, 0.0, 0.0),
+        (7, 290.0 / 7.0, 40.0, 80.0, 0.0, 0.0),
     );
-    // 所属所長 left by A1, A2, A3, A4 (two passes), A7: 3, 5, 7, 4 + 5, 11 → median 7,
-    // p90 the 5th = 11.
+    // 所属所長 left by A1, A2, A3, A4 (two passes), A7, A8 (returned): 3, 5, 7, 4 + 5, 11,
+    // 13 → mean and median 8, p90 the ⌈5.4⌉ = 6th = 13 (A9 is at the head again).
     check_step(
         &d,
         Process::Acquisition,
         s_head,
-        (5, 7.0, 7.0, 11.0, 0.0, 0.0),
+        (6, 8.0, 8.0, 13.0, 0.0, 0.0),
     );
     // 事務局審査担当: A1 20, A2 40, A7 30 → mean and median 30, p90 the 3rd = 40.
     check_step(
@@ -769,7 +797,7 @@ async fn the_figures_match_a_hand_computation(backend: TestBackend) {
     assert_eq!(draft_row.actor_label, "所属所 担当者");
     close(
         draft_row.hours_per_year,
-        35.0 * (6.0 * 365.0 / days) / 60.0,
+        290.0 / 7.0 * (7.0 * 365.0 / days) / 60.0,
         "届 時間/年",
     );
     let orders: Vec<u32> = d.flow_table.iter().map(|r| r.order).collect();
@@ -781,8 +809,8 @@ async fn the_figures_match_a_hand_computation(backend: TestBackend) {
     for _ in 0..3 {
         cases.push((Process::Acquisition, today, Some(today)));
     }
-    for _ in 0..4 {
-        cases.push((Process::Acquisition, today, None)); // A3, A4, A5, A6
+    for _ in 0..6 {
+        cases.push((Process::Acquisition, today, None)); // A3, A4, A5, A6, A8, A9
     }
     for p in [
         Process::ProcurementRequest,
@@ -834,10 +862,10 @@ async fn the_figures_match_a_hand_computation(backend: TestBackend) {
             this_month.finished,
             this_month.open_at_end
         ),
-        (7, 3, 4)
+        (9, 3, 6)
     );
 
-    // --- Backlog now: A6 drafting, A5 at the head, A3 and A4 at the review; O5 in the
+    // --- Backlog now: A6 and A8 drafting, A5 and A9 at the head, A3 and A4 at the review; O5 in the
     // OCR queue since 5 days ago 10:00.
     let backlog: Vec<(Process, &str, u32)> = d
         .backlog
@@ -848,8 +876,8 @@ async fn the_figures_match_a_hand_computation(backend: TestBackend) {
         backlog,
         vec![
             (Process::OcrReview, "ocr_review", 1),
-            (Process::Acquisition, "draft", 1),
-            (Process::Acquisition, s_head.as_str(), 1),
+            (Process::Acquisition, "draft", 2),
+            (Process::Acquisition, s_head.as_str(), 2),
             (Process::Acquisition, s_review.as_str(), 2),
         ]
     );
@@ -862,9 +890,10 @@ async fn the_figures_match_a_hand_computation(backend: TestBackend) {
         assert!((0.0..1.0).contains(&b.oldest_hours), "reached today: {b:?}");
     }
 
-    // --- Deadlines due in the period: the seven 届 (5 days from acquisition), the
-    // inspection and the payment.
-    assert_eq!(d.deadline_cases, 9);
+    // --- Deadlines due in the period: the nine 届 (5 days from acquisition), the
+    // inspection and the payment. A 届 is filed when its 所属所長 forwards it: a return
+    // by the head is not a filing.
+    assert_eq!(d.deadline_cases, 11);
     let late = |days: i64| u32::try_from(days).unwrap();
     let mut want = vec![
         // Acquired 10 days ago, due 5 days ago, met today (the head certified).
@@ -882,6 +911,22 @@ async fn the_figures_match_a_hand_computation(backend: TestBackend) {
             today - Duration::days(3),
             None,
             3,
+        ),
+        // Acquired 7 days ago, due 2 days ago, returned by the head: not filed.
+        (
+            m.returned.id,
+            "5日以内の届出",
+            today - Duration::days(2),
+            None,
+            2,
+        ),
+        // Acquired 6 days ago, due yesterday, returned and resubmitted: with the head.
+        (
+            m.returned_again.id,
+            "5日以内の届出",
+            today - Duration::days(1),
+            None,
+            1,
         ),
         // Notified 20 days ago, due 10 days later, inspected 5 days ago.
         (
@@ -958,8 +1003,8 @@ async fn the_figures_match_a_hand_computation(backend: TestBackend) {
         .iter()
         .find(|r| r.process == Process::Acquisition && r.step == "draft")
         .unwrap();
-    assert_eq!((draft_cmp.before_cases, draft_cmp.after_cases), (0, 6));
-    close(draft_cmp.after_work_minutes_median, 35.0, "届 after");
+    assert_eq!((draft_cmp.before_cases, draft_cmp.after_cases), (0, 7));
+    close(draft_cmp.after_work_minutes_median, 40.0, "届 after");
     assert_eq!(draft_cmp.work_change_percent, None);
 
     // --- The other office, and every office.
@@ -985,14 +1030,15 @@ async fn the_figures_match_a_hand_computation(backend: TestBackend) {
         .await
         .parse();
     assert_eq!(all.query.office, None);
-    // 10, 20, 30, 40, 50, 60 and B1's 100 → mean 310 / 7, median 40, p90 the ⌈6.3⌉ = 7th.
+    // 10, 20, 30, 40, 50, 60, 80 and B1's 100 → mean 390 / 8, median (40 + 50) / 2,
+    // p90 the ⌈7.2⌉ = 8th.
     check_step(
         &all,
         Process::Acquisition,
         "draft",
-        (7, 310.0 / 7.0, 40.0, 100.0, 0.0, 0.0),
+        (8, 390.0 / 8.0, 45.0, 100.0, 0.0, 0.0),
     );
-    assert_eq!(all.deadline_cases, 10);
+    assert_eq!(all.deadline_cases, 12);
 
     // --- The 所属所長 sees their own office without asking for it: the same figures.
     let own: Dashboard = api
