@@ -98,6 +98,7 @@ pub const APP_COMMANDS: &[&str] = &[
     "procurement_import_invoice",
     "ocr_queue",
     "ocr_import",
+    "ocr_import_vendor",
     "ocr_open",
     "ocr_renew",
     "ocr_close",

@@ -50,6 +50,46 @@ pub async fn ocr_import(
     Ok(summary)
 }
 
+/// Takes a vendor AI-OCR service's results (CSV or JSON) for a scan file into this
+/// office's queue instead of reading the scan here: the file and the results come as
+/// base64.
+#[tauri::command]
+#[specta::specta]
+pub async fn ocr_import_vendor(
+    state: State<'_, AppState>,
+    file_name: String,
+    data: String,
+    vendor_file_name: String,
+    vendor_data: String,
+    template_id: String,
+) -> Result<OcrImportSummary, AppError> {
+    let decode = |text: &str| {
+        base64::engine::general_purpose::STANDARD
+            .decode(text.as_bytes())
+            .map_err(|_| {
+                AppError::new(
+                    "import.unreadable",
+                    "ファイルを受け取れませんでした。もう一度選んでください。",
+                )
+            })
+    };
+    let scan = decode(&data)?;
+    let vendor = decode(&vendor_data)?;
+    let me = me(&state).await?;
+    let summary = ocr::import_vendor(
+        state.shared_store()?,
+        me,
+        scan,
+        file_name,
+        vendor,
+        vendor_file_name,
+        template_id,
+    )
+    .await?;
+    state.sync()?.notify_local_write().await;
+    Ok(summary)
+}
+
 /// Opens a document for correction: takes the edit lease, then loads it.
 #[tauri::command]
 #[specta::specta]

@@ -140,6 +140,7 @@ fn app_commands<R: tauri::Runtime>() -> tauri_specta::Commands<R> {
         commands_procurement::procurement_import_invoice,
         commands_ocr::ocr_queue,
         commands_ocr::ocr_import,
+        commands_ocr::ocr_import_vendor,
         commands_ocr::ocr_open,
         commands_ocr::ocr_renew,
         commands_ocr::ocr_close,

@@ -727,6 +727,81 @@ pub fn read_scan(
     Ok(out)
 }
 
+/// Takes a vendor AI-OCR service's results (CSV or JSON, `docs/ocr-vendor-format.md`)
+/// for the documents of a scan file into the queue, instead of reading the scan here: the
+/// readings and confidences are the vendor's, routed by the same rules (threshold and
+/// domain checks, QA sample, double entry for handwriting); the scan gives the page
+/// images and field crops the clerks correct against. The vendor's documents are matched
+/// to the scan's in order (document 1 = the first page(s) of the scan), so their counts
+/// must agree. Works without the local engine (the Windows build).
+pub fn read_vendor(
+    scan: &[u8],
+    vendor: &[u8],
+    vendor_name: &str,
+    template_id: &str,
+    id_prefix: &str,
+    today: chrono::NaiveDate,
+) -> Result<Vec<ReadDocument>, AppError> {
+    use kyosai_ocr::field::EngineInfo;
+    use kyosai_ocr::pipeline::decide_readings;
+    use kyosai_ocr::routing::RoutingPolicy;
+    use kyosai_ocr::vendor;
+
+    let template = template_of(template_id)?;
+    let engine = EngineInfo {
+        name: "vendor".to_owned(),
+        version: vendor_name.to_owned(),
+    };
+    let docs = if vendor.trim_ascii_start().starts_with(b"{") {
+        vendor::import_json(vendor, &template, &engine)
+    } else {
+        vendor::import_csv(vendor, &template, &engine)
+    }
+    .map_err(|e| {
+        AppError::new(
+            e.code(),
+            format!("AI-OCRの読取結果ファイル「{vendor_name}」を取り込めません。{e}"),
+        )
+    })?;
+    let pages = kyosai_ocr::input::load_pages(scan).map_err(|e| ocr_error(&e))?;
+    let per = template.page.pages as usize;
+    if pages.is_empty() || pages.len() % per != 0 {
+        return Err(AppError::new(
+            "ocr.page_count",
+            format!(
+                "ページ数が合いません（{}ページ）。「{}」は1件{}ページです。",
+                pages.len(),
+                template.name,
+                per
+            ),
+        ));
+    }
+    let n = pages.len() / per;
+    if docs.len() != n {
+        return Err(AppError::new(
+            "ocr.vendor_document_count",
+            format!(
+                "読取結果ファイルの帳票は{}件、スキャンしたファイルの帳票は{n}件で、数が合いません。同じ束のスキャンと読取結果を選んでください。",
+                docs.len()
+            ),
+        ));
+    }
+    let policy = RoutingPolicy::default();
+    let reference = ReferenceData::default();
+    let mut out = Vec::with_capacity(n);
+    for (i, (doc, chunk)) in docs.iter().zip(pages.chunks(per)).enumerate() {
+        let id = if n == 1 {
+            id_prefix.to_owned()
+        } else {
+            format!("{id_prefix}-{}", i + 1)
+        };
+        let result = decide_readings(&template, &id, &doc.readings, &policy, today, &reference);
+        let scan = build_scan(&id, &template, chunk).map_err(|e| ocr_error(&e))?;
+        out.push(ReadDocument { result, scan });
+    }
+    Ok(out)
+}
+
 /// The reader with the local engine of this build.
 #[cfg(feature = "tesseract")]
 fn local_reader(today: chrono::NaiveDate) -> Result<Reader, AppError> {
@@ -806,6 +881,22 @@ fn office_of(me: &UserInfo) -> Result<String, AppError> {
     })
 }
 
+/// The documents' id prefix for a file read at `now`: 「20261127-093000-scan0001」.
+pub fn id_prefix(source_name: &str, now: DateTime<Utc>) -> String {
+    let stem: String = source_name
+        .rsplit_once('.')
+        .map_or(source_name, |(s, _)| s)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take(40)
+        .collect();
+    format!(
+        "{}-{}",
+        (now + chrono::Duration::hours(9)).format("%Y%m%d-%H%M%S"),
+        if stem.is_empty() { "scan" } else { &stem }
+    )
+}
+
 /// Reads a scan file and puts its documents in the queue.
 pub async fn import(
     store: &SharedStore,
@@ -817,21 +908,35 @@ pub async fn import(
     let office = office_of(&me)?;
     let now = Utc::now();
     let today = crate::acquisitions::today_jst(now);
-    let stem: String = source_name
-        .rsplit_once('.')
-        .map_or(source_name.as_str(), |(s, _)| s)
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .take(40)
-        .collect();
-    let prefix = format!(
-        "{}-{}",
-        (now + chrono::Duration::hours(9)).format("%Y%m%d-%H%M%S"),
-        if stem.is_empty() { "scan" } else { &stem }
-    );
+    let prefix = id_prefix(&source_name, now);
     let docs = tokio::task::spawn_blocking(move || read_scan(&bytes, &template_id, &prefix, today))
         .await
         .map_err(|e| AppError::internal("ocr task", &e))??;
+    with_store(store, move |s| {
+        store_read_on(s, &me, &office, &source_name, docs, now)
+    })
+    .await
+}
+
+/// Takes a vendor's AI-OCR results for a scan file into the queue ([`read_vendor`]).
+pub async fn import_vendor(
+    store: &SharedStore,
+    me: UserInfo,
+    scan: Vec<u8>,
+    source_name: String,
+    vendor: Vec<u8>,
+    vendor_name: String,
+    template_id: String,
+) -> Result<OcrImportSummary, AppError> {
+    let office = office_of(&me)?;
+    let now = Utc::now();
+    let today = crate::acquisitions::today_jst(now);
+    let prefix = id_prefix(&source_name, now);
+    let docs = tokio::task::spawn_blocking(move || {
+        read_vendor(&scan, &vendor, &vendor_name, &template_id, &prefix, today)
+    })
+    .await
+    .map_err(|e| AppError::internal("ocr task", &e))??;
     with_store(store, move |s| {
         store_read_on(s, &me, &office, &source_name, docs, now)
     })

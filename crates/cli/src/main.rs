@@ -141,6 +141,9 @@ enum OcrCommand {
         /// 帳票の様式（shikaku-shutoku-todoke = 資格取得届、seikyusho = 請求書）
         #[arg(long, default_value = ocr::DEFAULT_TEMPLATE)]
         template: String,
+        /// AI-OCRサービスの読取結果（CSV・JSON、docs/ocr-vendor-format.md）。指定すると、このPCでは読み取らず、その結果を確認に回します（画像はスキャンしたファイルから切り出します。スキャンしたファイルは1つだけ）
+        #[arg(long)]
+        vendor: Option<PathBuf>,
         /// スキャンしたファイル（PDF・JPEG・PNG・TIFF）
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -283,6 +286,7 @@ fn main() -> ExitCode {
                     ca,
                     user,
                     template,
+                    vendor,
                     files,
                 },
         } => match ocr::import(&ocr::ImportArgs {
@@ -290,6 +294,7 @@ fn main() -> ExitCode {
             ca,
             user,
             template,
+            vendor,
             files,
         }) {
             Ok(out) => out,

@@ -62,6 +62,8 @@ pub struct ImportArgs {
     pub ca: Option<PathBuf>,
     pub user: String,
     pub template: String,
+    /// A vendor AI-OCR service's results for the one scan file: taken instead of reading.
+    pub vendor: Option<PathBuf>,
     pub files: Vec<PathBuf>,
 }
 
@@ -138,7 +140,13 @@ struct FileResult {
 pub fn import(args: &ImportArgs) -> Result<Output, Unreadable> {
     let password = password_from_env()?;
     check_template(&args.template)?;
+    if args.vendor.is_some() && args.files.len() != 1 {
+        return Err(Unreadable(
+            "--vendor を使うときは、その読取結果のもとになったスキャンしたファイルを1つだけ指定してください。".to_owned(),
+        ));
+    }
     let files = read_files(&args.files)?;
+    let vendor = read_files(args.vendor.as_slice())?.pop();
     let mut config = ClientConfig::new(args.server.clone(), env!("CARGO_PKG_VERSION"));
     config.root_ca_pem_path = args.ca.clone();
     let api = Api::new(config).map_err(|e| Unreadable(e.message))?;
@@ -146,7 +154,7 @@ pub fn import(args: &ImportArgs) -> Result<Output, Unreadable> {
         .enable_all()
         .build()
         .map_err(|e| Unreadable(format!("処理の準備ができませんでした（{e}）。")))?;
-    match run(&runtime, api, args, &password, files) {
+    match run(&runtime, api, args, &password, files, vendor) {
         Ok((me, results)) => Ok(success(args, &me, &results)),
         Err(f) => Ok(failure(f)),
     }
@@ -252,6 +260,7 @@ fn run(
     args: &ImportArgs,
     password: &str,
     files: Vec<ScanFile>,
+    vendor: Option<ScanFile>,
 ) -> Result<(UserInfo, Vec<FileResult>), Failure> {
     let temp = TempStore::open()?;
     let auth = Auth::new(
@@ -264,7 +273,15 @@ fn run(
         .block_on(auth.sign_in(&temp.store, &args.user, password))
         .map_err(Failure::from)
         .and_then(|me| {
-            let results = read_and_send(rt, &auth, &temp, &me, &args.template, files)?;
+            let results = read_and_send(
+                rt,
+                &auth,
+                &temp,
+                &me,
+                &args.template,
+                files,
+                vendor.as_ref(),
+            )?;
             Ok((me, results))
         });
     // Signed out whatever happened; the refresh token was only ever in memory.
@@ -282,6 +299,7 @@ fn read_and_send(
     me: &UserInfo,
     template: &str,
     files: Vec<ScanFile>,
+    vendor: Option<&ScanFile>,
 ) -> Result<Vec<FileResult>, Failure> {
     let office = me.office_code.clone().ok_or_else(|| {
         Failure::new(
@@ -298,9 +316,13 @@ fn read_and_send(
     let mut read: Vec<(String, Vec<ReadDocument>)> = Vec::with_capacity(files.len());
     for f in files {
         eprintln!("読み取っています: {}", f.name);
-        let prefix = id_prefix(&f.name, now);
-        let docs = app_ocr::read_scan(&f.bytes, template, &prefix, today)
-            .map_err(|e| Failure::from(e).in_file(&f.name))?;
+        let prefix = app_ocr::id_prefix(&f.name, now);
+        let docs = match vendor {
+            Some(v) => app_ocr::read_vendor(&f.bytes, &v.bytes, &v.name, template, &prefix, today)
+                .map_err(|e| Failure::from(e).in_file(&v.name))?,
+            None => app_ocr::read_scan(&f.bytes, template, &prefix, today)
+                .map_err(|e| Failure::from(e).in_file(&f.name))?,
+        };
         read.push((f.name, docs));
     }
     let mut results = Vec::with_capacity(read.len());
@@ -318,21 +340,6 @@ fn read_and_send(
 
 /// The documents' label within their scan, as the app's import names them:
 /// `20261126-093000-scan-0001` (JST), `-2`, `-3` … added per document of a batch.
-fn id_prefix(file_name: &str, now: chrono::DateTime<Utc>) -> String {
-    let stem: String = file_name
-        .rsplit_once('.')
-        .map_or(file_name, |(s, _)| s)
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .take(40)
-        .collect();
-    format!(
-        "{}-{}",
-        (now + chrono::Duration::hours(9)).format("%Y%m%d-%H%M%S"),
-        if stem.is_empty() { "scan" } else { &stem }
-    )
-}
-
 /// Pushes the outbox until nothing is pending. Only a push: the station does not need
 /// the office's records, so it does not pull them (`sync_once` would).
 async fn push_all(auth: &Auth, temp: &TempStore) -> Result<(), Failure> {

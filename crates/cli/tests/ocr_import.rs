@@ -458,3 +458,112 @@ async fn an_unreachable_server_exits_1_and_the_message_does_not_promise_a_later_
     assert!(!message.contains("自動で送信"), "{message}");
     assert_nothing_left(tmp.path());
 }
+
+/// `kyosai ocr import --vendor RESULTS SCAN`.
+async fn import_vendor(server: &TestServer, tmp: &Path, vendor: &Path, files: &[PathBuf]) -> Run {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_kyosai"))
+        .args(["ocr", "import", "--server", &server.base_url, "--ca"])
+        .arg(server.ca_pem_path())
+        .args(["--user", "tanto1203", "--template", TEMPLATE, "--vendor"])
+        .arg(vendor)
+        .args(files)
+        .env("KYOSAI_PASSWORD", PASSWORD)
+        .env("TMPDIR", tmp)
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = if out.stdout.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    Run {
+        code: out.status.code().unwrap(),
+        json,
+        stderr,
+    }
+}
+
+#[tokio::test]
+async fn a_vendors_results_for_a_two_form_pdf_reach_the_queue_without_reading_here() {
+    let server = server().await;
+    let work = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let fonts = Fonts::system().unwrap();
+    let docs = generate(
+        &SampleOptions {
+            seed: 3033,
+            acquisitions: 2,
+            invoices: 0,
+        },
+        &fonts,
+    )
+    .unwrap();
+    // One PDF with both forms, as a scanner's batch writes it.
+    let pages: Vec<Vec<u8>> = docs.iter().flat_map(|d| d.jpeg_pages.clone()).collect();
+    let pdf = work.path().join("batch-07.pdf");
+    std::fs::write(&pdf, encode_scan_pdf(&pages).unwrap()).unwrap();
+    // The service's CSV (Japanese headers, Shift_JIS is also allowed; UTF-8 here).
+    let template = kyosai_ocr::template::builtin_by_id(TEMPLATE).unwrap();
+    let mut csv = String::from("帳票ID,ページ,項目,読取値,確信度(%)\n");
+    for (i, d) in docs.iter().enumerate() {
+        for spec in &template.fields {
+            let t = &d.truth.fields[&spec.id];
+            let v = if spec.kind.is_mark() {
+                &t.value
+            } else {
+                &t.printed
+            };
+            csv.push_str(&format!(
+                "V-{i},1,{},\"{}\",98\n",
+                spec.id,
+                v.replace('"', "\"\"")
+            ));
+        }
+    }
+    let vendor = work.path().join("dx-suite-07.csv");
+    std::fs::write(&vendor, csv).unwrap();
+
+    let run = import_vendor(&server, tmp.path(), &vendor, std::slice::from_ref(&pdf)).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.json, run.stderr);
+    assert_nothing_left(tmp.path());
+    assert_eq!(run.json["total"]["documents"], 2, "{}", run.json);
+
+    // The colleague's queue holds both, with the vendor's readings as provenance.
+    let (queued, scans) = colleague_sees(&server, "tanto1203b").await;
+    assert_eq!(queued.len(), 2);
+    assert_eq!(scans, 2);
+    for d in &queued {
+        assert_eq!(d.source_name, "batch-07.pdf");
+        assert!(d
+            .result
+            .fields
+            .iter()
+            .filter(|f| !f.readings.is_empty())
+            .all(|f| f
+                .readings
+                .iter()
+                .all(|r| r.engine.name == "vendor" && r.engine.version == "dx-suite-07.csv")));
+        assert_eq!(
+            d.result
+                .fields
+                .iter()
+                .filter(|f| f.readings.is_empty())
+                .count(),
+            0
+        );
+    }
+
+    // --vendor with two scan files is a usage error, before signing in.
+    let jpg = work.path().join("other.jpg");
+    std::fs::write(&jpg, &docs[0].jpeg_pages[0]).unwrap();
+    let run = import_vendor(&server, tmp.path(), &vendor, &[pdf, jpg]).await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--vendor を使うときは"),
+        "{}",
+        run.stderr
+    );
+    assert_nothing_left(tmp.path());
+}

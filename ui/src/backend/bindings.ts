@@ -166,6 +166,12 @@ export const commands = {
 	 *  documents.
 	 */
 	ocrImport: (fileName: string, data: string, templateId: string) => typedError<OcrImportSummary, AppError>(__TAURI_INVOKE("ocr_import", { fileName, data, templateId })),
+	/**
+	 *  Takes a vendor AI-OCR service's results (CSV or JSON) for a scan file into this
+	 *  office's queue instead of reading the scan here: the file and the results come as
+	 *  base64.
+	 */
+	ocrImportVendor: (fileName: string, data: string, vendorFileName: string, vendorData: string, templateId: string) => typedError<OcrImportSummary, AppError>(__TAURI_INVOKE("ocr_import_vendor", { fileName, data, vendorFileName, vendorData, templateId })),
 	/**  Opens a document for correction: takes the edit lease, then loads it. */
 	ocrOpen: (id: string) => typedError<OcrDocumentView_Serialize, AppError>(__TAURI_INVOKE("ocr_open", { id })),
 	/**  Extends the edit lease while the document stays open; returns its new end. */

@@ -301,6 +301,14 @@ const rawApi = {
   /** Reads a scan (`data`: the file's bytes in base64) with the local engine (~0.5 s a page) and queues its documents. */
   ocrImport: (fileName: string, data: string, templateId: string): Promise<OcrImportSummary> =>
     unwrap(() => commands.ocrImport(fileName, data, templateId)),
+  ocrImportVendor: (
+    fileName: string,
+    data: string,
+    vendorFileName: string,
+    vendorData: string,
+    templateId: string,
+  ): Promise<OcrImportSummary> =>
+    unwrap(() => commands.ocrImportVendor(fileName, data, vendorFileName, vendorData, templateId)),
   ocrOpen: (id: string): Promise<OcrDocumentView> => unwrap(() => commands.ocrOpen(id)),
   /** Extends the edit lease; returns its new end (RFC 3339). */
   ocrRenew: (id: string): Promise<string> => unwrap(() => commands.ocrRenew(id)),

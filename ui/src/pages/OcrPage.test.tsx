@@ -131,6 +131,47 @@ describe("OcrPage: reading a scan", () => {
   });
 });
 
+describe("OcrPage: a vendor's AI-OCR results", () => {
+  it("sends the scan and the vendor file together, and the scan alone again once the vendor file is cleared", async () => {
+    mockApi.ocrQueue.mockResolvedValue(ocrEmptyQueue);
+    mockApi.ocrImportVendor.mockResolvedValue({ documents: 2, fields: 36, autoAccepted: 30, toPeople: 6, ids: [OCR_DOC] });
+    mockApi.ocrImport.mockResolvedValue({ documents: 1, fields: 18, autoAccepted: 15, toPeople: 3, ids: [OCR_DOC] });
+    const { user } = await renderPage();
+    const scan = new File([new Uint8Array([0x25, 0x50, 0x44, 0x46])], "batch-07.pdf", { type: "application/pdf" });
+    await user.upload(await screen.findByTestId("ocr-import-file"), scan);
+    const vendorInput = screen.getByTestId("ocr-import-vendor");
+    expect(vendorInput).toHaveAttribute("accept", ".csv,.json");
+    await user.upload(vendorInput, new File(["doc"], "dx-suite-07.csv", { type: "text/csv" }));
+    expect(screen.getByTestId("ocr-import-run")).toHaveTextContent("読取結果を取り込む");
+    await user.click(screen.getByTestId("ocr-import-run"));
+    await waitFor(() =>
+      expect(mockApi.ocrImportVendor).toHaveBeenCalledWith("batch-07.pdf", "JVBERg==", "dx-suite-07.csv", "ZG9j", "shikaku-shutoku-todoke"),
+    );
+    expect(mockApi.ocrImport).not.toHaveBeenCalled();
+    expect(await screen.findByTestId("ocr-import-result")).toHaveTextContent("2件を読み取りました：確認が必要な項目 6 / 全 36 項目");
+    // Both choices are cleared after a successful import; a scan alone is read here.
+    expect(screen.getByTestId("ocr-import-run")).toHaveTextContent("読み取る");
+    await user.upload(screen.getByTestId("ocr-import-file"), scan);
+    await user.upload(screen.getByTestId("ocr-import-vendor"), new File(["doc"], "dx-suite-08.csv", { type: "text/csv" }));
+    await user.click(screen.getByTestId("ocr-import-vendor-clear"));
+    await user.click(screen.getByTestId("ocr-import-run"));
+    await waitFor(() => expect(mockApi.ocrImport).toHaveBeenCalledWith("batch-07.pdf", "JVBERg==", "shikaku-shutoku-todoke"));
+    expect(mockApi.ocrImportVendor).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows Rust's reason when the counts of the scan and the vendor file differ", async () => {
+    mockApi.ocrQueue.mockResolvedValue(ocrEmptyQueue);
+    mockApi.ocrImportVendor.mockRejectedValue(
+      new BackendError("ocr.vendor_document_count", "読取結果ファイルの帳票は3件、スキャンしたファイルの帳票は2件で、数が合いません。"),
+    );
+    const { user } = await renderPage();
+    await user.upload(await screen.findByTestId("ocr-import-file"), new File(["x"], "scan.pdf", { type: "application/pdf" }));
+    await user.upload(screen.getByTestId("ocr-import-vendor"), new File(["y"], "vendor.json", { type: "application/json" }));
+    await user.click(screen.getByTestId("ocr-import-run"));
+    expect(await screen.findByText(/帳票は3件、スキャンしたファイルの帳票は2件/)).toBeInTheDocument();
+  });
+});
+
 describe("OcrPage: 集計", () => {
   it("shows the straight-through and silent-error rates with the QA counts, per field and per person", async () => {
     mockApi.ocrQueue.mockResolvedValue(ocrQueue);

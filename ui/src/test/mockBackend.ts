@@ -110,6 +110,7 @@ export const mockApi = {
   procurementImportInvoice: vi.fn<Api["procurementImportInvoice"]>(),
   ocrQueue: vi.fn<Api["ocrQueue"]>(),
   ocrImport: vi.fn<Api["ocrImport"]>(),
+  ocrImportVendor: vi.fn<Api["ocrImportVendor"]>(),
   ocrOpen: vi.fn<Api["ocrOpen"]>(),
   ocrRenew: vi.fn<Api["ocrRenew"]>(),
   ocrClose: vi.fn<Api["ocrClose"]>(),
@@ -248,6 +249,7 @@ export function resetMockApi(): void {
   mockApi.procurementImportInvoice.mockRejectedValue(notSetUp("procurementImportInvoice"));
   mockApi.ocrQueue.mockResolvedValue(ocrEmptyQueue);
   mockApi.ocrImport.mockRejectedValue(notSetUp("ocrImport"));
+  mockApi.ocrImportVendor.mockRejectedValue(notSetUp("ocrImportVendor"));
   mockApi.ocrOpen.mockRejectedValue(notSetUp("ocrOpen"));
   mockApi.ocrRenew.mockResolvedValue("2026-11-26T01:05:00+00:00");
   mockApi.ocrClose.mockResolvedValue(undefined);
