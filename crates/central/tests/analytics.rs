@@ -574,7 +574,9 @@ async fn make_year(server: &TestServer, api: &Api, u: &People) -> Made {
     for c in [&o1, &o2, &o3, &o4, &o5] {
         p.must(&u.clerk, c.create()).await;
     }
-    // The apps' sessions win over the queue's own measure; O4 has none.
+    // Sessions reported for `ocr_review` win over the queue's own measure (O4 has none,
+    // so its history counts). The app does not time the OCR queue today — its history is
+    // the measure — but the service takes such sessions when they come.
     worked(&mut p, &u.clerk, &o1, "ocr_review", &[12]).await;
     worked(&mut p, &u.clerk, &o2, "ocr_review", &[8, 6]).await;
     worked(&mut p, &u.clerk, &o3, "ocr_review", &[6]).await;
