@@ -207,14 +207,15 @@ async fn request_context(req: Request, next: Next) -> Response {
     response
 }
 
-/// `/auth` and `/sync` speak one protocol version; old apps are told to update.
+/// `/auth` and `/sync` speak one protocol version; old apps are told to update
+/// (`min_app_version`: everywhere but sign-in, see [`crate::version::OPEN_TO_OLD_APPS`]).
 async fn require_protocol(
     State(state): State<Arc<AppState>>,
     req: Request,
     next: Next,
 ) -> Response {
     // (No borrow of `req` may live across the await below: a body is not `Sync`.)
-    let (protocol, app_version) = {
+    let (protocol, app_version, route) = {
         let header = |name: &str| -> Option<String> {
             req.headers()
                 .get(name)
@@ -224,6 +225,9 @@ async fn require_protocol(
         (
             header(HEADER_PROTOCOL).and_then(|v| v.parse::<u32>().ok()),
             header(HEADER_APP_VERSION),
+            req.extensions()
+                .get::<axum::extract::MatchedPath>()
+                .map(|p| p.as_str().to_string()),
         )
     };
     match protocol {
@@ -243,8 +247,12 @@ async fn require_protocol(
             .into_response();
         }
     }
+    // Sign-in stays open to a too-old app (crate::version::OPEN_TO_OLD_APPS): it then
+    // hears "update" from its first sync instead of failing to sign in.
     if let Some(min) = &state.config.min_app_version {
-        if crate::version::is_too_old(app_version.as_deref(), min) {
+        if crate::version::minimum_applies_to(route.as_deref())
+            && crate::version::is_too_old(app_version.as_deref(), min)
+        {
             return ApiFailure::new(
                 StatusCode::UPGRADE_REQUIRED,
                 codes::CLIENT_TOO_OLD,

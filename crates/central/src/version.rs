@@ -49,6 +49,20 @@ impl PartialOrd for AppVersion {
     }
 }
 
+/// The routes an app older than `min_app_version` may still use: signing in, renewing
+/// the session and signing out. The app can then sign in, fetch the release the service
+/// asks for (`/updates` checks no minimum either) and show the clerk the update message,
+/// which the first sync brings back (426 `client.too_old`); everything else — sync,
+/// directory, dashboards — is refused. Signing out stays open so that an old app can
+/// still end its session on the server.
+pub const OPEN_TO_OLD_APPS: &[&str] = &["/auth/v1/login", "/auth/v1/refresh", "/auth/v1/logout"];
+
+/// Whether `min_app_version` applies to the route (axum's matched path, `None` when
+/// unknown: then it applies).
+pub fn minimum_applies_to(route: Option<&str>) -> bool {
+    route.is_none_or(|r| !OPEN_TO_OLD_APPS.contains(&r))
+}
+
 /// Whether an app reporting `app` (or nothing) is older than `min`. An unreadable or
 /// missing version counts as too old: the server cannot vouch for it.
 pub fn is_too_old(app: Option<&str>, min: &str) -> bool {
@@ -76,5 +90,15 @@ mod tests {
         assert!(is_too_old(Some("garbage"), "0.1.0"));
         assert!(parse("1.2.3.4.5").is_none());
         assert!(parse("1.2.3-").is_none());
+    }
+
+    #[test]
+    fn sign_in_is_open_to_old_apps_and_nothing_else() {
+        assert!(!minimum_applies_to(Some("/auth/v1/login")));
+        assert!(!minimum_applies_to(Some("/auth/v1/refresh")));
+        assert!(!minimum_applies_to(Some("/auth/v1/logout")));
+        assert!(minimum_applies_to(Some("/sync/v1/pull")));
+        assert!(minimum_applies_to(Some("/auth/v1/login/")));
+        assert!(minimum_applies_to(None));
     }
 }

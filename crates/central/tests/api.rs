@@ -59,7 +59,7 @@ both_backends!(
     expired_and_invalid_access_tokens_are_told_apart,
     a_revoked_device_can_neither_sync_nor_sign_in,
     missing_or_old_protocol_gets_426,
-    old_app_version_gets_426_when_a_minimum_is_set,
+    a_minimum_app_version_leaves_sign_in_open_and_refuses_the_rest,
     push_applies_and_a_replay_returns_identical_results,
     a_seq_gap_is_refused_before_anything_is_applied,
     a_reused_seq_with_another_command_is_refused,
@@ -529,30 +529,102 @@ async fn missing_or_old_protocol_gets_426(backend: TestBackend) {
     server.stop().await;
 }
 
-async fn old_app_version_gets_426_when_a_minimum_is_set(backend: TestBackend) {
+/// `min_app_version`: a too-old app may still sign in, renew its session and sign out —
+/// so it can show the clerk why it must be updated — but every other route answers 426
+/// `client.too_old` with a message naming the minimum.
+async fn a_minimum_app_version_leaves_sign_in_open_and_refuses_the_rest(backend: TestBackend) {
     let (server, api) = setup_with(backend, |c| c.min_app_version = Some("0.2.0".into())).await;
+    let device_id = Uuid::new_v4();
     let login = json!({"user_id": CLERK_A, "password": PASSWORD,
-                       "device": {"device_id": Uuid::new_v4(), "name": "PC"}});
-    let send = |version: Option<&'static str>| {
+                       "device": {"device_id": device_id, "name": "PC"}});
+    let post = |path: &str, version: Option<&str>, token: Option<&str>, body: serde_json::Value| {
         let mut req = api
             .http
-            .post(format!("{}/auth/v1/login", api.base))
+            .post(format!("{}{path}", api.base))
             .header(HEADER_PROTOCOL, "1")
-            .json(&login);
+            .json(&body);
         if let Some(v) = version {
             req = req.header(HEADER_APP_VERSION, v);
         }
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
         api.send(req)
     };
-    let e = send(Some("0.1.9"))
+    let pull = json!({"cursor": null, "limit": 1});
+
+    // Sign-in is open to any version, a missing one included.
+    let old: Session = post("/auth/v1/login", Some("0.1.9"), None, login.clone())
+        .await
+        .parse();
+    assert_eq!(old.user.user_id, CLERK_A);
+    post("/auth/v1/login", None, None, login.clone())
+        .await
+        .parse::<Session>();
+    post("/auth/v1/login", Some("1.0.0"), None, login.clone())
+        .await
+        .parse::<Session>();
+
+    // Everything else refuses the old app, with its own token, and says what to do.
+    for version in [Some("0.1.9"), Some("0.2.0-beta.1"), Some("garbage"), None] {
+        let e = post(
+            "/sync/v1/pull",
+            version,
+            Some(&old.access_token),
+            pull.clone(),
+        )
         .await
         .assert_error(StatusCode::UPGRADE_REQUIRED, codes::CLIENT_TOO_OLD);
-    assert!(e.message.contains("0.2.0"), "{}", e.message);
-    send(None)
+        assert!(e.message.contains("0.2.0"), "{}", e.message);
+        assert!(e.message.contains("更新"), "{}", e.message);
+    }
+    let directory = api
+        .http
+        .get(format!("{}/sync/v1/directory", api.base))
+        .header(HEADER_PROTOCOL, "1")
+        .header(HEADER_APP_VERSION, "0.1.9")
+        .bearer_auth(&old.access_token);
+    api.send(directory)
         .await
         .assert_error(StatusCode::UPGRADE_REQUIRED, codes::CLIENT_TOO_OLD);
-    send(Some("0.2.0")).await.parse::<Session>();
-    send(Some("1.0.0")).await.parse::<Session>();
+
+    // Renewing the session is sign-in too: the old app keeps a working session ...
+    let renewed: Session = post(
+        "/auth/v1/refresh",
+        Some("0.1.9"),
+        None,
+        json!({"refresh_token": old.refresh_token, "device_id": device_id}),
+    )
+    .await
+    .parse();
+    assert_ne!(renewed.access_token, old.access_token);
+    // ... which syncs as soon as the app is new enough.
+    post(
+        "/sync/v1/pull",
+        Some("0.2.0"),
+        Some(&renewed.access_token),
+        pull.clone(),
+    )
+    .await
+    .parse::<kyosai_sync_protocol::PullResponse>();
+    // Signing out is open too: the old app can end its session on the server.
+    let reply = post(
+        "/auth/v1/logout",
+        Some("0.1.9"),
+        Some(&renewed.access_token),
+        json!({}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text);
+    post(
+        "/sync/v1/pull",
+        Some("0.2.0"),
+        Some(&renewed.access_token),
+        pull,
+    )
+    .await
+    .assert_error(StatusCode::UNAUTHORIZED, codes::AUTH_TOKEN_INVALID);
+
     let hello: Hello = api
         .send(api.http.get(format!("{}/v1/hello", api.base)))
         .await

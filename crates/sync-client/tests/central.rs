@@ -755,8 +755,11 @@ mod transport {
         server.stop().await;
     }
 
+    /// A too-old app signs in (the service leaves sign-in open to it) and its first sync
+    /// says "update": the status the status bar shows carries the service's message, the
+    /// session stays for fetching the update, and signing out still ends it on the server.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn an_old_app_is_told_to_update() {
+    async fn an_old_app_signs_in_and_is_told_to_update() {
         let server = kyosai_central::testing::TestServer::start_with(TestBackend::Sqlite, |c| {
             c.min_app_version = Some("9.0.0".into());
         })
@@ -768,14 +771,41 @@ mod transport {
         ));
         let secrets = std::sync::Arc::new(kyosai_sync_client::MemorySecretStore::new());
         let auth = support::new_auth(&server.base_url, server.ca_pem_path(), &secrets);
-        let err = auth
+        let user = auth
             .sign_in(&store, "sato.hanako", support::PASSWORD)
             .await
-            .unwrap_err();
+            .unwrap();
+        assert_eq!(user.user_id, "sato.hanako");
+        assert_eq!(auth.signed_in_user().as_deref(), Some("sato.hanako"));
+
+        let engine = SyncEngine::start(store.clone(), auth.clone(), support::options(21));
+        let err = engine.sync_now().await.unwrap_err();
         assert_eq!(err.kind, ErrorKind::ClientTooOld);
         assert_eq!(err.code, codes::CLIENT_TOO_OLD);
         assert_eq!(err.status, Some(426));
-        assert!(err.message.contains("更新"));
+        assert!(err.message.contains("9.0.0"), "{}", err.message);
+        assert!(err.message.contains("更新"), "{}", err.message);
+        let shown = engine.status().borrow().clone();
+        let shown_error = shown.last_error.unwrap();
+        assert_eq!(shown_error.code, codes::CLIENT_TOO_OLD);
+        assert_eq!(shown_error.message, err.message);
+        // Still signed in: the refusal is not a sign-out.
+        assert_eq!(shown.signed_in_user.as_deref(), Some("sato.hanako"));
+        assert_eq!(auth.signed_in_user().as_deref(), Some("sato.hanako"));
+        engine.shutdown().await;
+
+        // Signing out ends the session on the server, which a new-enough app can see.
+        let token = auth.access_token().await.unwrap();
+        auth.sign_out(&store).await.unwrap();
+        assert!(auth.signed_in_user().is_none());
+        let mut newer = support::config(&server.base_url, server.ca_pem_path());
+        newer.app_version = "9.0.0".into();
+        let err = Api::new(newer)
+            .unwrap()
+            .directory(&token)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, codes::AUTH_TOKEN_INVALID, "{err:?}");
         server.stop().await;
     }
 
