@@ -17,30 +17,6 @@ use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(kyosai_central::testing::TestBackend::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if super::postgres_skipped(stringify!($name)) {
-                        return;
-                    }
-                    super::$name(kyosai_central::testing::TestBackend::Postgres).await;
-                }
-            )*
-        }
-    };
-}
-
 both_backends!(
     two_clerks_of_one_office_take_turns,
     an_expired_lease_is_taken_over_and_cannot_be_renewed,
