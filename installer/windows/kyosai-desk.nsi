@@ -103,7 +103,10 @@ Section "Install"
   SetOutPath "$INSTDIR"
   File "${STAGE}\kyosai-desk.exe"
   File /nonfatal "${STAGE}\*.dll"
-  File /nonfatal /r "${STAGE}\resources"
+  ; Resource files, when a build has any (the Tauri build embeds ours in the exe).
+  !if /FileExists "${STAGE}\resources\*"
+    File /r "${STAGE}\resources"
+  !endif
   WriteUninstaller "$INSTDIR\uninstall.exe"
 
   CreateShortcut "$SMPROGRAMS\${PRODUCT}.lnk" "$INSTDIR\kyosai-desk.exe"
