@@ -45,7 +45,16 @@ pub async fn ocr_import(
             )
         })?;
     let me = me(&state).await?;
-    let summary = ocr::import(state.shared_store()?, me, bytes, file_name, template_id).await?;
+    let routing = kyosai_app::settings::ocr_routing(state.policy.as_ref());
+    let summary = ocr::import(
+        state.shared_store()?,
+        me,
+        bytes,
+        file_name,
+        template_id,
+        routing,
+    )
+    .await?;
     state.sync()?.notify_local_write().await;
     Ok(summary)
 }
@@ -84,6 +93,7 @@ pub async fn ocr_import_vendor(
         vendor,
         vendor_file_name,
         template_id,
+        kyosai_app::settings::ocr_routing(state.policy.as_ref()),
     )
     .await?;
     state.sync()?.notify_local_write().await;

@@ -215,21 +215,7 @@ fn device_name() -> String {
         .unwrap_or_else(|| "unknown-pc".to_string())
 }
 
-/// Where IT puts the machine policy: `KYOSAI_POLICY`, else the platform's machine-wide
-/// configuration folder.
+/// Where IT puts the machine policy ([`kyosai_app::settings::machine_policy_path`]).
 pub fn policy_path() -> std::path::PathBuf {
-    if let Some(p) = std::env::var_os("KYOSAI_POLICY").filter(|p| !p.is_empty()) {
-        return p.into();
-    }
-    #[cfg(windows)]
-    {
-        let base = std::env::var_os("ProgramData").unwrap_or_else(|| r"C:\ProgramData".into());
-        std::path::PathBuf::from(base)
-            .join("KyosaiDesk")
-            .join("policy.json")
-    }
-    #[cfg(not(windows))]
-    {
-        std::path::PathBuf::from("/etc/kyosai-desk/policy.json")
-    }
+    kyosai_app::settings::machine_policy_path()
 }

@@ -24,6 +24,7 @@ use kyosai_ocr::queue::{
     build_scan, DocumentStatus, Person, QueueDocument, Resolution, ScanBody, Task, DOCUMENT_KIND,
     SCAN_KIND,
 };
+pub use kyosai_ocr::routing::RoutingPolicy;
 use kyosai_ocr::routing::{Reason, Route};
 use kyosai_ocr::template::{self, DocumentKind, FieldKind, Template};
 use kyosai_store::sync::LocalRecord;
@@ -694,6 +695,7 @@ pub fn read_scan(
     template_id: &str,
     id_prefix: &str,
     today: chrono::NaiveDate,
+    routing: &RoutingPolicy,
 ) -> Result<Vec<ReadDocument>, AppError> {
     let template = template_of(template_id)?;
     let pages = kyosai_ocr::input::load_pages(bytes).map_err(|e| ocr_error(&e))?;
@@ -709,7 +711,7 @@ pub fn read_scan(
             ),
         ));
     }
-    let mut reader = local_reader(today)?.with_reference(ReferenceData::default());
+    let mut reader = local_reader(today, routing)?.with_reference(ReferenceData::default());
     let n = pages.len() / per;
     let mut out = Vec::with_capacity(n);
     for (i, chunk) in pages.chunks(per).enumerate() {
@@ -741,10 +743,10 @@ pub fn read_vendor(
     template_id: &str,
     id_prefix: &str,
     today: chrono::NaiveDate,
+    routing: &RoutingPolicy,
 ) -> Result<Vec<ReadDocument>, AppError> {
     use kyosai_ocr::field::EngineInfo;
     use kyosai_ocr::pipeline::decide_readings;
-    use kyosai_ocr::routing::RoutingPolicy;
     use kyosai_ocr::vendor;
 
     let template = template_of(template_id)?;
@@ -786,7 +788,6 @@ pub fn read_vendor(
             ),
         ));
     }
-    let policy = RoutingPolicy::default();
     let reference = ReferenceData::default();
     let mut out = Vec::with_capacity(n);
     for (i, (doc, chunk)) in docs.iter().zip(pages.chunks(per)).enumerate() {
@@ -795,7 +796,7 @@ pub fn read_vendor(
         } else {
             format!("{id_prefix}-{}", i + 1)
         };
-        let result = decide_readings(&template, &id, &doc.readings, &policy, today, &reference);
+        let result = decide_readings(&template, &id, &doc.readings, routing, today, &reference);
         let scan = build_scan(&id, &template, chunk).map_err(|e| ocr_error(&e))?;
         out.push(ReadDocument { result, scan });
     }
@@ -804,14 +805,13 @@ pub fn read_vendor(
 
 /// The reader with the local engine of this build.
 #[cfg(feature = "tesseract")]
-fn local_reader(today: chrono::NaiveDate) -> Result<Reader, AppError> {
-    Reader::with_tesseract(kyosai_ocr::routing::RoutingPolicy::default(), today)
-        .map_err(|e| ocr_error(&e))
+fn local_reader(today: chrono::NaiveDate, routing: &RoutingPolicy) -> Result<Reader, AppError> {
+    Reader::with_tesseract(routing.clone(), today).map_err(|e| ocr_error(&e))
 }
 
 /// A build without the local engine (the Windows cross-build) says where scans are read.
 #[cfg(not(feature = "tesseract"))]
-fn local_reader(_today: chrono::NaiveDate) -> Result<Reader, AppError> {
+fn local_reader(_today: chrono::NaiveDate, _routing: &RoutingPolicy) -> Result<Reader, AppError> {
     Err(AppError::new(
         "ocr.engine_unavailable",
         "この版の共済デスクにはOCRエンジンが入っていません。スキャンはOCR読取端末（kyosai ocr import）で読み取るか、ベンダーAI-OCRの結果ファイルを取り込んでください。",
@@ -904,14 +904,17 @@ pub async fn import(
     bytes: Vec<u8>,
     source_name: String,
     template_id: String,
+    routing: RoutingPolicy,
 ) -> Result<OcrImportSummary, AppError> {
     let office = office_of(&me)?;
     let now = Utc::now();
     let today = crate::acquisitions::today_jst(now);
     let prefix = id_prefix(&source_name, now);
-    let docs = tokio::task::spawn_blocking(move || read_scan(&bytes, &template_id, &prefix, today))
-        .await
-        .map_err(|e| AppError::internal("ocr task", &e))??;
+    let docs = tokio::task::spawn_blocking(move || {
+        read_scan(&bytes, &template_id, &prefix, today, &routing)
+    })
+    .await
+    .map_err(|e| AppError::internal("ocr task", &e))??;
     with_store(store, move |s| {
         store_read_on(s, &me, &office, &source_name, docs, now)
     })
@@ -927,13 +930,22 @@ pub async fn import_vendor(
     vendor: Vec<u8>,
     vendor_name: String,
     template_id: String,
+    routing: RoutingPolicy,
 ) -> Result<OcrImportSummary, AppError> {
     let office = office_of(&me)?;
     let now = Utc::now();
     let today = crate::acquisitions::today_jst(now);
     let prefix = id_prefix(&source_name, now);
     let docs = tokio::task::spawn_blocking(move || {
-        read_vendor(&scan, &vendor, &vendor_name, &template_id, &prefix, today)
+        read_vendor(
+            &scan,
+            &vendor,
+            &vendor_name,
+            &template_id,
+            &prefix,
+            today,
+            &routing,
+        )
     })
     .await
     .map_err(|e| AppError::internal("ocr task", &e))??;

@@ -66,8 +66,96 @@ pub struct Policy {
     pub updates: Option<UpdatesMode>,
     /// `logRetentionDays`: days of log files kept (1–3650, default 14).
     pub log_retention_days: Option<LogRetention>,
+    /// `ocrQaRate`: share (0–1) of the AI-OCR fields accepted without a person that are
+    /// still drawn for a person's check, to measure the silent error rate (default 0.05).
+    pub ocr_qa_rate: Option<OcrQaRate>,
+    /// `ocrThresholdOffset`: added to every OCR field's confidence threshold (0–0.3; 0 by
+    /// default): a stricter trial sends more fields to people. Never lower.
+    pub ocr_threshold_offset: Option<OcrThresholdOffset>,
     #[serde(skip)]
     pub path: Option<String>,
+}
+
+/// The policy's `ocrQaRate`, kept in thousandths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OcrQaRate {
+    per_mille: u16,
+}
+
+impl<'de> Deserialize<'de> for OcrQaRate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let refuse = || {
+            serde::de::Error::custom(
+                "ocrQaRate は確認に回す割合で、0〜1 の数で指定してください（例: 0.05 で5%）",
+            )
+        };
+        let rate = f64::deserialize(d).map_err(|_: D::Error| refuse())?;
+        if !(0.0..=1.0).contains(&rate) {
+            return Err(refuse());
+        }
+        Ok(OcrQaRate {
+            per_mille: (rate * 1000.0).round() as u16,
+        })
+    }
+}
+
+/// The policy's `ocrThresholdOffset`, kept in thousandths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OcrThresholdOffset {
+    thousandths: u16,
+}
+
+/// The strictest offset a policy may add to the OCR thresholds.
+pub const MAX_OCR_THRESHOLD_OFFSET: f64 = 0.3;
+
+impl<'de> Deserialize<'de> for OcrThresholdOffset {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let refuse = || {
+            serde::de::Error::custom(format!(
+                "ocrThresholdOffset は確信度のしきい値に足す値で、0〜{MAX_OCR_THRESHOLD_OFFSET} の数で指定してください（下げることはできません）"
+            ))
+        };
+        let offset = f64::deserialize(d).map_err(|_: D::Error| refuse())?;
+        if !(0.0..=MAX_OCR_THRESHOLD_OFFSET).contains(&offset) {
+            return Err(refuse());
+        }
+        Ok(OcrThresholdOffset {
+            thousandths: (offset * 1000.0).round() as u16,
+        })
+    }
+}
+
+/// The AI-OCR routing in force: the policy's `ocrQaRate` and `ocrThresholdOffset` over
+/// the defaults.
+pub fn ocr_routing(policy: Option<&Policy>) -> kyosai_ocr::routing::RoutingPolicy {
+    let mut routing = kyosai_ocr::routing::RoutingPolicy::default();
+    if let Some(rate) = policy.and_then(|p| p.ocr_qa_rate) {
+        routing.qa_rate = f64::from(rate.per_mille) / 1000.0;
+    }
+    if let Some(offset) = policy.and_then(|p| p.ocr_threshold_offset) {
+        routing.threshold_offset = f32::from(offset.thousandths) / 1000.0;
+    }
+    routing
+}
+
+/// Where IT puts the machine policy: `KYOSAI_POLICY`, else the platform's machine-wide
+/// configuration folder (`%ProgramData%\KyosaiDesk\policy.json`,
+/// `/etc/kyosai-desk/policy.json`). The app and the `kyosai` command read the same file.
+pub fn machine_policy_path() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("KYOSAI_POLICY").filter(|p| !p.is_empty()) {
+        return p.into();
+    }
+    #[cfg(windows)]
+    {
+        let base = std::env::var_os("ProgramData").unwrap_or_else(|| r"C:\ProgramData".into());
+        std::path::PathBuf::from(base)
+            .join("KyosaiDesk")
+            .join("policy.json")
+    }
+    #[cfg(not(windows))]
+    {
+        std::path::PathBuf::from("/etc/kyosai-desk/policy.json")
+    }
 }
 
 /// Which releases the app is offered: `stable`, or `beta` for IT's pilot PCs.
@@ -542,6 +630,39 @@ mod tests {
         assert_eq!(Policy::load(&bad).unwrap_err().code, "policy.invalid");
         std::fs::write(&bad, r#"{"centralURL": "https://x"}"#).unwrap();
         assert_eq!(Policy::load(&bad).unwrap_err().code, "policy.invalid");
+    }
+
+    #[test]
+    fn the_policy_sets_the_ocr_routing_and_refuses_a_looser_one() {
+        let defaults = kyosai_ocr::routing::RoutingPolicy::default();
+        assert_eq!(ocr_routing(None), defaults);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("policy.json");
+        std::fs::write(&path, r#"{"ocrQaRate": 0.2, "ocrThresholdOffset": 0.05}"#).unwrap();
+        let policy = Policy::load(&path).unwrap().unwrap();
+        let routing = ocr_routing(Some(&policy));
+        assert!((routing.qa_rate - 0.2).abs() < 1e-9, "{routing:?}");
+        assert!(
+            (routing.threshold_offset - 0.05).abs() < 1e-6,
+            "{routing:?}"
+        );
+        assert_eq!(routing.qa_seed, defaults.qa_seed);
+        std::fs::write(&path, r#"{"ocrQaRate": 0}"#).unwrap();
+        let policy = Policy::load(&path).unwrap().unwrap();
+        assert_eq!(ocr_routing(Some(&policy)).qa_rate, 0.0);
+        assert_eq!(ocr_routing(Some(&policy)).threshold_offset, 0.0);
+        for (key, bad) in [
+            ("ocrQaRate", "1.5"),
+            ("ocrQaRate", "-0.1"),
+            ("ocrQaRate", "\"5%\""),
+            ("ocrThresholdOffset", "-0.1"),
+            ("ocrThresholdOffset", "0.31"),
+        ] {
+            std::fs::write(&path, format!(r#"{{"{key}": {bad}}}"#)).unwrap();
+            let err = Policy::load(&path).unwrap_err();
+            assert_eq!(err.code, "policy.invalid", "{key} {bad}");
+            assert!(err.message.contains(key), "{}", err.message);
+        }
     }
 
     #[test]

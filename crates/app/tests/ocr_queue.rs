@@ -10,6 +10,7 @@ use chrono::Utc;
 use kyosai_app::ocr::{self, OcrEnterInput};
 use kyosai_central::testing::{TestBackend, TestServer};
 use kyosai_ocr::queue::DOCUMENT_KIND;
+use kyosai_ocr::routing::RoutingPolicy;
 use kyosai_ocr::samples::{generate_document, Fonts};
 use kyosai_ocr::template::builtin_by_id;
 use kyosai_sync_protocol::ocr::{LeaseAction, LeaseRequest};
@@ -99,7 +100,14 @@ async fn a_read_form_is_corrected_by_two_clerks_and_becomes_a_prefilled_draft() 
     let fonts = Fonts::system().unwrap();
     let sample = generate_document(&template, "acq-e2e", 20_261_126, &fonts).unwrap();
     let today = kyosai_app::acquisitions::today_jst(Utc::now());
-    let docs = ocr::read_scan(&sample.jpeg_pages[0], TEMPLATE, "scan-0001", today).unwrap();
+    let docs = ocr::read_scan(
+        &sample.jpeg_pages[0],
+        TEMPLATE,
+        "scan-0001",
+        today,
+        &RoutingPolicy::default(),
+    )
+    .unwrap();
     assert_eq!(docs.len(), 1);
     let summary = a
         .with(|s| ocr::store_read_on(s, &a.me, "1203", "scan-0001.jpg", docs, Utc::now()))
@@ -271,7 +279,14 @@ async fn an_office_head_cannot_open_a_form_showing_a_my_number() {
     let fonts = Fonts::system().unwrap();
     let sample = generate_document(&template, "acq-head", 5, &fonts).unwrap();
     let today = kyosai_app::acquisitions::today_jst(Utc::now());
-    let docs = ocr::read_scan(&sample.jpeg_pages[0], TEMPLATE, "scan-0002", today).unwrap();
+    let docs = ocr::read_scan(
+        &sample.jpeg_pages[0],
+        TEMPLATE,
+        "scan-0002",
+        today,
+        &RoutingPolicy::default(),
+    )
+    .unwrap();
     let summary = a
         .with(|s| ocr::store_read_on(s, &a.me, "1203", "scan.jpg", docs, Utc::now()))
         .unwrap();
@@ -282,7 +297,14 @@ async fn an_office_head_cannot_open_a_form_showing_a_my_number() {
         .unwrap_err();
     assert_eq!(e.code, "my_number.reveal_forbidden");
     // A file that is not a scan gets a clear message, and nothing is queued.
-    let e = ocr::read_scan(b"not an image", TEMPLATE, "x", today).unwrap_err();
+    let e = ocr::read_scan(
+        b"not an image",
+        TEMPLATE,
+        "x",
+        today,
+        &RoutingPolicy::default(),
+    )
+    .unwrap_err();
     assert_eq!(e.code, "ocr.read_failed");
     assert!(e.message.contains("読み取れません"), "{}", e.message);
 }

@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 use kyosai_app::ocr;
-use kyosai_ocr::routing::Route;
+use kyosai_ocr::routing::{Route, RoutingPolicy};
 use kyosai_ocr::samples::{generate_document, Fonts, GroundTruth};
 use kyosai_ocr::template::builtin_by_id;
 
@@ -71,6 +71,7 @@ fn vendor_readings_are_routed_like_ours_and_the_scan_gives_the_crops() {
         TEMPLATE,
         "20261127-100000-batch",
         today(),
+        &RoutingPolicy::default(),
     )
     .unwrap();
     assert_eq!(docs.len(), 1);
@@ -160,6 +161,7 @@ fn the_json_format_is_taken_too() {
         TEMPLATE,
         "p",
         today(),
+        &RoutingPolicy::default(),
     );
     let docs = match docs {
         Ok(d) => d,
@@ -187,6 +189,7 @@ fn counts_that_differ_and_a_broken_file_are_refused_with_the_reason() {
         TEMPLATE,
         "p",
         today(),
+        &RoutingPolicy::default(),
     )
     .unwrap_err();
     assert_eq!(e.code, "ocr.vendor_document_count");
@@ -202,6 +205,7 @@ fn counts_that_differ_and_a_broken_file_are_refused_with_the_reason() {
         TEMPLATE,
         "p",
         today(),
+        &RoutingPolicy::default(),
     )
     .unwrap_err();
     assert_eq!(e.code, "ocr.vendor.unknown_field");
@@ -216,7 +220,55 @@ fn counts_that_differ_and_a_broken_file_are_refused_with_the_reason() {
         TEMPLATE,
         "p",
         today(),
+        &RoutingPolicy::default(),
     )
     .unwrap_err();
     assert_eq!(e.code, "ocr.read_failed");
+}
+
+#[test]
+fn the_policys_qa_rate_and_threshold_offset_are_applied() {
+    let template = builtin_by_id(TEMPLATE).unwrap();
+    let fonts = Fonts::system().unwrap();
+    let sample = generate_document(&template, "vendor-4", 20_261_130, &fonts).unwrap();
+    let csv = vendor_csv(&[("DX-0001", &sample.truth)], &[], &[]);
+    let read = |routing: &RoutingPolicy| {
+        ocr::read_vendor(
+            &sample.jpeg_pages[0],
+            csv.as_bytes(),
+            "p.csv",
+            TEMPLATE,
+            "p",
+            today(),
+            routing,
+        )
+        .unwrap()
+        .remove(0)
+        .result
+    };
+    let count = |r: &kyosai_ocr::pipeline::DocumentResult, route: Route| {
+        r.fields
+            .iter()
+            .filter(|f| f.decision.route == route)
+            .count()
+    };
+    let default = read(&RoutingPolicy::default());
+    let straight = count(&default, Route::Accepted) + count(&default, Route::QaSample);
+    assert!(straight > 0);
+    // Every field that would go straight through is drawn for a person's check.
+    let all_qa = read(&RoutingPolicy {
+        qa_rate: 1.0,
+        ..RoutingPolicy::default()
+    });
+    assert_eq!(count(&all_qa, Route::Accepted), 0);
+    assert_eq!(count(&all_qa, Route::QaSample), straight);
+    // A stricter threshold than the vendor's 0.99 sends them all to people.
+    let strict = read(&RoutingPolicy {
+        threshold_offset: 0.3,
+        ..RoutingPolicy::default()
+    });
+    assert_eq!(
+        count(&strict, Route::Accepted) + count(&strict, Route::QaSample),
+        0
+    );
 }

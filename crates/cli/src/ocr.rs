@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
+use kyosai_app::ocr::RoutingPolicy;
 use kyosai_app::ocr::{self as app_ocr, OcrImportSummary, ReadDocument};
 use kyosai_app::AppError;
 use kyosai_store::sync::OutboxState;
@@ -147,6 +148,11 @@ pub fn import(args: &ImportArgs) -> Result<Output, Unreadable> {
     }
     let files = read_files(&args.files)?;
     let vendor = read_files(args.vendor.as_slice())?.pop();
+    // The station follows the PC's machine policy as the app does (ocrQaRate,
+    // ocrThresholdOffset); an unreadable policy stops the run.
+    let policy = kyosai_app::settings::Policy::load(&kyosai_app::settings::machine_policy_path())
+        .map_err(|e| Unreadable(e.message))?;
+    let routing = kyosai_app::settings::ocr_routing(policy.as_ref());
     let mut config = ClientConfig::new(args.server.clone(), env!("CARGO_PKG_VERSION"));
     config.root_ca_pem_path = args.ca.clone();
     let api = Api::new(config).map_err(|e| Unreadable(e.message))?;
@@ -154,7 +160,7 @@ pub fn import(args: &ImportArgs) -> Result<Output, Unreadable> {
         .enable_all()
         .build()
         .map_err(|e| Unreadable(format!("処理の準備ができませんでした（{e}）。")))?;
-    match run(&runtime, api, args, &password, files, vendor) {
+    match run(&runtime, api, args, &password, files, vendor, &routing) {
         Ok((me, results)) => Ok(success(args, &me, &results)),
         Err(f) => Ok(failure(f)),
     }
@@ -261,6 +267,7 @@ fn run(
     password: &str,
     files: Vec<ScanFile>,
     vendor: Option<ScanFile>,
+    routing: &RoutingPolicy,
 ) -> Result<(UserInfo, Vec<FileResult>), Failure> {
     let temp = TempStore::open()?;
     let auth = Auth::new(
@@ -281,6 +288,7 @@ fn run(
                 &args.template,
                 files,
                 vendor.as_ref(),
+                routing,
             )?;
             Ok((me, results))
         });
@@ -300,6 +308,7 @@ fn read_and_send(
     template: &str,
     files: Vec<ScanFile>,
     vendor: Option<&ScanFile>,
+    routing: &RoutingPolicy,
 ) -> Result<Vec<FileResult>, Failure> {
     let office = me.office_code.clone().ok_or_else(|| {
         Failure::new(
@@ -318,9 +327,11 @@ fn read_and_send(
         eprintln!("読み取っています: {}", f.name);
         let prefix = app_ocr::id_prefix(&f.name, now);
         let docs = match vendor {
-            Some(v) => app_ocr::read_vendor(&f.bytes, &v.bytes, &v.name, template, &prefix, today)
-                .map_err(|e| Failure::from(e).in_file(&v.name))?,
-            None => app_ocr::read_scan(&f.bytes, template, &prefix, today)
+            Some(v) => app_ocr::read_vendor(
+                &f.bytes, &v.bytes, &v.name, template, &prefix, today, routing,
+            )
+            .map_err(|e| Failure::from(e).in_file(&v.name))?,
+            None => app_ocr::read_scan(&f.bytes, template, &prefix, today, routing)
                 .map_err(|e| Failure::from(e).in_file(&f.name))?,
         };
         read.push((f.name, docs));
