@@ -754,7 +754,12 @@ async fn pull(
     let has_more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let last = rows.last().map_or(after, |r| r.seq);
-    let changes = build_page(&scope, rows);
+    let mut changes = build_page(&scope, rows);
+    for change in &mut changes {
+        if let Change::Upsert { record } = change {
+            crate::redact::record_for(&actor, record);
+        }
+    }
     Ok(Json(PullResponse {
         changes,
         cursor: cursor::encode(&epoch, &scope, last),
@@ -822,6 +827,9 @@ async fn conflicts(
         .map(|stored| {
             let mut c = stored.conflict;
             c.server_record = stored.record.filter(|r| scope.sees(&r.office_code));
+            if let Some(r) = c.server_record.as_mut() {
+                crate::redact::record_for(&actor, r);
+            }
             c
         })
         .collect();

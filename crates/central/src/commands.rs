@@ -562,7 +562,11 @@ pub(crate) fn decide(
                 version: 1,
                 state: "draft".to_string(),
                 title: c.title,
-                body: without_approval(c.body),
+                body: {
+                    let mut body = without_approval(c.body);
+                    crate::redact::restore_on_write(&mut body, None);
+                    body
+                },
                 created_by: actor.user_id.clone(),
                 updated_by: actor.user_id.clone(),
                 created_at: now,
@@ -601,6 +605,7 @@ pub(crate) fn decide(
                 return version_conflict(base, current.version);
             }
             let mut body = without_approval(u.body);
+            crate::redact::restore_on_write(&mut body, Some(current));
             let mut state = current.state.clone();
             if let Some(approval) = appr::state_of(&current.body) {
                 // A document under approval: a content change starts the approvals again;

@@ -40,6 +40,7 @@ pub mod demo_year;
 mod error;
 pub mod model;
 mod ocr_lease;
+mod redact;
 mod server;
 pub mod storage;
 pub mod testing;

@@ -84,6 +84,12 @@ impl MyNumberText {
         self.0.trim().is_empty()
     }
 
+    /// Whether this is the central service's [`super::my_number::WITHHELD`] marker: a
+    /// number is registered but this user may not see it.
+    pub fn is_withheld(&self) -> bool {
+        super::my_number::is_withheld(&self.0)
+    }
+
     /// Checks the number ([`ids::validate_my_number`]).
     pub fn validate(&self) -> Result<MyNumber, IdError> {
         ids::validate_my_number(&self.0)

@@ -130,7 +130,21 @@ impl Coded for ApprovalError {
 /// `{kind, title, body}` with the body's [`BODY_KEY`] left out. Keys are sorted at every
 /// level and no whitespace is written, so the app and the central service (whatever
 /// `serde_json` features their builds enable) compute the same hash for the same content.
+///
+/// A 個人番号 is hashed as withheld ([`crate::acquisition::my_number::withhold_in_body`]):
+/// an approver who receives the document without it sees the same hash as the clerk who
+/// has it, so the approver's `seen_hash` matches.
 pub fn content_hash(kind: &str, title: &str, body: &serde_json::Value) -> String {
+    use crate::acquisition::my_number as mn;
+    let withheld;
+    let body = if kind == mn::ACQUISITION_KIND {
+        let mut copy = body.clone();
+        mn::withhold_in_body(kind, &mut copy);
+        withheld = copy;
+        &withheld
+    } else {
+        body
+    };
     let mut out = String::with_capacity(256);
     out.push_str("{\"body\":");
     match body {

@@ -68,7 +68,12 @@ pub(super) fn check_member(run: &mut Run<'_>) {
             );
         }
     }
-    if let Some(number) = member.my_number.as_ref().filter(|n| !n.is_blank()) {
+    // A withheld number (the user may not see it) is there and was checked when entered.
+    if let Some(number) = member
+        .my_number
+        .as_ref()
+        .filter(|n| !n.is_blank() && !n.is_withheld())
+    {
         if let Err(e) = number.validate() {
             run.findings
                 .push(Finding::from_error("member.myNumber", &e));

@@ -1,0 +1,201 @@
+//! 個人番号 leave the central service only for users who may see them.
+//!
+//! 番号法 limits who handles a 個人番号: only 所属所担当者 and 事務局審査担当 may reveal one
+//! ([`kyosai_domain::acquisition::my_number::may_reveal`]). Masking it on screen is not
+//! enough when the whole record still lands in the local database of a 所属所長's or a
+//! 決裁者's PC, so every record body that leaves this service passes through
+//! [`record_for`]: for anyone else, each stored 個人番号 becomes the marker
+//! [`WITHHELD`] (「登録済み（表示の権限がありません）」 in the app):
+//!
+//! - a 資格取得届 (`acquisition`): `member.myNumber` and any other text holding a 個人番号
+//!   (a note, the OCR provenance) — [`withhold_in_body`];
+//! - a scanned document (`ocr_document`): every value of a field its template marks
+//!   `sensitive` (the engines' readings, the normalised value, the people's entries and
+//!   arbitration, the history), and any other text holding a 個人番号.
+//!
+//! Writes go the other way ([`restore_on_write`]): a body that comes back with the
+//! marker (a 所属所長 saving a draft) keeps the number stored at that place, and a marker
+//! where none is stored becomes an empty text — the marker is never stored as a number.
+//!
+//! The images of a scan (`ocr_scan`) are not rewritten here: they are pictures of the
+//! paper form.
+
+use kyosai_domain::acquisition::my_number::{
+    may_reveal, restore_withheld, withhold_in_body, withhold_numbers_in_text, WITHHELD,
+};
+use kyosai_sync_protocol::Record;
+
+use crate::model::{domain_role, Actor};
+
+/// The kind of a scanned document in the AI-OCR correction queue.
+const OCR_DOCUMENT: &str = kyosai_sync_protocol::ocr::KIND;
+
+/// Whether the actor may receive stored 個人番号 as they are.
+pub(crate) fn sees_my_numbers(actor: &Actor) -> bool {
+    let roles: Vec<_> = actor.roles.iter().map(|r| domain_role(*r)).collect();
+    may_reveal(&roles)
+}
+
+/// The record as `actor` may receive it.
+pub(crate) fn record_for(actor: &Actor, record: &mut Record) {
+    if !sees_my_numbers(actor) {
+        withhold(&record.kind, &mut record.body);
+    }
+}
+
+/// Replaces every stored 個人番号 of a body of `kind` by [`WITHHELD`].
+pub(crate) fn withhold(kind: &str, body: &mut serde_json::Value) {
+    if kind == OCR_DOCUMENT {
+        withhold_in_ocr_document(body);
+    } else {
+        withhold_in_body(kind, body);
+    }
+}
+
+/// A body sent by a client, before it is stored over `current` (`None` for a creation):
+/// each [`WITHHELD`] marker becomes the value stored at the same place.
+pub(crate) fn restore_on_write(body: &mut serde_json::Value, current: Option<&Record>) {
+    restore_withheld(body, current.map(|r| &r.body));
+}
+
+fn marker() -> serde_json::Value {
+    serde_json::Value::String(WITHHELD.to_string())
+}
+
+/// A text value that is there (not blank) becomes the marker.
+fn withhold_text(v: &mut serde_json::Value) {
+    if v.as_str().is_some_and(|s| !s.trim().is_empty()) {
+        *v = marker();
+    }
+}
+
+/// The values of one field's work (`entries[].value`, `arbitration.value`).
+fn withhold_work(work: &mut serde_json::Value) {
+    if let Some(entries) = work
+        .get_mut("entries")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for e in entries {
+            if let Some(v) = e.get_mut("value") {
+                withhold_text(v);
+            }
+        }
+    }
+    if let Some(v) = work.pointer_mut("/arbitration/value") {
+        withhold_text(v);
+    }
+}
+
+fn withhold_in_ocr_document(body: &mut serde_json::Value) {
+    let mut sensitive: Vec<String> = Vec::new();
+    if let Some(fields) = body
+        .pointer_mut("/result/fields")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for f in fields {
+            if f.get("sensitive").and_then(serde_json::Value::as_bool) != Some(true) {
+                continue;
+            }
+            if let Some(id) = f.get("field").and_then(serde_json::Value::as_str) {
+                sensitive.push(id.to_string());
+            }
+            if let Some(v) = f.get_mut("value") {
+                withhold_text(v);
+            }
+            if let Some(readings) = f
+                .get_mut("readings")
+                .and_then(serde_json::Value::as_array_mut)
+            {
+                for r in readings {
+                    if let Some(v) = r.get_mut("text") {
+                        withhold_text(v);
+                    }
+                }
+            }
+        }
+    }
+    let is_sensitive = |w: &serde_json::Value| {
+        w.get("field")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|id| sensitive.iter().any(|s| s == id))
+    };
+    if let Some(work) = body
+        .get_mut("work")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for w in work.iter_mut().filter(|w| is_sensitive(w)) {
+            withhold_work(w);
+        }
+    }
+    if let Some(history) = body
+        .get_mut("history")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for step in history.iter_mut().filter(|s| is_sensitive(s)) {
+            if let Some(before) = step.get_mut("before") {
+                withhold_work(before);
+            }
+        }
+    }
+    withhold_numbers_in_text(body);
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use kyosai_sync_protocol::Role;
+    use serde_json::json;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            user_id: "u".into(),
+            roles: vec![role],
+            office_code: Some("12030001".into()),
+            device_id: uuid::Uuid::nil(),
+            positions: Vec::new(),
+            approval: None,
+        }
+    }
+
+    #[test]
+    fn only_clerks_and_reviewers_receive_numbers() {
+        assert!(sees_my_numbers(&actor(Role::OfficeClerk)));
+        assert!(sees_my_numbers(&actor(Role::SecretariatReviewer)));
+        assert!(!sees_my_numbers(&actor(Role::OfficeHead)));
+        assert!(!sees_my_numbers(&actor(Role::Approver)));
+        assert!(!sees_my_numbers(&actor(Role::ItAdmin)));
+    }
+
+    #[test]
+    fn an_ocr_document_keeps_no_sensitive_value() {
+        let mut body = json!({
+            "result": { "fields": [
+                { "field": "my_number", "sensitive": true, "value": "123456789018",
+                  "readings": [{ "text": "123456789018" }, { "text": "123456789019" }] },
+                { "field": "name", "sensitive": false, "value": "山田 太郎",
+                  "readings": [{ "text": "山田 太郎" }] },
+                { "field": "blank", "sensitive": true, "value": "", "readings": [] },
+            ]},
+            "work": [
+                { "field": "my_number", "entries": [{ "value": "123456789019" }],
+                  "arbitration": { "value": "123456789018" } },
+                { "field": "name", "entries": [{ "value": "山田 太郎" }] },
+            ],
+            "history": [
+                { "field": "my_number", "before": { "entries": [{ "value": "123456789019" }] } },
+            ],
+        });
+        let stored = body.clone();
+        withhold(OCR_DOCUMENT, &mut body);
+        let text = body.to_string();
+        assert!(!text.contains("12345678901"), "{text}");
+        assert_eq!(body["result"]["fields"][0]["value"], WITHHELD);
+        assert_eq!(body["result"]["fields"][1]["value"], "山田 太郎");
+        assert_eq!(body["result"]["fields"][2]["value"], "");
+        assert_eq!(body["work"][1]["entries"][0]["value"], "山田 太郎");
+        // Written back as received: everything is as stored.
+        restore_withheld(&mut body, Some(&stored));
+        assert_eq!(body, stored);
+    }
+}
