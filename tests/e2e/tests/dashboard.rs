@@ -1,6 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 //! 見える化 in the real app, against the real central service (TLS on 127.0.0.1) with the
-//! demo data: the 事務局審査担当 (shinsa) opens the dashboard; a few figures on screen are
+//! demo year (`kyosai-central demo-year`: about 3,000 cases of the year ending today, with
+//! their approval histories and work sessions): the 事務局審査担当 (shinsa) opens the
+//! dashboard; the charts are drawn (bars in the SVG, under the app's frozen prototypes); a few figures on screen are
 //! checked against the service's own JSON (fetched here with reqwest as the same user);
 //! the period changes to 前年度; the 業務フロー table is saved as CSV (read back: rows and
 //! 時間/年) and as PDF (pdftotext). Screenshots go to tests/e2e/artifacts.
@@ -10,8 +12,8 @@
 
 use chrono::{Datelike, Local, NaiveDate};
 use fantoccini::Locator;
-use kyosai_central::demo;
 use kyosai_central::testing::{TestBackend, TestServer};
+use kyosai_central::{demo, demo_year};
 use kyosai_e2e::{App, Workspace};
 use serde_json::Value;
 
@@ -145,13 +147,42 @@ async fn exported_path(app: &App, kind: &str) -> std::path::PathBuf {
     std::path::PathBuf::from(path)
 }
 
-#[tokio::test]
-#[ignore = "not yet run against the landed endpoint and demo year (session 6 ran out of time); run with --ignored"]
-async fn the_reviewer_sees_the_figures_of_the_service_and_exports_the_flow_table() {
-    let server = TestServer::start(TestBackend::Sqlite).await;
-    demo::load(server.storage(), &server.config().auth.argon2)
+/// Bars drawn in the chart `id` (recharts' rectangles in the SVG).
+async fn bars_in(app: &App, id: &str) -> usize {
+    app.client
+        .find_all(Locator::Css(&format!(
+            "[data-testid='dashboard-{id}-chart'] svg .recharts-bar-rectangle"
+        )))
+        .await
+        .unwrap()
+        .len()
+}
+
+/// Scrolls the section `id` to the top of the window and takes a screenshot.
+async fn screenshot_section(app: &App, id: &str, name: &str) {
+    app.client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'start', behavior: 'instant'});",
+            vec![serde_json::json!(format!("[data-testid='dashboard-{id}']"))],
+        )
         .await
         .unwrap();
+    app.screenshot(name).await;
+}
+
+#[tokio::test]
+async fn the_reviewer_sees_the_figures_of_the_service_and_exports_the_flow_table() {
+    let server = TestServer::start(TestBackend::Sqlite).await;
+    let today_jst = (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive();
+    let year = demo_year::load(
+        server.storage(),
+        &server.config().auth.argon2,
+        today_jst,
+        demo_year::DEFAULT_SEED,
+    )
+    .await
+    .unwrap();
+    println!("demo year: {year:?}");
     let ws = Workspace::new();
     let policy = kyosai_e2e::central_policy(&ws, &server.base_url, server.ca_pem_path());
     let env = [("KYOSAI_POLICY", policy.to_str().unwrap())];
@@ -202,6 +233,23 @@ async fn the_reviewer_sees_the_figures_of_the_service_and_exports_the_flow_table
     let api = api_dashboard(&http, &base, &token, &from, &to).await;
     check_figures(&app, &api).await;
     app.screenshot("dashboard-this-year").await;
+    // The charts drew: the demo year has cases in every month of it so far.
+    let months = api["months"].as_array().unwrap();
+    assert!(
+        months.iter().any(|m| m["finished"].as_u64().unwrap() > 0),
+        "the demo year fills 今年度"
+    );
+    assert!(
+        bars_in(&app, "months").await > 0,
+        "no bars in the months chart"
+    );
+    assert!(
+        bars_in(&app, "steps").await > 0,
+        "no bars in the time-per-step chart"
+    );
+    screenshot_section(&app, "summary", "dashboard-charts").await;
+    screenshot_section(&app, "steps", "dashboard-steps").await;
+    screenshot_section(&app, "flow", "dashboard-flow").await;
 
     // 前年度.
     app.click("[data-testid='dashboard-preset-lastYear']").await;
@@ -264,6 +312,11 @@ async fn the_reviewer_sees_the_figures_of_the_service_and_exports_the_flow_table
     assert!(pdf.contains("合計"));
     app.screenshot("dashboard-exported").await;
 
+    // Kept beside the screenshots, to be looked at (pdftoppm) and for a failed run.
+    let artifacts = kyosai_e2e::workspace_root().join("tests/e2e/artifacts");
+    let _ = std::fs::create_dir_all(&artifacts);
+    let _ = std::fs::copy(&pdf_path, artifacts.join("dashboard-flow-table.pdf"));
+    let _ = std::fs::copy(&csv_path, artifacts.join("dashboard-flow-table.csv"));
     for p in [&csv_path, &pdf_path] {
         let _ = std::fs::remove_file(p);
     }
