@@ -85,13 +85,16 @@ pub async fn ocr_import_vendor(
     let scan = decode(&data)?;
     let vendor = decode(&vendor_data)?;
     let me = me(&state).await?;
+    let files = ocr::VendorFiles {
+        scan,
+        source_name: file_name,
+        vendor,
+        vendor_name: vendor_file_name,
+    };
     let summary = ocr::import_vendor(
         state.shared_store()?,
         me,
-        scan,
-        file_name,
-        vendor,
-        vendor_file_name,
+        files,
         template_id,
         kyosai_app::settings::ocr_routing(state.policy.as_ref()),
     )

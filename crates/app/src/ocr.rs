@@ -921,17 +921,31 @@ pub async fn import(
     .await
 }
 
+/// A scan file with a vendor AI-OCR service's results for it.
+#[derive(Debug, Clone)]
+pub struct VendorFiles {
+    /// The scan (PNG, JPEG, TIFF, PDF) and its file name.
+    pub scan: Vec<u8>,
+    pub source_name: String,
+    /// The service's results (CSV or JSON) and their file name.
+    pub vendor: Vec<u8>,
+    pub vendor_name: String,
+}
+
 /// Takes a vendor's AI-OCR results for a scan file into the queue ([`read_vendor`]).
 pub async fn import_vendor(
     store: &SharedStore,
     me: UserInfo,
-    scan: Vec<u8>,
-    source_name: String,
-    vendor: Vec<u8>,
-    vendor_name: String,
+    files: VendorFiles,
     template_id: String,
     routing: RoutingPolicy,
 ) -> Result<OcrImportSummary, AppError> {
+    let VendorFiles {
+        scan,
+        source_name,
+        vendor,
+        vendor_name,
+    } = files;
     let office = office_of(&me)?;
     let now = Utc::now();
     let today = crate::acquisitions::today_jst(now);

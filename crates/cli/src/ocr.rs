@@ -280,16 +280,8 @@ fn run(
         .block_on(auth.sign_in(&temp.store, &args.user, password))
         .map_err(Failure::from)
         .and_then(|me| {
-            let results = read_and_send(
-                rt,
-                &auth,
-                &temp,
-                &me,
-                &args.template,
-                files,
-                vendor.as_ref(),
-                routing,
-            )?;
+            let scans = Scans { files, vendor };
+            let results = read_and_send(rt, &auth, &temp, &me, &args.template, scans, routing)?;
             Ok((me, results))
         });
     // Signed out whatever happened; the refresh token was only ever in memory.
@@ -300,16 +292,22 @@ fn run(
     result
 }
 
+/// The scan files of a run, and the vendor's results for the one scan when given.
+struct Scans {
+    files: Vec<ScanFile>,
+    vendor: Option<ScanFile>,
+}
+
 fn read_and_send(
     rt: &tokio::runtime::Runtime,
     auth: &Auth,
     temp: &TempStore,
     me: &UserInfo,
     template: &str,
-    files: Vec<ScanFile>,
-    vendor: Option<&ScanFile>,
+    scans: Scans,
     routing: &RoutingPolicy,
 ) -> Result<Vec<FileResult>, Failure> {
+    let Scans { files, vendor } = scans;
     let office = me.office_code.clone().ok_or_else(|| {
         Failure::new(
             "ocr.office_required",
@@ -326,7 +324,7 @@ fn read_and_send(
     for f in files {
         eprintln!("読み取っています: {}", f.name);
         let prefix = app_ocr::id_prefix(&f.name, now);
-        let docs = match vendor {
+        let docs = match &vendor {
             Some(v) => app_ocr::read_vendor(
                 &f.bytes, &v.bytes, &v.name, template, &prefix, today, routing,
             )
@@ -586,9 +584,15 @@ mod tests {
         let now = chrono::DateTime::parse_from_rfc3339("2026-11-26T00:30:05Z")
             .unwrap()
             .with_timezone(&Utc);
-        assert_eq!(id_prefix("scan-0001.pdf", now), "20261126-093005-scan-0001");
-        assert_eq!(id_prefix("資格取得届.jpg", now), "20261126-093005-scan");
-        assert_eq!(id_prefix("a b.c.tif", now), "20261126-093005-abc");
+        assert_eq!(
+            app_ocr::id_prefix("scan-0001.pdf", now),
+            "20261126-093005-scan-0001"
+        );
+        assert_eq!(
+            app_ocr::id_prefix("資格取得届.jpg", now),
+            "20261126-093005-scan"
+        );
+        assert_eq!(app_ocr::id_prefix("a b.c.tif", now), "20261126-093005-abc");
     }
 
     #[test]
