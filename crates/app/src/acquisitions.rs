@@ -15,8 +15,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kyosai_domain::acquisition::{
-    self, Acknowledgement, AcquisitionForm, Assessment, CheckContext, CheckMode, MemberType,
-    MyNumberText,
+    self, my_number, Acknowledgement, AcquisitionForm, Assessment, CheckContext, CheckMode,
+    MemberType, MyNumberText,
 };
 use kyosai_domain::approval::{self as ap, engine, ActKind, Context, DecisionTable, Flags};
 use kyosai_domain::dependants::Relationship;
@@ -287,6 +287,8 @@ pub struct AcquisitionView {
     pub form: AcquisitionFormDto,
     /// 「●●●● ●●●● 1234」 when a number is stored.
     pub my_number_masked: Option<String>,
+    /// A number is registered but the central service withholds it from this user: shown as registered, never revealed.
+    pub my_number_withheld: bool,
     pub assessment: AssessmentDto,
     /// Who acknowledged which warning, when.
     pub acknowledgement_log: Vec<AckLogEntry>,
@@ -417,6 +419,8 @@ fn to_form(
     f.member.address = text(&m.address);
     f.member.my_number = match &m.my_number {
         Some(n) if n.trim().is_empty() => None,
+        // The marker is the server's, never a typed number.
+        Some(n) if my_number::is_withheld(n) => stored.cloned(),
         Some(n) => Some(MyNumberText::new(n.clone())),
         None => stored.cloned(),
     };
@@ -611,8 +615,16 @@ fn from_form(f: &AcquisitionForm) -> AcquisitionFormDto {
     }
 }
 
+/// What the screen shows for a 個人番号 the central service withholds from this user.
+pub const MY_NUMBER_WITHHELD_TEXT: &str = "登録済み（表示の権限がありません）";
+
 /// 「●●●● ●●●● 1234」: only the last four digits shown.
+/// A number withheld from this user (`my_number::WITHHELD`) reads
+/// [`MY_NUMBER_WITHHELD_TEXT`].
 pub fn mask_my_number(n: &MyNumberText) -> String {
+    if n.is_withheld() {
+        return MY_NUMBER_WITHHELD_TEXT.to_string();
+    }
     let digits: Vec<char> = kana::normalize_nfkc(n.expose())
         .chars()
         .filter(char::is_ascii_digit)
@@ -981,6 +993,11 @@ fn view_of(r: &LocalRecord, pending: bool, now: DateTime<Utc>) -> AcquisitionVie
         can_submit: editable && !pending && !settled_draft,
         can_withdraw: matches!(item.stage.as_str(), "certify" | "review" | "register") && !pending,
         my_number_masked: form.member.my_number.as_ref().map(mask_my_number),
+        my_number_withheld: form
+            .member
+            .my_number
+            .as_ref()
+            .is_some_and(MyNumberText::is_withheld),
         acknowledgement_log: ack_log_of(&r.body),
         ocr_provenance: crate::ocr::provenance_view(&r.body),
         form: from_form(&form),
@@ -1034,6 +1051,12 @@ pub fn reveal_my_number_of(
     let Some(number) = number else {
         return Ok(None);
     };
+    if my_number::is_withheld(&number) {
+        return Err(AppError::new(
+            "my_number.withheld",
+            "この端末には個人番号が届いていません（表示の権限がない利用者として同期されました）。権限を確認してから同期し直してください。",
+        ));
+    }
     let mut detail = serde_json::json!({
         "kind": "acquisition",
         "field": "member.myNumber",

@@ -513,6 +513,8 @@ export type AcquisitionView_Deserialize = {
 	form: AcquisitionFormDto_Deserialize,
 	/**  「●●●● ●●●● 1234」 when a number is stored. */
 	myNumberMasked?: string | null,
+	/**  A number is registered but the central service withholds it from this user: shown as registered, never revealed. */
+	myNumberWithheld: boolean,
 	assessment: AssessmentDto_Deserialize,
 	/**  Who acknowledged which warning, when. */
 	acknowledgementLog: AckLogEntry[],
@@ -530,6 +532,8 @@ export type AcquisitionView_Serialize = {
 	form: AcquisitionFormDto_Serialize,
 	/**  「●●●● ●●●● 1234」 when a number is stored. */
 	myNumberMasked: string | null,
+	/**  A number is registered but the central service withholds it from this user: shown as registered, never revealed. */
+	myNumberWithheld: boolean,
 	assessment: AssessmentDto_Serialize,
 	/**  Who acknowledged which warning, when. */
 	acknowledgementLog: AckLogEntry[],

@@ -661,6 +661,7 @@ export const ja = {
   "acq.myNumber.reveal": "表示",
   "acq.myNumber.revealLabel": "個人番号を表示して変更する",
   "acq.myNumber.masked": "保存済みの個人番号（下4桁のみ表示）",
+  "acq.myNumber.withheld": "個人番号は登録されています。あなたの権限では表示できず、この端末にも保存されていません。",
   "acqReview.myNumber.revealLabel": "個人番号を表示する（理由を記録します）",
   "myNumber.reveal.title": "個人番号を表示します",
   "myNumber.reveal.body": "表示した人・日時・届出・理由は監査ログに記録されます。必要なときだけ表示してください。",

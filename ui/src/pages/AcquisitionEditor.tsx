@@ -832,7 +832,11 @@ export function AcquisitionEditor({ view: initialView, options, onClose, onChang
               {textField("member.address", label("member.address"), str(m.address), (v) => setIn("member", "address", v), { wide: true })}
               {masked !== null ? (
                 <div className="flex min-w-0 flex-col gap-1">
-                  {labelOf("member.myNumber", label("member.myNumber"), t("acq.myNumber.masked"))}
+                  {labelOf(
+                    "member.myNumber",
+                    label("member.myNumber"),
+                    t(view?.myNumberWithheld ? "acq.myNumber.withheld" : "acq.myNumber.masked"),
+                  )}
                   <div className="flex items-center gap-2">
                     <input
                       id={domId("member.myNumber")}
@@ -843,7 +847,7 @@ export function AcquisitionEditor({ view: initialView, options, onClose, onChang
                       aria-describedby={describedBy("member.myNumber", "masked")}
                       className={`${inputClass} w-full tabular-nums`}
                     />
-                    {!readOnly && id ? (
+                    {!readOnly && id && !view?.myNumberWithheld ? (
                       <Button
                         variant="secondary"
                         data-testid="acq-member-myNumber-reveal"

@@ -40,6 +40,7 @@ function reviewView(over: Partial<AcquisitionReviewView> = {}): AcquisitionRevie
         acquisition: { ...EMPTY_FORM.acquisition, acquiredOn: "2024-04-01", reason: "newHire" },
       },
       myNumberMasked: "●●●● ●●●● 9018",
+      myNumberWithheld: false,
       assessment: { findings: [], notes: [], grades: null, errors: 0, unacknowledged: 0 },
       acknowledgementLog: [],
       canEdit: false,
@@ -173,6 +174,16 @@ describe("reviewing a 資格取得届", () => {
     await waitFor(() => expect(screen.getByTestId("review-acq-member-myNumber")).toHaveTextContent("123456789018"));
     expect(mockApi.revealAcquisitionMyNumber).toHaveBeenLastCalledWith(ID, "review", "");
     expect(screen.queryByTestId("my-number-reveal")).toBeNull();
+    expect(screen.queryByTestId("review-member-myNumber-reveal")).toBeNull();
+  });
+
+  it("shows a 個人番号 withheld from a 所属所長 or 決裁者 as registered, with no 表示", async () => {
+    const base = reviewView();
+    await renderReview({
+      ...base,
+      view: { ...base.view, myNumberMasked: "登録済み（表示の権限がありません）", myNumberWithheld: true },
+    });
+    expect(screen.getByTestId("review-acq-member-myNumber")).toHaveTextContent("登録済み（表示の権限がありません）");
     expect(screen.queryByTestId("review-member-myNumber-reveal")).toBeNull();
   });
 

@@ -593,7 +593,7 @@ function ReadOnlyForm({
           "member.myNumber",
           revealed ?? data.view.myNumberMasked ?? "",
           false,
-          data.view.myNumberMasked && revealed === null ? (
+          data.view.myNumberMasked && !data.view.myNumberWithheld && revealed === null ? (
             <dd>
               <Button variant="secondary" data-testid="review-member-myNumber-reveal" aria-label={t("acqReview.myNumber.revealLabel")} onClick={onReveal}>
                 {t("acq.myNumber.reveal")}

@@ -117,6 +117,7 @@ function viewOf(input: AcquisitionInput, over: Partial<AcquisitionView> = {}): A
       acknowledgements: input.form.acknowledgements ?? [],
     },
     myNumberMasked: null,
+    myNumberWithheld: false,
     assessment: noFindings,
     acknowledgementLog: [],
     canEdit: true,
@@ -335,6 +336,19 @@ describe("the form", () => {
     await waitFor(() => expect(screen.getByTestId("acq-member-myNumber")).toHaveValue("123456789018"));
     expect(mockApi.revealAcquisitionMyNumber).toHaveBeenCalledWith(ID, "correction", "");
     expect(screen.queryByTestId("my-number-reveal")).toBeNull();
+  });
+
+  it("shows a 個人番号 the server withheld as registered, without 表示", async () => {
+    mockApi.getAcquisition.mockResolvedValue(
+      viewOf({ id: ID, form: {} }, { myNumberMasked: "登録済み（表示の権限がありません）", myNumberWithheld: true }),
+    );
+    const { user } = await renderPage([item(1, { id: ID })]);
+    await user.click(screen.getAllByTestId("acq-row")[0]!);
+    const field = await screen.findByTestId("acq-member-myNumber");
+    expect(field).toHaveValue("登録済み（表示の権限がありません）");
+    expect(field).toHaveAttribute("readonly");
+    expect(screen.getByText(/あなたの権限では表示できず/)).toBeInTheDocument();
+    expect(screen.queryByTestId("acq-member-myNumber-reveal")).toBeNull();
   });
 
   it("adds and removes dependants as a sub-form", async () => {

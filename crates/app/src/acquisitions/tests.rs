@@ -552,3 +552,93 @@ fn options_use_the_domain_names() {
     assert_eq!(o.reasons[0].label, "新規採用");
     assert_eq!(o.pay_bases[3].value, "otherPeriod");
 }
+
+#[test]
+fn a_number_withheld_by_the_server_shows_as_registered_and_passes_the_checks() {
+    use kyosai_domain::acquisition::my_number::WITHHELD;
+    let (_d, mut store) = store();
+    let id = Uuid::new_v4();
+    // The 所属所長's copy of a clerk's draft: the central service withheld the number.
+    let mut form = domain_form();
+    form.member.my_number = Some(MyNumberText::new(WITHHELD));
+    let body = serde_json::to_value(&form).unwrap();
+    pull(
+        &mut store,
+        Record {
+            id,
+            kind: KIND.into(),
+            office_code: OFFICE.into(),
+            version: 1,
+            state: "draft".into(),
+            title: title_for(&form),
+            body,
+            created_by: "tanaka.yuki".into(),
+            updated_by: "tanaka.yuki".into(),
+            created_at: now(),
+            updated_at: now(),
+        },
+    );
+    let v = get_on(&mut store, &id.to_string(), now()).unwrap();
+    assert_eq!(
+        v.my_number_masked.as_deref(),
+        Some("登録済み（表示の権限がありません）")
+    );
+    assert!(v.my_number_withheld);
+    assert_eq!(v.form.member.my_number, None);
+    assert!(
+        v.assessment
+            .findings
+            .iter()
+            .all(|f| f.field != "member.myNumber"),
+        "{:?}",
+        v.assessment.findings
+    );
+    // The submission check counts it as entered (neither missing nor malformed).
+    let input = AcquisitionInput {
+        id: Some(id.to_string()),
+        form: v.form.clone(),
+    };
+    let a = check_on(&mut store, &input, true, now()).unwrap();
+    assert!(
+        a.findings.iter().all(|f| f.field != "member.myNumber"),
+        "{:?}",
+        a.findings
+    );
+    // Nothing to reveal on this PC, even for a role that could.
+    let e = reveal_my_number_of(
+        &mut store,
+        &clerk(),
+        &id.to_string(),
+        "correction",
+        "",
+        now(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "my_number.withheld");
+    // Typing the marker is not entering a number.
+    let mut typed = v.form.clone();
+    typed.member.my_number = Some(WITHHELD.into());
+    let (f, _) = to_form(&typed, None);
+    assert_eq!(f.member.my_number, None);
+    // The 所属所長 saves a correction: the marker goes back as it came (the server keeps
+    // the stored number in its place).
+    let mut form = v.form.clone();
+    form.member.address = "東京都中央区築地一丁目1番2号".into();
+    let v2 = save_on(
+        &mut store,
+        &AcquisitionInput {
+            id: Some(id.to_string()),
+            form,
+        },
+        None,
+        Some(&head()),
+        now(),
+    )
+    .unwrap();
+    assert!(v2.my_number_withheld);
+    let r = store.sync().record(id).unwrap().unwrap();
+    assert_eq!(r.body["member"]["myNumber"], WITHHELD);
+    // Another user's view of an ordinary number is not withheld.
+    let plain = save_new(&mut store, complete());
+    assert!(!plain.my_number_withheld);
+}
