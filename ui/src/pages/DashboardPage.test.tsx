@@ -137,8 +137,9 @@ describe("DashboardPage", () => {
     expect(screen.getByTestId("dashboard-preset-thisYear")).toHaveAttribute("aria-pressed", "true");
     // The office filter lists the offices; the render time is logged, not shown.
     expect(within(screen.getByTestId("dashboard-office")).getAllByRole("option").map((o) => o.textContent)).toEqual(["すべての所属所", "13101", "13104"]);
-    await waitFor(() => expect(debug).toHaveBeenCalledWith("[dashboard] render", expect.any(Number)));
+    await waitFor(() => expect(debug).toHaveBeenCalledWith("[dashboard] render", expect.any(Number), expect.any(Number)));
     expect(screen.getByTestId("dashboard")).toHaveAttribute("data-render-ms");
+    expect(screen.getByTestId("dashboard")).toHaveAttribute("data-draw-ms");
     expect(screen.getByTestId("dashboard")).not.toHaveTextContent("ms");
   });
 
