@@ -17,8 +17,9 @@
 //! marker (a 所属所長 saving a draft) keeps the number stored at that place, and a marker
 //! where none is stored becomes an empty text — the marker is never stored as a number.
 //!
-//! The images of a scan (`ocr_scan`) are not rewritten here: they are pictures of the
-//! paper form.
+//! A scan's images (`ocr_scan`) are pictures of the paper form: the scan of a form with a
+//! 個人番号 field (a crop named `…myNumber`, the templates' id for it) reaches such a user
+//! without its pages and crops — the app does not open such a document for them anyway.
 
 use kyosai_domain::acquisition::my_number::{
     may_reveal, restore_withheld, withhold_in_body, withhold_numbers_in_text, WITHHELD,
@@ -29,6 +30,10 @@ use crate::model::{domain_role, Actor};
 
 /// The kind of a scanned document in the AI-OCR correction queue.
 const OCR_DOCUMENT: &str = kyosai_sync_protocol::ocr::KIND;
+/// The kind of a scanned document's images (`kyosai_ocr::queue::SCAN_KIND`).
+const OCR_SCAN: &str = "ocr_scan";
+/// How the templates name a field holding a 個人番号 (`member.myNumber`).
+const MY_NUMBER_FIELD_SUFFIX: &str = "myNumber";
 
 /// Whether the actor may receive stored 個人番号 as they are.
 pub(crate) fn sees_my_numbers(actor: &Actor) -> bool {
@@ -47,6 +52,8 @@ pub(crate) fn record_for(actor: &Actor, record: &mut Record) {
 pub(crate) fn withhold(kind: &str, body: &mut serde_json::Value) {
     if kind == OCR_DOCUMENT {
         withhold_in_ocr_document(body);
+    } else if kind == OCR_SCAN {
+        withhold_in_scan(body);
     } else {
         withhold_in_body(kind, body);
     }
@@ -83,6 +90,24 @@ fn withhold_work(work: &mut serde_json::Value) {
     }
     if let Some(v) = work.pointer_mut("/arbitration/value") {
         withhold_text(v);
+    }
+}
+
+/// The images of a form with a 個人番号 field: none (pages and crops emptied).
+fn withhold_in_scan(body: &mut serde_json::Value) {
+    let has_my_number = body
+        .get("crops")
+        .and_then(serde_json::Value::as_object)
+        .is_some_and(|crops| crops.keys().any(|k| k.ends_with(MY_NUMBER_FIELD_SUFFIX)));
+    if !has_my_number {
+        return;
+    }
+    if let Some(map) = body.as_object_mut() {
+        map.insert("pages".into(), serde_json::Value::Array(Vec::new()));
+        map.insert(
+            "crops".into(),
+            serde_json::Value::Object(Default::default()),
+        );
     }
 }
 

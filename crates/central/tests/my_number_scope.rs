@@ -136,6 +136,21 @@ fn ocr_document(number: &str, typed: &str) -> Value {
     })
 }
 
+/// A scan's images as the app stores them (base64 stand-ins: the server never decodes
+/// them), with a crop for each field.
+fn scan(document: Uuid, fields: &[&str]) -> Value {
+    let crops: serde_json::Map<String, Value> = fields
+        .iter()
+        .map(|f| (f.to_string(), json!(format!("iVBORw0KGgo-{f}"))))
+        .collect();
+    json!({
+        "format": 1,
+        "documentId": document.to_string(),
+        "pages": [{ "page": 1, "jpegBase64": "/9j/4AAQSkZJRg", "width": 840, "height": 1188, "scale": 0.33 }],
+        "crops": crops,
+    })
+}
+
 async fn only_clerks_and_reviewers_receive_the_number(backend: TestBackend) {
     let (server, api) = setup(backend).await;
     let number = a_my_number();
@@ -149,6 +164,10 @@ async fn only_clerks_and_reviewers_receive_the_number(backend: TestBackend) {
     form.acquisition.late_reason = Some(format!("本人の番号 {number} の確認に時間を要したため"));
     let acq_id = Uuid::new_v4();
     let ocr_id = Uuid::new_v4();
+    let scan_id = Uuid::new_v4();
+    let invoice_scan_id = Uuid::new_v4();
+    let form_images = scan(ocr_id, &["member.name", "member.myNumber"]);
+    let invoice_images = scan(Uuid::new_v4(), &["invoice.total"]);
     let body = serde_json::to_value(&form).unwrap();
     let r = api
         .push(
@@ -161,6 +180,14 @@ async fn only_clerks_and_reviewers_receive_the_number(backend: TestBackend) {
                     "ocr_document",
                     "資格取得届（読取）",
                     &ocr_document(&number, &typed),
+                ),
+                create(3, scan_id, "ocr_scan", "資格取得届（画像）", &form_images),
+                create(
+                    4,
+                    invoice_scan_id,
+                    "ocr_scan",
+                    "請求書（画像）",
+                    &invoice_images,
                 ),
             ],
         )
@@ -179,6 +206,7 @@ async fn only_clerks_and_reviewers_receive_the_number(backend: TestBackend) {
         assert_eq!(acq.body["member"]["myNumber"], number.as_str());
         let ocr = record_in(&text, ocr_id);
         assert_eq!(ocr.body["result"]["fields"][0]["value"], number.as_str());
+        assert_eq!(record_in(&text, scan_id).body, form_images);
     }
 
     // The 所属所長 and the 決裁者 receive no 12-digit number at all.
@@ -209,6 +237,12 @@ async fn only_clerks_and_reviewers_receive_the_number(backend: TestBackend) {
             ocr.body["history"][0]["before"]["entries"][0]["value"],
             WITHHELD
         );
+        // The images of the form show the number: none; an invoice's images as they are.
+        let images = record_in(&text, scan_id);
+        assert_eq!(images.body["pages"], json!([]));
+        assert_eq!(images.body["crops"], json!({}));
+        assert_eq!(images.body["documentId"], ocr_id.to_string());
+        assert_eq!(record_in(&text, invoice_scan_id).body, invoice_images);
     }
 
     // Conflicts carry the record as it is on the server: withheld there too.
