@@ -275,6 +275,26 @@ async fn the_reviewer_sees_the_figures_of_the_service_and_exports_the_flow_table
         root.attr("data-render-ms").await.unwrap(),
         root.attr("data-draw-ms").await.unwrap()
     );
+    // 今年度 again: the same figures as at first, drawn warm.
+    app.click("[data-testid='dashboard-preset-thisYear']").await;
+    let (from_now, to_now) = fiscal_year(today, 0);
+    app.wait_text(
+        Locator::Css("[data-testid='dashboard-status']"),
+        &format!("{from_now} ～ {to_now}"),
+    )
+    .await;
+    let root = app.find(Locator::Css("[data-testid='dashboard']")).await;
+    println!(
+        "dashboard render again (今年度): {:?} ms, the app's drawing {:?} ms",
+        root.attr("data-render-ms").await.unwrap(),
+        root.attr("data-draw-ms").await.unwrap()
+    );
+    app.click("[data-testid='dashboard-preset-lastYear']").await;
+    app.wait_text(
+        Locator::Css("[data-testid='dashboard-status']"),
+        &format!("{from} ～ {to}"),
+    )
+    .await;
     // A chart as a table.
     app.click("[data-testid='dashboard-months-toggle']").await;
     app.find(Locator::Css("[data-testid='dashboard-months-table']"))
