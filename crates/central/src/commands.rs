@@ -612,6 +612,11 @@ pub(crate) fn decide(
                 // a decided one is immutable (変更起案).
                 let view = view_of(actor);
                 let hash = appr::content_hash(&current.kind, &u.title, &body);
+                if let Some(d) =
+                    crate::redact::my_number_only_change(&approval, &hash, current, &body)
+                {
+                    return d;
+                }
                 let ctx = context(&view, current, &hash, appr::document_amount(&body), now);
                 match appr::content_changed(&approval, &actor.approval_actor(), &ctx) {
                     Ok(next) => {

@@ -65,6 +65,36 @@ pub(crate) fn restore_on_write(body: &mut serde_json::Value, current: Option<&Re
     restore_withheld(body, current.map(|r| &r.body));
 }
 
+/// The content hash takes a 個人番号 as withheld (so that those without it compute the same
+/// hash), so a change of the number alone would not start the approvals again: while a
+/// document is 回議中, such a change is refused (the drafter withdraws, corrects and
+/// submits again). `hash` is the new content's hash, `body` the new body (restored).
+pub(crate) fn my_number_only_change(
+    approval: &kyosai_domain::approval::ApprovalState,
+    hash: &str,
+    current: &Record,
+    body: &serde_json::Value,
+) -> Option<crate::commands::Decision> {
+    use kyosai_domain::approval::{Status, BODY_KEY};
+    if approval.status != Status::InProgress || hash != approval.content_hash {
+        return None;
+    }
+    let mut before = current.body.clone();
+    if let Some(map) = before.as_object_mut() {
+        map.remove(BODY_KEY);
+    }
+    if &before == body {
+        return None;
+    }
+    Some(crate::commands::Decision::Reject(crate::commands::Rejection {
+        code: MY_NUMBER_CHANGED_IN_APPROVAL,
+        message: "決裁中の届の個人番号だけを変えることはできません。取下げてから個人番号を直し、提出し直してください（入力した内容は下書きとして残っています）。".to_string(),
+    }))
+}
+
+/// The code of [`my_number_only_change`]'s refusal.
+pub(crate) const MY_NUMBER_CHANGED_IN_APPROVAL: &str = "acquisition.my_number_changed_in_approval";
+
 fn marker() -> serde_json::Value {
     serde_json::Value::String(WITHHELD.to_string())
 }

@@ -353,6 +353,21 @@ async fn writes_of_those_without_it_keep_the_stored_number(backend: TestBackend)
         "{:?}",
         r.results[0]
     );
+    // While it is 回議中, a change of the number alone (which the content hash does not
+    // see) is refused: the drafter withdraws and submits again.
+    let submitted = record_in(&pull_text(&api, &clerk).await, id);
+    let mut changed = submitted.body.clone();
+    changed.as_object_mut().unwrap().remove(appr::BODY_KEY);
+    let corrected = {
+        let body = "98765432101";
+        format!("{body}{}", my_number_check_digit(body).unwrap())
+    };
+    changed["member"]["myNumber"] = json!(corrected);
+    let r = api.push(&clerk, &[update(4, &submitted, &changed)]).await;
+    assert_eq!(
+        outcome_code(&r.results[0].outcome),
+        "acquisition.my_number_changed_in_approval"
+    );
     let reviewer = api.login(REVIEWER).await;
     let approver = api.login(APPROVER).await;
     for (u, seq) in [(&head, 3), (&reviewer, 1), (&approver, 1)] {
@@ -391,7 +406,7 @@ async fn writes_of_those_without_it_keep_the_stored_number(backend: TestBackend)
         .push(
             &clerk,
             &[create(
-                4,
+                5,
                 other,
                 "acquisition",
                 &title,
