@@ -732,8 +732,9 @@ async fn cursor_start(
     state: &AppState,
     cursor: Option<&str>,
     scope: &Scope,
+    actor: &Actor,
 ) -> Result<(Start, String), ApiFailure> {
-    let epoch = state.storage.epoch().await?;
+    let epoch = crate::redact::epoch_for(actor, state.storage.epoch().await?);
     let newest = state.storage.newest_change().await?;
     Ok((cursor::start(cursor, &epoch, scope, newest), epoch))
 }
@@ -744,7 +745,7 @@ async fn pull(
     ApiJson(req): ApiJson<PullRequest>,
 ) -> Result<Json<PullResponse>, ApiFailure> {
     let scope = actor.scope();
-    let (start, epoch) = cursor_start(&state, req.cursor.as_deref(), &scope).await?;
+    let (start, epoch) = cursor_start(&state, req.cursor.as_deref(), &scope, &actor).await?;
     let after = start.after();
     let limit = req.limit.clamp(1, MAX_PULL_LIMIT);
     let mut rows = state
@@ -777,7 +778,7 @@ async fn poke(
     // Subscribe before looking, so a change committed in between still wakes us.
     let mut changes = state.changes.subscribe();
     let mut shutdown = state.shutdown.clone();
-    let (start, _) = cursor_start(&state, req.cursor.as_deref(), &scope).await?;
+    let (start, _) = cursor_start(&state, req.cursor.as_deref(), &scope, &actor).await?;
     let after = match start {
         Start::Reset => return Ok(Json(PokeResponse { changed: true })),
         s => s.after(),

@@ -41,6 +41,18 @@ pub(crate) fn sees_my_numbers(actor: &Actor) -> bool {
     may_reveal(&roles)
 }
 
+/// The change-history epoch in `actor`'s pull cursors: its own for those who do not
+/// receive 個人番号, so that a cursor made before they were withheld (or before a change
+/// of role) is answered with a reset and the PC's copies are replaced by what the user
+/// may receive now.
+pub(crate) fn epoch_for(actor: &Actor, epoch: String) -> String {
+    if sees_my_numbers(actor) {
+        epoch
+    } else {
+        format!("{epoch}.withheld")
+    }
+}
+
 /// The record as `actor` may receive it.
 pub(crate) fn record_for(actor: &Actor, record: &mut Record) {
     if !sees_my_numbers(actor) {

@@ -245,8 +245,28 @@ async fn only_clerks_and_reviewers_receive_the_number(backend: TestBackend) {
         assert_eq!(record_in(&text, invoice_scan_id).body, invoice_images);
     }
 
-    // Conflicts carry the record as it is on the server: withheld there too.
+    // A cursor made before the number was withheld from a user (a clerk's cursor of the
+    // same office has the very same form) starts them over: the PC drops its copies and
+    // receives them again as it may now.
+    let clerk_cursor = api.pull(&clerk, None, 1000).await.cursor;
     let head = api.login(HEAD_A).await;
+    let page = api.pull(&head, Some(&clerk_cursor), 1000).await;
+    assert!(page.reset);
+    let again: Vec<Record> = page
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Upsert { record } => Some((**record).clone()),
+            Change::Revoke { .. } => None,
+        })
+        .collect();
+    let acq = again.iter().find(|r| r.id == acq_id).unwrap();
+    assert_eq!(acq.body["member"]["myNumber"], WITHHELD);
+    // Their own cursor goes on as usual.
+    assert!(!api.pull(&head, Some(&page.cursor), 1000).await.reset);
+    assert!(!api.pull(&clerk, Some(&clerk_cursor), 1000).await.reset);
+
+    // Conflicts carry the record as it is on the server: withheld there too.
     let mine = record_in(&pull_text(&api, &head).await, acq_id);
     // An update on the current version applies; a second one on the same base conflicts.
     let r = api.push(&head, &[update(1, &mine, &mine.body)]).await;
