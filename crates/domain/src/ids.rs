@@ -248,7 +248,7 @@ pub fn find_my_numbers(text: &str) -> Vec<std::ops::Range<usize>> {
                 }
             }
         }
-        if ok && !is_digit_at(j) {
+        if ok && !is_digit_at(j) && !last_group_of_uuid(&chars, i) {
             let (body, check) = digits.split_at(11);
             if my_number_check_digit(body)
                 .map(|c| c.to_string())
@@ -266,6 +266,33 @@ pub fn find_my_numbers(text: &str) -> Vec<std::ops::Range<usize>> {
         }
     }
     found
+}
+
+/// Whether the digits at `chars[start..end]` are the last group of a UUID
+/// (`xxxxxxxx-xxxx-xxxx-xxxx-` right before them): a UUID's last group is all digits about
+/// once in 2,800, and then one in ten has a valid check digit — record ids in a log or a
+/// record body must not be taken for a 個人番号. Anything else with 12 digits still counts
+/// (the redaction of logs prefers a false alarm to a miss).
+fn last_group_of_uuid(chars: &[(usize, char)], start: usize) -> bool {
+    // The 24 characters before: 8-4-4-4 hex groups, each followed by '-'.
+    const GROUPS: [usize; 4] = [8, 4, 4, 4];
+    let Some(from) = start.checked_sub(24) else {
+        return false;
+    };
+    let mut k = from;
+    for len in GROUPS {
+        for _ in 0..len {
+            if !chars.get(k).is_some_and(|&(_, c)| c.is_ascii_hexdigit()) {
+                return false;
+            }
+            k += 1;
+        }
+        if chars.get(k).map(|&(_, c)| c) != Some('-') {
+            return false;
+        }
+        k += 1;
+    }
+    true
 }
 
 /// `text` with every [`find_my_numbers`] hit replaced by 「[個人番号]」 (borrowed when there
@@ -724,6 +751,13 @@ mod tests {
         assert!(found("1234  5678 9018").is_empty());
         assert!(found("2026-11-26T12:00:00.123456789Z seq=1").is_empty());
         assert!(found("").is_empty());
+        // A UUID whose last group happens to be all digits.
+        assert!(found("record=0f3c2a9e-41b7-4c1d-9a2e-123456789018 ok").is_empty());
+        assert!(found("id=\"0F3C2A9E-41B7-4C1D-9A2E-123456789018\"").is_empty());
+        // … but not a number after something that only looks a little like one.
+        assert_eq!(found("seq-1234-123456789018"), ["123456789018"]);
+        assert_eq!(found("no 123456789018 xyz"), ["123456789018"]);
+        assert_eq!(found("0f3c2a9e-41b7-123456789018"), ["123456789018"]);
     }
 
     #[test]
