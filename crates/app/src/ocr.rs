@@ -687,17 +687,12 @@ pub struct ReadDocument {
     pub scan: ScanBody,
 }
 
-/// Reads a scan file (PNG, JPEG, TIFF, PDF) of one or more documents of `template_id`
-/// with the local engine. Slow (about half a second per page): call it off the UI's
-/// thread and without holding the store.
-pub fn read_scan(
+/// The pages of a scan file and the template's pages per document; the page count must
+/// be a whole number of documents.
+fn document_pages(
     bytes: &[u8],
-    template_id: &str,
-    id_prefix: &str,
-    today: chrono::NaiveDate,
-    routing: &RoutingPolicy,
-) -> Result<Vec<ReadDocument>, AppError> {
-    let template = template_of(template_id)?;
+    template: &Template,
+) -> Result<(Vec<image::GrayImage>, usize), AppError> {
     let pages = kyosai_ocr::input::load_pages(bytes).map_err(|e| ocr_error(&e))?;
     let per = template.page.pages as usize;
     if pages.is_empty() || pages.len() % per != 0 {
@@ -711,6 +706,21 @@ pub fn read_scan(
             ),
         ));
     }
+    Ok((pages, per))
+}
+
+/// Reads a scan file (PNG, JPEG, TIFF, PDF) of one or more documents of `template_id`
+/// with the local engine. Slow (about half a second per page): call it off the UI's
+/// thread and without holding the store.
+pub fn read_scan(
+    bytes: &[u8],
+    template_id: &str,
+    id_prefix: &str,
+    today: chrono::NaiveDate,
+    routing: &RoutingPolicy,
+) -> Result<Vec<ReadDocument>, AppError> {
+    let template = template_of(template_id)?;
+    let (pages, per) = document_pages(bytes, &template)?;
     let mut reader = local_reader(today, routing)?.with_reference(ReferenceData::default());
     let n = pages.len() / per;
     let mut out = Vec::with_capacity(n);
@@ -765,19 +775,7 @@ pub fn read_vendor(
             format!("AI-OCRの読取結果ファイル「{vendor_name}」を取り込めません。{e}"),
         )
     })?;
-    let pages = kyosai_ocr::input::load_pages(scan).map_err(|e| ocr_error(&e))?;
-    let per = template.page.pages as usize;
-    if pages.is_empty() || pages.len() % per != 0 {
-        return Err(AppError::new(
-            "ocr.page_count",
-            format!(
-                "ページ数が合いません（{}ページ）。「{}」は1件{}ページです。",
-                pages.len(),
-                template.name,
-                per
-            ),
-        ));
-    }
+    let (pages, per) = document_pages(scan, &template)?;
     let n = pages.len() / per;
     if docs.len() != n {
         return Err(AppError::new(
